@@ -1,0 +1,92 @@
+// The four probe handlers (pkg/probe/{http,tcp,grpc,exec}) behind small interfaces, so the
+// prober (src/prober) runs real ones in production and fakes in unit tests.
+//
+// Each Probe() starts one attempt and returns at once; the callback gets the Outcome later, on
+// the event loop thread (see result.h). An attempt never outlives its timeout by more than the
+// time to clean up (kill and reap a process, close a socket). Destroying a prober while attempts
+// are pending cancels them without calling their callbacks.
+//
+// Thread safety: single event loop thread. Ownership: the io_context passed to the factories
+// must outlive the prober.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "probe/result.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::probe {
+
+// A built HTTP GET (the kubelet's NewRequestForHTTPGetAction): see http_request.h.
+struct HttpRequest {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // URL host, without brackets for IPv6
+  int port = 0;
+  std::string path_and_query;  // request-URI as sent, e.g. "/healthz?x=1"
+  // Canonical names, in the user's order; repeated names kept. User-Agent and Accept are
+  // already defaulted (an empty value means "send none").
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool follow_non_local_redirects = false;  // the kubelet uses false
+};
+
+class HttpProber {
+ public:
+  virtual ~HttpProber() = default;
+  virtual void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) = 0;
+};
+
+class TcpProber {
+ public:
+  virtual ~TcpProber() = default;
+  virtual void Probe(const std::string& host, int port, base::Duration timeout,
+                     OutcomeCallback done) = 0;
+};
+
+class GrpcProber {
+ public:
+  virtual ~GrpcProber() = default;
+  virtual void Probe(const std::string& host, int port, const std::string& service,
+                     base::Duration timeout, OutcomeCallback done) = 0;
+};
+
+// What running a command produced (the kubelet's CRI ExecSync reply, §5.2.2).
+struct ExecResult {
+  enum class Status {
+    kExited,    // ran to the end; exit_code is set
+    kTimedOut,  // killed at the timeout
+    kError,     // could not run (ENOENT, EACCES, ...); error says why and names the command
+  };
+  Status status = Status::kError;
+  int exit_code = 0;
+  std::string output;  // stdout then stderr, at most 10 KiB
+  std::string error;
+};
+
+// Runs a command somewhere: on this machine (`probelet probe exec`) or inside a container's
+// context (the runtime's exec-sync). Same callback contract as the probers.
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual void Run(const std::vector<std::string>& argv, base::Duration timeout,
+                   std::function<void(ExecResult)> done) = 0;
+};
+
+// Maps a command's result to the exec prober's Outcome (§5.2.4, T44).
+Outcome ExecOutcome(const std::vector<std::string>& argv, base::Duration timeout,
+                    const ExecResult& result);
+
+// The production probers, on `io`.
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io);
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io);
+std::unique_ptr<GrpcProber> NewGrpcProber(boost::asio::io_context& io);
+// Runs commands directly on this machine (no shell), in their own process group.
+std::unique_ptr<CommandRunner> NewLocalCommandRunner(boost::asio::io_context& io);
+
+}  // namespace probelet::probe
