@@ -1,0 +1,125 @@
+// ChildProcess: a move-only RAII child process, and ExitWatcher: its exit delivered on an
+// io_context. Used by the exec prober's local runner (`probelet probe exec`, §5.2) and by the
+// process runtime (containers and exec-sync).
+//
+// How a child is started (why clone3 and not posix_spawn or fork):
+//  - clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP]) as a raw syscall with fork semantics. The pidfd
+//    comes back atomically with the pid (no window for pid reuse), and a child asked into a
+//    cgroup is born there: it never runs, nor forks, outside it.
+//  - glibc 2.36's posix_spawn cannot set PR_SET_PDEATHSIG, uid/gid, a cgroup or return a pidfd;
+//    fork() would run every pthread_atfork handler (gRPC registers some) in a process that only
+//    execs. A raw clone3 skips them; the child then runs only async-signal-safe system calls
+//    (everything it needs is prepared before the clone), and execs.
+//  - If the kernel refuses CLONE_INTO_CGROUP (e.g. a v1-only hierarchy), the child is started
+//    without it and moves itself by writing "0" to the cgroup's cgroup.procs before it execs.
+//  - In the child: own process group (setpgid), PR_SET_PDEATHSIG(SIGKILL) (then exits if the
+//    parent is already gone), signal dispositions reset and every signal unblocked, stdio
+//    dup2'ed, every other fd closed (close_range), setgid/setuid, chdir, execve.
+//  - A failure of any of those steps travels back through a CLOEXEC pipe as (step, errno); the
+//    parent reads it before Spawn returns (the pipe reaches EOF at the exec), so an ENOENT or
+//    EACCES is an Error naming argv[0], and the failed child has already been reaped.
+//
+// Note on PR_SET_PDEATHSIG: Linux fires it when the *thread* that spawned the child exits, not
+// the process. Spawn from a thread that lives as long as the children (the event loop thread).
+//
+// Thread safety: a ChildProcess and its ExitWatcher belong to one thread (the io_context's).
+// Spawn blocks the calling thread only for the clone-to-exec window of the child (normally well
+// under a millisecond; longer only if a chdir or cgroup write in the child blocks).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/expected.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::base {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;  // no shell; argv[0] searched in PATH if no '/'
+  // "K=V" entries; nullopt = inherit. The PATH used to find argv[0] is this env's PATH when it
+  // has one, else the parent's, else "/usr/local/bin:/usr/bin:/bin".
+  std::optional<std::vector<std::string>> env;
+  std::string working_dir;                            // empty = inherit
+  std::optional<uint32_t> uid, gid;                   // setgid/setuid in the child when set
+  int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // -1 = /dev/null; else dup2'ed
+  bool new_process_group = true;                      // child is leader of its own group
+  int cgroup_fd = -1;           // >=0: start inside this cgroup v2 dir (clone3 CLONE_INTO_CGROUP),
+                                // falling back to writing cgroup.procs if clone3 is refused
+  bool die_with_parent = true;  // PR_SET_PDEATHSIG(SIGKILL)
+};
+
+// A started child. Owns its pidfd. Destroying (or move-assigning over) an unreaped child
+// SIGKILLs it (its whole group when it leads one) and reaps it, so no zombie and no stray
+// group member is left behind. The reap after SIGKILL blocks only if the child sits in an
+// uninterruptible sleep.
+class ChildProcess {
+ public:
+  // Starts the child (see the file comment). Exec failures (ENOENT, EACCES...) are reported
+  // here with an Error naming argv[0] and carrying errno. An empty argv is an Error.
+  static Expected<ChildProcess> Spawn(const SpawnOptions& options);
+
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  int pidfd() const { return pidfd_; }  // CLOEXEC; -1 once moved from
+  bool leads_group() const { return leads_group_; }
+
+  // Sends `sig` to the child (through its pidfd, so never to a recycled pid). Error once reaped.
+  Status Signal(int sig);
+  // Sends `sig` to the child's process group. Safe while the child is not reaped (a zombie
+  // leader keeps the group id from being reused). Error once reaped or if the child does not
+  // lead a group. ESRCH (group already empty) is not an error.
+  Status SignalGroup(int sig);
+  // The wait status (as from waitpid) if the child has exited, reaping it; nullopt if it is
+  // still running. Once reaped, returns the same status again.
+  std::optional<int> TryReap();
+  // True once the child has exited, without reaping it (a zombie stays, pinning its pid and
+  // group id, so SignalGroup remains safe).
+  bool HasExited() const;
+  bool reaped() const { return wait_status_.has_value(); }
+
+  // SIGKILLs the group (or the child) if not reaped, then reaps, blocking. Returns the status.
+  int KillAndReap();
+
+ private:
+  ChildProcess(pid_t pid, int pidfd, bool leads_group)
+      : pid_(pid), pidfd_(pidfd), leads_group_(leads_group) {}
+  void Release();
+
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  bool leads_group_ = false;
+  std::optional<int> wait_status_;
+};
+
+// Calls `done(wait_status)` on `io`'s thread when the child exits (pidfd readable), and reaps
+// it. Destroying the watcher cancels without calling. `child` must outlive the watcher and must
+// not be moved while watched. `done` is never called from inside the constructor.
+class ExitWatcher {
+ public:
+  ExitWatcher(boost::asio::io_context& io, ChildProcess& child,
+              std::function<void(int wait_status)> done);
+  ~ExitWatcher();
+  ExitWatcher(const ExitWatcher&) = delete;
+  ExitWatcher& operator=(const ExitWatcher&) = delete;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace probelet::base
