@@ -1,0 +1,104 @@
+// ProcessRuntime: the Runtime (runtime.h) whose containers are supervised child processes on
+// this machine, with no image and no namespaces: the process runtime behind `probelet run`.
+//
+// A container is one child process (base::ChildProcess) started with:
+//  - argv = command + args, each after $(VAR) expansion (api::Expand) with the container's env;
+//  - env = PATH (probelet's own, or the usual default), HOME (of the user it runs as), HOSTNAME
+//    (this machine's: pods use the host network), then the container's env in order. An env
+//    value may refer to earlier ones with $(VAR); fieldRef values are metadata.name,
+//    metadata.namespace, metadata.uid and status.podIP (other paths give ""). Nothing else of
+//    probelet's environment leaks in.
+//  - workingDir when set (else probelet's own working directory);
+//  - securityContext.runAsUser/runAsGroup when set (runAsUser alone: the user's primary group
+//    from /etc/passwd, else 0, as containerd does);
+//  - its own process group, and its own cgroup v2 directory
+//    `<cgroup_root>/<instance>/<64 hex>` where the machine allows it (cgroup mode), so every
+//    descendant can be found and killed with cgroup.kill. When the cgroup cannot be made (no
+//    cgroup v2, not root, read-only), the runtime falls back to process-group mode and says so
+//    in the log; descendants that leave the group (setsid) then escape the kill.
+// stdout and stderr go to the log file in the CRI format (container_log.h), read from pipes on
+// the event loop, so the container never blocks on a slow disk or a slow log reader.
+//
+// Like a container's pid namespace, the container ends when its leader exits: whatever it left
+// behind (in its cgroup, or its process group) is SIGKILLed then.
+//
+// If probelet dies (even by SIGKILL), no container outlives it:
+//  1. each leader has PR_SET_PDEATHSIG(SIGKILL) (from the thread that spawned it: the loop's);
+//  2. a guard process, forked when the runtime is built, waits on a socket to the runtime and,
+//     when probelet's end closes without a goodbye, writes cgroup.kill on this instance's cgroup
+//     and SIGKILLs every container process group it was told about, then removes the cgroups;
+//  3. at start, a sweep kills and removes the cgroups of instances whose probelet is gone (the
+//     instance directory is named after the owner's pid and start time, so concurrent probelets
+//     on one machine leave each other alone).
+//
+// Threading: the event loop's thread only (see runtime.h). Ownership: `io` and `clock` must
+// outlive the runtime. Destroying it kills every container still running (SIGKILL) and reaps it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "runtime/runtime.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::runtime {
+
+struct ProcessRuntimeOptions {
+  // Cgroup mode when possible; false forces process-group mode (tests the fallback).
+  bool use_cgroups = true;
+  std::string cgroup_root = "/sys/fs/cgroup/unified/probelet";
+  // Container IDs come from a PRNG seeded with this (reproducible tests), else /dev/urandom.
+  std::optional<uint64_t> id_seed;
+  // Log lines longer than this are split into "P" (partial) entries, as containerd does with
+  // max_container_log_line_size (16 KiB by default).
+  size_t max_log_line = 16 * 1024;
+  // After a leader exits and the rest is killed, how long to wait for the pipes' end of file
+  // before recording the exit anyway (only reached when a process escaped the kill).
+  base::Duration log_drain_timeout = std::chrono::seconds(2);
+  // The guard process of point 2 above; off only in tests that count child processes.
+  bool guard = true;
+};
+
+class ProcessRuntime : public Runtime {
+ public:
+  ProcessRuntime(boost::asio::io_context& io, base::Clock& clock,
+                 ProcessRuntimeOptions options = {});
+  ~ProcessRuntime() override;
+  ProcessRuntime(const ProcessRuntime&) = delete;
+  ProcessRuntime& operator=(const ProcessRuntime&) = delete;
+
+  base::Expected<std::string> CreateContainer(const ContainerConfig& config) override;
+  base::Status StartContainer(const std::string& id) override;
+  void StopContainer(const std::string& id, base::Duration grace_period,
+                     std::function<void(base::Status)> done) override;
+  void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,
+                std::function<void(ExecSyncResult)> done) override;
+  std::optional<ContainerStatus> GetContainerStatus(const std::string& id) const override;
+  std::vector<ContainerStatus> ListContainers() const override;
+  base::Status RemoveContainer(const std::string& id) override;
+  void SetExitHandler(ExitHandler handler) override;
+
+  // True when containers get their own cgroup (decided at construction).
+  bool cgroup_mode() const;
+  // This instance's cgroup directory ("" in process-group mode).
+  std::string instance_cgroup() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The environment and argv a container gets (see above), exposed for tests and `describe`.
+struct ContainerCommand {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // "K=V"
+};
+ContainerCommand MakeContainerCommand(const api::Container& container, const PodContext& pod);
+
+}  // namespace probelet::runtime
