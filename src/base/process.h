@@ -45,12 +45,12 @@ class io_context;
 namespace probelet::base {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // no shell; argv[0] searched in PATH if no '/'
+  std::vector<std::string> argv{};  // no shell; argv[0] searched in PATH if no '/'
   // "K=V" entries; nullopt = inherit. The PATH used to find argv[0] is this env's PATH when it
   // has one, else the parent's, else "/usr/local/bin:/usr/bin:/bin".
-  std::optional<std::vector<std::string>> env;
-  std::string working_dir;                            // empty = inherit
-  std::optional<uint32_t> uid, gid;                   // setgid/setuid in the child when set
+  std::optional<std::vector<std::string>> env{};
+  std::string working_dir{};                          // empty = inherit
+  std::optional<uint32_t> uid{}, gid{};               // setgid/setuid in the child when set
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // -1 = /dev/null; else dup2'ed
   bool new_process_group = true;                      // child is leader of its own group
   int cgroup_fd = -1;           // >=0: start inside this cgroup v2 dir (clone3 CLONE_INTO_CGROUP),

@@ -1,0 +1,409 @@
+#include "base/process.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "fmt/format.h"
+
+namespace probelet::base {
+namespace {
+
+// The step of the child's set-up that failed, sent back with errno through the CLOEXEC pipe.
+enum class Step : int { kCgroup, kPgid, kPdeathsig, kStdio, kCloseFds, kGid, kUid, kChdir, kExec };
+
+const char* StepName(Step s) {
+  switch (s) {
+    case Step::kCgroup:
+      return "join cgroup";
+    case Step::kPgid:
+      return "setpgid";
+    case Step::kPdeathsig:
+      return "prctl(PR_SET_PDEATHSIG)";
+    case Step::kStdio:
+      return "set up stdio";
+    case Step::kCloseFds:
+      return "close_range";
+    case Step::kGid:
+      return "setgid";
+    case Step::kUid:
+      return "setuid";
+    case Step::kChdir:
+      return "chdir";
+    case Step::kExec:
+      return "exec";
+  }
+  return "?";
+}
+
+struct ChildError {
+  int step;
+  int err;
+};
+
+// An fd closed on scope exit (parent-side temporaries).
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd& operator=(Fd&& other) noexcept {
+    Reset();
+    fd_ = std::exchange(other.fd_, -1);
+    return *this;
+  }
+  ~Fd() { Reset(); }
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Everything the child needs, built before the clone: the child must not allocate.
+struct ChildPlan {
+  std::vector<std::string> candidates;  // paths to try execve on, in PATH order
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  int stdio[3];
+  int err_fd;
+  pid_t parent;
+  const SpawnOptions* options;
+  bool join_cgroup_by_write;
+};
+
+std::string PathOf(const SpawnOptions& o) {
+  if (o.env) {
+    for (const auto& kv : *o.env) {
+      if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
+    }
+  } else if (const char* p = ::getenv("PATH"); p != nullptr) {
+    return p;
+  }
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+std::vector<std::string> Candidates(const SpawnOptions& o) {
+  const std::string& name = o.argv[0];
+  if (name.find('/') != std::string::npos) return {name};
+  std::vector<std::string> out;
+  std::string path = PathOf(o);
+  size_t start = 0;
+  while (true) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
+    if (dir.empty()) dir = ".";  // an empty PATH entry means the working directory
+    out.push_back(dir + "/" + name);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+[[noreturn]] void ChildFail(const ChildPlan& p, Step step, int err) {
+  ChildError e{static_cast<int>(step), err};
+  ssize_t n;
+  do {
+    n = ::write(p.err_fd, &e, sizeof e);
+  } while (n < 0 && errno == EINTR);
+  ::_exit(127);
+}
+
+// Runs in the child, between clone3 and execve: async-signal-safe system calls only (raw
+// syscalls for the credential changes: glibc's setuid/setgid would try to broadcast to the
+// parent's other threads, which do not exist here).
+[[noreturn]] void RunChild(const ChildPlan& p) {
+  const SpawnOptions& o = *p.options;
+  if (p.join_cgroup_by_write) {
+    int fd = ::openat(o.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) ChildFail(p, Step::kCgroup, errno);
+    ::close(fd);
+  }
+  if (o.new_process_group && ::setpgid(0, 0) != 0) ChildFail(p, Step::kPgid, errno);
+  if (o.die_with_parent) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(p, Step::kPdeathsig, errno);
+    if (::getppid() != p.parent) ::_exit(127);  // the parent died before the prctl
+  }
+  // Default dispositions (SIG_IGN would survive the exec, e.g. gRPC's SIGPIPE) and an empty
+  // mask (the parent blocked everything around the clone).
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL for some: fine
+  // stdio: first lift any source below 3 out of the way, so dup2 never clobbers a source
+  // (e.g. stdout_fd = 2 and stderr_fd = 1) and never is a no-op that keeps O_CLOEXEC.
+  int src[3];
+  for (int i = 0; i < 3; ++i) {
+    src[i] = p.stdio[i];
+    if (src[i] < 3) {
+      src[i] = ::fcntl(src[i], F_DUPFD, 3);
+      if (src[i] < 0) ChildFail(p, Step::kStdio, errno);
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (::dup2(src[i], i) < 0) ChildFail(p, Step::kStdio, errno);
+  }
+  // Every other fd goes, except the error pipe (CLOEXEC: it closes at the exec).
+  unsigned lo = 3, hi = static_cast<unsigned>(p.err_fd);
+  if (hi > lo && ::close_range(lo, hi - 1, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
+  if (::close_range(hi + 1, ~0U, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
+  if (o.gid) {
+    gid_t g = *o.gid;
+    if (::syscall(SYS_setgroups, 1, &g) != 0) ChildFail(p, Step::kGid, errno);
+    if (::syscall(SYS_setgid, g) != 0) ChildFail(p, Step::kGid, errno);
+  }
+  if (o.uid && ::syscall(SYS_setuid, static_cast<uid_t>(*o.uid)) != 0) {
+    ChildFail(p, Step::kUid, errno);
+  }
+  if (!o.working_dir.empty() && ::chdir(o.working_dir.c_str()) != 0) {
+    ChildFail(p, Step::kChdir, errno);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // execvp's rules: skip ENOENT/ENOTDIR entries, remember EACCES, stop on anything else.
+  int err = ENOENT;
+  bool saw_eacces = false;
+  for (const std::string& c : p.candidates) {
+    ::execve(c.c_str(), p.argv.data(), p.envp.data());
+    err = errno;
+    if (err == EACCES) {
+      saw_eacces = true;
+    } else if (err != ENOENT && err != ENOTDIR) {
+      break;
+    }
+  }
+  if (saw_eacces && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+  ChildFail(p, Step::kExec, err);
+}
+
+long Clone3(bool into_cgroup, int cgroup_fd, int* pidfd) {
+  struct clone_args args {};
+  args.flags = CLONE_PIDFD | (into_cgroup ? CLONE_INTO_CGROUP : 0);
+  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+  args.exit_signal = SIGCHLD;
+  if (into_cgroup) args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return ::syscall(SYS_clone3, &args, sizeof args);
+}
+
+std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err) {
+  const std::string& name = o.argv[0];
+  if (step == Step::kExec) {
+    // Go's os/exec wording, which is what users of the kubelet see.
+    if (err == ENOENT && name.find('/') == std::string::npos) {
+      return fmt::format("exec: \"{}\": executable file not found in $PATH", name);
+    }
+    return fmt::format("fork/exec {}: {}", name, std::strerror(err));
+  }
+  return fmt::format("starting \"{}\": {}: {}", name, StepName(step), std::strerror(err));
+}
+
+}  // namespace
+
+Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
+  if (options.argv.empty()) return Error{"spawn: empty argv", EINVAL};
+  ChildPlan plan;
+  plan.options = &options;
+  plan.candidates = Candidates(options);
+  for (const auto& a : options.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
+  plan.argv.push_back(nullptr);
+  if (options.env) {
+    for (const auto& kv : *options.env) plan.envp.push_back(const_cast<char*>(kv.c_str()));
+  } else {
+    for (char** e = environ; *e != nullptr; ++e) plan.envp.push_back(*e);
+  }
+  plan.envp.push_back(nullptr);
+  plan.parent = ::getpid();
+
+  Fd devnull;
+  int given[3] = {options.stdin_fd, options.stdout_fd, options.stderr_fd};
+  for (int i = 0; i < 3; ++i) {
+    if (given[i] < 0 && devnull.get() < 0) {
+      devnull = Fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (devnull.get() < 0) return Error{"open /dev/null: " + std::string(strerror(errno)), errno};
+    }
+    plan.stdio[i] = given[i] < 0 ? devnull.get() : given[i];
+  }
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return Error{fmt::format("starting \"{}\": pipe: {}", options.argv[0], strerror(errno)), errno};
+  }
+  Fd err_read(pipe_fds[0]), err_write(pipe_fds[1]);
+  if (err_write.get() < 3) {  // our own stdio was closed: keep the pipe clear of 0-2
+    err_write = Fd(::fcntl(err_write.get(), F_DUPFD_CLOEXEC, 3));
+  }
+  plan.err_fd = err_write.get();
+
+  // Block every signal around the clone so no handler of ours runs in the child before it
+  // resets them.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  bool into_cgroup = options.cgroup_fd >= 0;
+  int pidfd = -1;
+  long pid = Clone3(into_cgroup, options.cgroup_fd, &pidfd);
+  if (pid < 0 && into_cgroup && errno != EAGAIN && errno != ENOMEM) {
+    // CLONE_INTO_CGROUP refused (old kernel, v1 hierarchy, bad fd): the child moves itself.
+    into_cgroup = false;
+    plan.join_cgroup_by_write = true;
+    pid = Clone3(false, -1, &pidfd);
+  } else {
+    plan.join_cgroup_by_write = false;
+  }
+  if (pid == 0) RunChild(plan);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    return Error{fmt::format("starting \"{}\": clone3: {}", options.argv[0], strerror(clone_errno)),
+                 clone_errno};
+  }
+  ChildProcess child(static_cast<pid_t>(pid), pidfd, options.new_process_group);
+  err_write.Reset();
+  ChildError ce{};
+  ssize_t n;
+  do {
+    n = ::read(err_read.get(), &ce, sizeof ce);
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof ce) {
+    child.KillAndReap();
+    Step step = static_cast<Step>(ce.step);
+    return Error{SpawnErrorMessage(options, step, ce.err), ce.err};
+  }
+  return child;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::exchange(other.pidfd_, -1)),
+      leads_group_(other.leads_group_),
+      wait_status_(std::exchange(other.wait_status_, std::nullopt)) {}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    Release();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
+    leads_group_ = other.leads_group_;
+    wait_status_ = std::exchange(other.wait_status_, std::nullopt);
+  }
+  return *this;
+}
+
+ChildProcess::~ChildProcess() { Release(); }
+
+void ChildProcess::Release() {
+  if (pid_ > 0 && !reaped()) KillAndReap();
+  if (pidfd_ >= 0) ::close(pidfd_);
+  pidfd_ = -1;
+  pid_ = -1;
+}
+
+Status ChildProcess::Signal(int sig) {
+  if (pid_ <= 0 || reaped()) return Error{"signal: child already reaped", ESRCH};
+  if (::syscall(SYS_pidfd_send_signal, pidfd_, sig, nullptr, 0) != 0) {
+    return Error{fmt::format("pidfd_send_signal({}): {}", pid_, strerror(errno)), errno};
+  }
+  return {};
+}
+
+Status ChildProcess::SignalGroup(int sig) {
+  if (pid_ <= 0 || reaped()) return Error{"signal group: child already reaped", ESRCH};
+  if (!leads_group_) return Error{"signal group: child does not lead a process group", EINVAL};
+  if (::kill(-pid_, sig) != 0 && errno != ESRCH) {
+    return Error{fmt::format("kill(-{}): {}", pid_, strerror(errno)), errno};
+  }
+  return {};
+}
+
+std::optional<int> ChildProcess::TryReap() {
+  if (wait_status_ || pid_ <= 0) return wait_status_;
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == pid_) wait_status_ = status;
+  return wait_status_;
+}
+
+bool ChildProcess::HasExited() const {
+  if (wait_status_) return true;
+  if (pid_ <= 0) return false;
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return false;
+  }
+  return info.si_pid == pid_;
+}
+
+int ChildProcess::KillAndReap() {
+  if (wait_status_ || pid_ <= 0) return wait_status_.value_or(0);
+  // The group first, while the (possibly zombie) leader still pins its id; then the child
+  // itself, in case it left its group.
+  if (leads_group_) ::kill(-pid_, SIGKILL);
+  ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  wait_status_ = status;
+  return status;
+}
+
+struct ExitWatcher::State {
+  explicit State(boost::asio::io_context& io) : sd(io) {}
+  boost::asio::posix::stream_descriptor sd;
+  ChildProcess* child;
+  std::function<void(int)> done;
+  bool cancelled = false;
+};
+
+ExitWatcher::ExitWatcher(boost::asio::io_context& io, ChildProcess& child,
+                         std::function<void(int wait_status)> done)
+    : state_(std::make_shared<State>(io)) {
+  state_->child = &child;
+  state_->done = std::move(done);
+  boost::system::error_code ec;
+  state_->sd.assign(child.pidfd(), ec);
+  auto on_ready = [state = state_](const boost::system::error_code& ec) {
+    if (state->cancelled || ec == boost::asio::error::operation_aborted) return;
+    // Hand the fd back before `done` runs: `done` may well destroy the ChildProcess.
+    if (state->sd.is_open()) state->sd.release();
+    // A pidfd is readable once the child has exited, so the reap does not block.
+    std::optional<int> status = state->child->TryReap();
+    if (!status) status = state->child->KillAndReap();
+    auto done = std::move(state->done);
+    done(*status);
+  };
+  if (ec) {
+    // Not pollable (cannot happen with a pidfd); fall back to reaping on the next turn.
+    boost::asio::post(io, [on_ready] { on_ready({}); });
+    return;
+  }
+  state_->sd.async_wait(boost::asio::posix::stream_descriptor::wait_read, std::move(on_ready));
+}
+
+ExitWatcher::~ExitWatcher() {
+  state_->cancelled = true;
+  boost::system::error_code ec;
+  state_->sd.cancel(ec);
+  // The fd belongs to the ChildProcess: take it back from Asio without closing it.
+  if (state_->sd.is_open()) state_->sd.release();
+}
+
+}  // namespace probelet::base

@@ -1,0 +1,323 @@
+#include "base/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace probelet::base {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Pipe {
+  Pipe() { EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0); }
+  ~Pipe() {
+    CloseWrite();
+    if (fds[0] >= 0) ::close(fds[0]);
+  }
+  void CloseWrite() {
+    if (fds[1] >= 0) ::close(fds[1]);
+    fds[1] = -1;
+  }
+  // Reads to EOF (the writers must be gone or going).
+  std::string ReadAll() {
+    CloseWrite();
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
+  int fds[2] = {-1, -1};
+};
+
+// True if the process `pid` (not necessarily our child) ends within `ms`.
+bool EndsWithin(pid_t pid, int ms) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return errno == ESRCH;
+  pollfd p{fd, POLLIN, 0};
+  int r = ::poll(&p, 1, ms);
+  ::close(fd);
+  return r == 1;
+}
+
+// Runs argv with stdout captured; returns (output, wait status).
+std::pair<std::string, int> RunCaptured(SpawnOptions opts) {
+  Pipe out;
+  opts.stdout_fd = out.fds[1];
+  auto child = ChildProcess::Spawn(opts);
+  EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
+  if (!child.ok()) return {"", -1};
+  std::string text = out.ReadAll();
+  EXPECT_TRUE(EndsWithin(child->pid(), 5000));
+  std::optional<int> status = child->TryReap();
+  EXPECT_TRUE(status);
+  return {text, status.value_or(-1)};
+}
+
+std::set<std::string> FdsOf(pid_t pid) {
+  std::set<std::string> fds;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    fds.insert(e.path().filename().string());
+  }
+  return fds;
+}
+
+TEST(ChildProcessTest, ExitStatusIsDeliveredOnTheLoopAndTheChildIsReaped) {
+  boost::asio::io_context io;
+  auto child = ChildProcess::Spawn({.argv = {"sh", "-c", "exit 3"}});
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  std::optional<int> got;
+  ExitWatcher watcher(io, *child, [&](int status) { got = status; });
+  EXPECT_FALSE(got) << "never called from inside the constructor";
+  io.run_for(std::chrono::seconds(10));
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(WIFEXITED(*got));
+  EXPECT_EQ(WEXITSTATUS(*got), 3);
+  EXPECT_TRUE(child->reaped());
+  EXPECT_EQ(::waitpid(child->pid(), nullptr, WNOHANG), -1) << "already reaped";
+}
+
+TEST(ChildProcessTest, ArgvIsPassedUnchangedWithoutAShell) {
+  auto [out, status] = RunCaptured(
+      {.argv = {"printf", "%s|", "some script", "$(A) $HOME", "'\"quoted\"'", "", "*"}});
+  EXPECT_EQ(out, "some script|$(A) $HOME|'\"quoted\"'||*|");
+  EXPECT_EQ(status, 0);
+}
+
+TEST(ChildProcessTest, EnvironmentReplacesTheParentsWhenGiven) {
+  auto [out, status] = RunCaptured({.argv = {"/bin/sh", "-c", "echo \"$FOO:$HOME\""},
+                                    .env = std::vector<std::string>{"FOO=bar"}});
+  EXPECT_EQ(out, "bar:\n");
+}
+
+TEST(ChildProcessTest, WorkingDirectoryIsApplied) {
+  auto [out, status] = RunCaptured({.argv = {"pwd"}, .working_dir = "/proc"});
+  EXPECT_EQ(out, "/proc\n");
+}
+
+TEST(ChildProcessTest, MissingAbsoluteCommandIsAnErrorNamingIt) {
+  auto child = ChildProcess::Spawn({.argv = {"/nonexistent/probe-cmd", "x"}});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().sys_errno, ENOENT);
+  EXPECT_THAT(child.error().message, HasSubstr("/nonexistent/probe-cmd"));
+  EXPECT_THAT(child.error().message, HasSubstr("No such file or directory"));
+}
+
+TEST(ChildProcessTest, CommandNotInPathIsAnErrorNamingIt) {
+  auto child = ChildProcess::Spawn({.argv = {"probelet-no-such-command"}});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().sys_errno, ENOENT);
+  EXPECT_EQ(child.error().message,
+            "exec: \"probelet-no-such-command\": executable file not found in $PATH");
+}
+
+TEST(ChildProcessTest, NonExecutableFileIsEaccesNamingIt) {
+  std::string path = ::testing::TempDir() + "probelet-not-executable.sh";
+  { std::ofstream(path) << "#!/bin/sh\nexit 0\n"; }
+  ::chmod(path.c_str(), 0644);  // no x bit: EACCES even for root
+  auto child = ChildProcess::Spawn({.argv = {path}});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().sys_errno, EACCES);
+  EXPECT_THAT(child.error().message, HasSubstr(path));
+  std::filesystem::remove(path);
+}
+
+TEST(ChildProcessTest, BadWorkingDirectoryIsAnErrorNamingTheCommand) {
+  auto child = ChildProcess::Spawn({.argv = {"true"}, .working_dir = "/nonexistent-dir"});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().sys_errno, ENOENT);
+  EXPECT_THAT(child.error().message, HasSubstr("\"true\""));
+  EXPECT_THAT(child.error().message, HasSubstr("chdir"));
+}
+
+TEST(ChildProcessTest, EmptyArgvIsAnError) { EXPECT_FALSE(ChildProcess::Spawn({}).ok()); }
+
+TEST(ChildProcessTest, ChildLeadsItsOwnProcessGroup) {
+  auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(::getpgid(child->pid()), child->pid());
+  EXPECT_NE(::getpgid(child->pid()), ::getpgid(0));
+  auto same = ChildProcess::Spawn({.argv = {"sleep", "30"}, .new_process_group = false});
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(::getpgid(same->pid()), ::getpgid(0));
+}
+
+TEST(ChildProcessTest, OnlyStdioIsInheritedEvenWithoutCloexec) {
+  int leaked = ::open("/dev/null", O_RDONLY);  // deliberately not O_CLOEXEC
+  ASSERT_GE(leaked, 0);
+  auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
+  ::close(leaked);
+  ASSERT_TRUE(child.ok());
+  // Spawn returns after the exec, so the fd table is final.
+  EXPECT_EQ(FdsOf(child->pid()), (std::set<std::string>{"0", "1", "2"}));
+}
+
+TEST(ChildProcessTest, PidfdIsCloexec) {
+  auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
+  ASSERT_TRUE(child.ok());
+  EXPECT_TRUE(::fcntl(child->pidfd(), F_GETFD) & FD_CLOEXEC);
+}
+
+TEST(ChildProcessTest, SwappedStdoutAndStderrAreBothHonoured) {
+  Pipe out, err;
+  // stdout goes to the err pipe and stderr to the out pipe, through fds 1 and 2 of a child that
+  // has them swapped: exercises dup2 ordering with sources below 3.
+  auto child = ChildProcess::Spawn({.argv = {"sh", "-c", "echo to-out; echo to-err >&2"},
+                                    .stdout_fd = err.fds[1],
+                                    .stderr_fd = out.fds[1]});
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(out.ReadAll(), "to-err\n");
+  EXPECT_EQ(err.ReadAll(), "to-out\n");
+}
+
+TEST(ChildProcessTest, SignalAndTryReap) {
+  boost::asio::io_context io;
+  auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->TryReap());
+  EXPECT_FALSE(child->HasExited());
+  std::optional<int> got;
+  ExitWatcher watcher(io, *child, [&](int status) { got = status; });
+  ASSERT_TRUE(child->Signal(SIGTERM).ok());
+  io.run_for(std::chrono::seconds(10));
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(WIFSIGNALED(*got));
+  EXPECT_EQ(WTERMSIG(*got), SIGTERM);
+  EXPECT_EQ(child->TryReap(), got);
+  EXPECT_FALSE(child->Signal(SIGTERM).ok()) << "no signal to a reaped pid";
+  EXPECT_FALSE(child->SignalGroup(SIGTERM).ok());
+}
+
+TEST(ChildProcessTest, DestroyingKillsTheWholeGroupIncludingGrandchildren) {
+  Pipe out;
+  pid_t grandchild = 0;
+  pid_t pid = 0;
+  {
+    auto child = ChildProcess::Spawn(
+        {.argv = {"sh", "-c", "trap '' TERM; sleep 30 & echo $!; wait"}, .stdout_fd = out.fds[1]});
+    ASSERT_TRUE(child.ok());
+    pid = child->pid();
+    out.CloseWrite();
+    char buf[32] = {};
+    ASSERT_GT(::read(out.fds[0], buf, sizeof buf - 1), 0);
+    grandchild = std::stoi(buf);
+  }
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), -1) << "reaped, no zombie";
+  EXPECT_TRUE(EndsWithin(grandchild, 5000)) << "grandchild " << grandchild << " survived";
+}
+
+TEST(ChildProcessTest, DestroyedWatcherNeverCalls) {
+  boost::asio::io_context io;
+  auto child = ChildProcess::Spawn({.argv = {"true"}});
+  ASSERT_TRUE(child.ok());
+  bool called = false;
+  {
+    ExitWatcher watcher(io, *child, [&](int) { called = true; });
+    ASSERT_TRUE(EndsWithin(child->pid(), 5000));
+    EXPECT_TRUE(child->HasExited());  // exited, pidfd readable, completion not yet run
+  }
+  io.run_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(called);
+  EXPECT_EQ(WEXITSTATUS(child->KillAndReap()), 0);
+}
+
+TEST(ChildProcessTest, WatcherSurvivesDoneDestroyingTheChild) {
+  boost::asio::io_context io;
+  auto child = std::make_unique<ChildProcess>(ChildProcess::Spawn({.argv = {"true"}}).value());
+  std::optional<int> got;
+  auto watcher = std::make_unique<ExitWatcher>(io, *child, [&](int status) {
+    got = status;
+    child.reset();  // closes the pidfd while the watcher still exists
+  });
+  io.run_for(std::chrono::seconds(10));
+  ASSERT_TRUE(got);
+  watcher.reset();
+  EXPECT_EQ(child, nullptr);
+}
+
+TEST(ChildProcessTest, DiesWithTheSpawningThread) {
+  std::optional<ChildProcess> child;
+  std::thread([&] {
+    auto spawned = ChildProcess::Spawn({.argv = {"sleep", "30"}});
+    ASSERT_TRUE(spawned.ok());
+    child.emplace(std::move(*spawned));
+  }).join();
+  ASSERT_TRUE(child);
+  // PR_SET_PDEATHSIG fires when the spawning thread exits; nobody else signals the child.
+  ASSERT_TRUE(EndsWithin(child->pid(), 5000));
+  std::optional<int> status = child->TryReap();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFSIGNALED(*status));
+  EXPECT_EQ(WTERMSIG(*status), SIGKILL);
+}
+
+TEST(ChildProcessTest, UidAndGidAreApplied) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  auto [uid, s2] = RunCaptured({.argv = {"id", "-u"}, .uid = 65534, .gid = 65534});
+  auto [groups, s3] = RunCaptured({.argv = {"id", "-G"}, .uid = 65534, .gid = 65534});
+  EXPECT_EQ(uid, "65534\n");
+  EXPECT_EQ(groups, "65534\n") << "supplementary groups dropped";
+}
+
+// A fresh cgroup under `root`, removed afterwards; skipped where cgroups are not writable.
+class CgroupDir {
+ public:
+  explicit CgroupDir(const std::string& root)
+      : path_(root + "/probelet-test-" + std::to_string(::getpid())) {
+    if (::mkdir(path_.c_str(), 0755) == 0) fd_ = ::open(path_.c_str(), O_DIRECTORY | O_CLOEXEC);
+  }
+  ~CgroupDir() {
+    if (fd_ >= 0) ::close(fd_);
+    ::rmdir(path_.c_str());
+  }
+  int fd() const { return fd_; }
+  std::string Procs() const {
+    std::ifstream in(path_ + "/cgroup.procs");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST(ChildProcessTest, StartsInsideTheGivenCgroupV2) {
+  CgroupDir cg("/sys/fs/cgroup/unified");
+  if (cg.fd() < 0) GTEST_SKIP() << "no writable cgroup v2";
+  {
+    auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}, .cgroup_fd = cg.fd()});
+    ASSERT_TRUE(child.ok()) << child.error().message;
+    EXPECT_EQ(cg.Procs(), std::to_string(child->pid()) + "\n");
+  }
+  EXPECT_EQ(cg.Procs(), "");
+}
+
+TEST(ChildProcessTest, FallsBackToCgroupProcsWhenClone3RefusesTheCgroup) {
+  // CLONE_INTO_CGROUP only takes a v2 directory; a v1 one makes the child move itself.
+  CgroupDir cg("/sys/fs/cgroup/pids");
+  if (cg.fd() < 0) GTEST_SKIP() << "no writable cgroup v1 pids hierarchy";
+  auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}, .cgroup_fd = cg.fd()});
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  EXPECT_EQ(cg.Procs(), std::to_string(child->pid()) + "\n");
+  child->KillAndReap();
+}
+
+}  // namespace
+}  // namespace probelet::base
