@@ -34,6 +34,9 @@ struct HttpRequest {
   // already defaulted (an empty value means "send none").
   std::vector<std::pair<std::string, std::string>> headers;
   bool follow_non_local_redirects = false;  // the kubelet uses false
+  // The URL as the kubelet's Go client prints it in errors (`Get "<url>": ...`), e.g.
+  // "http://10.0.0.5:8080" for an empty path; empty = scheme://host:port + path_and_query.
+  std::string url;
 };
 
 class HttpProber {
