@@ -1,0 +1,235 @@
+#include "prober/prober.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "api/expansion.h"
+#include "api/port_resolution.h"
+#include "probe/http_request.h"
+
+namespace probelet::prober {
+namespace {
+
+// pkg/kubelet/events/event.go
+constexpr std::string_view kReasonUnhealthy = "Unhealthy";        // ContainerUnhealthy
+constexpr std::string_view kReasonProbeWarning = "ProbeWarning";  // ContainerProbeWarning
+
+const api::Probe* SpecFor(const api::Container& c, ProbeType type) {
+  switch (type) {
+    case ProbeType::kLiveness:
+      return c.liveness_probe ? &*c.liveness_probe : nullptr;
+    case ProbeType::kReadiness:
+      return c.readiness_probe ? &*c.readiness_probe : nullptr;
+    case ProbeType::kStartup:
+      return c.startup_probe ? &*c.startup_probe : nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string FormatPod(const api::Pod& pod) {
+  return pod.metadata.name + "_" + pod.metadata.namespace_ + "(" + pod.metadata.uid + ")";
+}
+
+void RecordContainerEvent(api::EventRecorder& recorder, const api::Pod& pod,
+                          std::string_view container, bool init_container, std::string_view type,
+                          std::string_view reason, std::string message) {
+  recorder.Record(api::ContainerRef(pod.metadata.namespace_, pod.metadata.name, pod.metadata.uid,
+                                    container, init_container),
+                  type, reason, std::move(message));
+}
+
+// One probe: its input, built once for all its attempts, and what its events need. Shared by
+// the callbacks of its attempts.
+struct Prober::Attempt {
+  enum class Kind : uint8_t { kHttp, kTcp, kGrpc, kExec, kNone };
+  Kind kind = Kind::kNone;
+  ProbeType type = ProbeType::kLiveness;
+  bool error_event = true;  // false only for an unknown probe type (§4.2.1)
+  int attempts = 0;
+  base::Duration timeout{};
+  Done done;
+  probe::HttpRequest http;
+  std::string host;  // tcp, grpc
+  int port = 0;
+  std::string service;            // grpc
+  std::vector<std::string> argv;  // exec
+  std::string container_id;       // exec
+  api::ObjectReference ref;       // the container, for events
+};
+
+Prober::Prober(base::Clock& clock, ProbeHandlers handlers, api::EventRecorder& recorder,
+               std::string user_agent)
+    : clock_(clock),
+      handlers_(handlers),
+      recorder_(recorder),
+      user_agent_(std::move(user_agent)),
+      self_(std::make_shared<Prober*>(this)),
+      deferred_timer_(clock.NewTimer()) {}
+
+Prober::~Prober() = default;
+
+void Prober::Probe(ProbeType type, const api::Pod& pod, const api::PodStatus& status,
+                   const api::Container& container, bool init_container,
+                   const std::string& container_id, Done done) {
+  auto a = std::make_shared<Attempt>();
+  a->type = type;
+  a->done = std::move(done);
+  a->ref = api::ContainerRef(pod.metadata.namespace_, pod.metadata.name, pod.metadata.uid,
+                             container.name, init_container);
+
+  if (type != ProbeType::kLiveness && type != ProbeType::kReadiness &&
+      type != ProbeType::kStartup) {
+    // §4.2.1: no event, only the error.
+    a->error_event = false;
+    a->attempts = kMaxProbeRetries;
+    Defer(std::move(a), {probe::Result::kFailure, "",
+                         "unknown probe type: \"" + std::string(ToString(type)) + "\""});
+    return;
+  }
+  const api::Probe* spec = SpecFor(container, type);
+  if (spec == nullptr) {
+    // §4.2.2: "Probe is nil": Success, no error, no event.
+    a->attempts = kMaxProbeRetries;
+    Defer(std::move(a), {probe::Result::kSuccess, "", std::nullopt});
+    return;
+  }
+  a->timeout = std::chrono::seconds(spec->timeout_seconds);
+  const api::ProbeHandler& h = spec->handler;
+  std::optional<std::string> error;
+  if (h.exec) {
+    a->kind = Attempt::Kind::kExec;
+    a->argv = api::ExpandContainerCommandOnlyStatic(h.exec->command, container.env);
+    a->container_id = container_id;
+  } else if (h.http_get) {
+    auto req =
+        probe::NewRequestForHTTPGetAction(*h.http_get, container, status.pod_ip, user_agent_);
+    if (req.ok()) {
+      a->kind = Attempt::Kind::kHttp;
+      a->http = std::move(*req);
+    } else {
+      error = req.error().message;
+    }
+  } else if (h.tcp_socket) {
+    auto port = api::ResolveContainerPort(h.tcp_socket->port, container);
+    if (port.ok()) {
+      a->kind = Attempt::Kind::kTcp;
+      a->host = h.tcp_socket->host.empty() ? status.pod_ip : h.tcp_socket->host;
+      a->port = *port;
+    } else {
+      error = port.error().message;
+    }
+  } else if (h.grpc) {
+    a->kind = Attempt::Kind::kGrpc;
+    a->host = status.pod_ip;
+    a->port = h.grpc->port;
+    a->service = h.grpc->service.value_or("");
+  } else {
+    error = "missing probe handler for " + FormatPod(pod) + ":" + container.name;
+  }
+  if (error) {
+    // The kubelet builds the input inside each attempt, so it fails 3 times with the same
+    // error; failing once gives the same outcome and the same event.
+    a->attempts = kMaxProbeRetries;
+    Defer(std::move(a), {probe::Result::kUnknown, "", std::move(error)});
+    return;
+  }
+  Run(a);
+}
+
+void Prober::Run(const std::shared_ptr<Attempt>& a) {
+  ++a->attempts;
+  std::weak_ptr<Prober*> weak = self_;
+  auto on_outcome = [weak, a](probe::Outcome outcome) {
+    auto self = weak.lock();
+    if (!self) return;  // the Prober is gone: nobody to tell
+    (*self)->Finish(a, std::move(outcome));
+  };
+  switch (a->kind) {
+    case Attempt::Kind::kHttp:
+      if (handlers_.http) return handlers_.http->Probe(a->http, a->timeout, on_outcome);
+      break;
+    case Attempt::Kind::kTcp:
+      if (handlers_.tcp) return handlers_.tcp->Probe(a->host, a->port, a->timeout, on_outcome);
+      break;
+    case Attempt::Kind::kGrpc:
+      if (handlers_.grpc) {
+        return handlers_.grpc->Probe(a->host, a->port, a->service, a->timeout, on_outcome);
+      }
+      break;
+    case Attempt::Kind::kExec:
+      if (handlers_.exec) {
+        return handlers_.exec->RunInContainer(
+            a->container_id, a->argv, a->timeout,
+            [on_outcome = std::move(on_outcome), a](probe::ExecResult r) {
+              on_outcome(probe::ExecOutcome(a->argv, a->timeout, r));
+            });
+      }
+      break;
+    case Attempt::Kind::kNone:
+      break;
+  }
+  // The manager was built without a handler of this kind: the probe cannot be run.
+  a->attempts = kMaxProbeRetries;
+  Defer(a, {probe::Result::kUnknown, "", "no handler for this kind of probe is configured"});
+}
+
+void Prober::Defer(std::shared_ptr<Attempt> a, probe::Outcome outcome) {
+  deferred_.emplace_back(std::move(a), std::move(outcome));
+  if (!deferred_timer_->armed()) deferred_timer_->Arm(clock_.Now(), [this] { RunDeferred(); });
+}
+
+void Prober::RunDeferred() {
+  auto batch = std::move(deferred_);
+  deferred_.clear();
+  std::weak_ptr<Prober*> weak = self_;
+  for (auto& [a, outcome] : batch) {
+    if (weak.expired()) return;  // a `done` destroyed the Prober
+    Finish(a, std::move(outcome));
+  }
+}
+
+void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
+  // §4.2.3: only errors are retried, back to back, up to 3 attempts in all.
+  if (o.error && a->attempts < kMaxProbeRetries) {
+    Run(a);
+    return;
+  }
+  std::string_view type = ToString(a->type);
+  ProberResult r;
+  if (o.error) {
+    // §4.2.4: Failure with the error (the worker discards it).
+    if (a->error_event) {
+      recorder_.Record(a->ref, api::kEventWarning, kReasonUnhealthy,
+                       std::string(type) + " probe errored and resulted in " +
+                           std::string(probe::ToString(o.result)) + " state: " + *o.error);
+    }
+    r.result = CachedResult::kFailure;
+    r.error = std::move(o.error);
+  } else {
+    switch (o.result) {
+      case probe::Result::kSuccess:
+        r.result = CachedResult::kSuccess;
+        break;
+      case probe::Result::kWarning:
+        recorder_.Record(a->ref, api::kEventWarning, kReasonProbeWarning,
+                         std::string(type) + " probe warning: " + o.output);
+        r.result = CachedResult::kSuccess;
+        break;
+      case probe::Result::kFailure:
+        recorder_.Record(a->ref, api::kEventWarning, kReasonUnhealthy,
+                         std::string(type) + " probe failed: " + o.output);
+        r.result = CachedResult::kFailure;
+        break;
+      case probe::Result::kUnknown:  // "Probe unknown without error": no event
+        r.result = CachedResult::kFailure;
+        break;
+    }
+  }
+  Done done = std::move(a->done);
+  done(std::move(r));
+}
+
+}  // namespace probelet::prober

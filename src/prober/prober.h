@@ -1,0 +1,95 @@
+// Prober: runs one probe of a container, the kubelet's prober.probe (§4.2): selects the
+// handler from the probe's spec, builds its input (HTTP request, TCP address, gRPC target,
+// expanded exec command), runs it up to 3 times back to back while it returns an error,
+// maps the handler result to a CachedResult and records the probe events of §7.1.
+//
+// Mapping (§4.2.4): success -> Success; warning -> Success plus a ProbeWarning event;
+// failure -> Failure plus an Unhealthy event (on every failing probe, below the threshold
+// too); unknown without error -> Failure, no event; error after 3 attempts -> Failure with
+// the error (the worker discards it) plus an Unhealthy "errored" event; no probe spec ->
+// Success; no handler -> the error "missing probe handler for <pod>:<container>".
+//
+// Thread safety: event loop thread only. `done` is called exactly once, on the loop thread,
+// never from inside Probe(); never after the Prober is destroyed. Ownership: the handlers and
+// the recorder must outlive the Prober. Probe() copies what it needs from its arguments.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/event.h"
+#include "api/pod.h"
+#include "probe/probers.h"
+#include "prober/container_command_runner.h"
+#include "prober/probe_type.h"
+#include "prober/results_manager.h"
+
+namespace probelet::prober {
+
+// The handlers the prober runs; any may be null (a probe of that kind then errors).
+struct ProbeHandlers {
+  probe::HttpProber* http = nullptr;
+  probe::TcpProber* tcp = nullptr;
+  probe::GrpcProber* grpc = nullptr;
+  ContainerCommandRunner* exec = nullptr;
+};
+
+// What prober.probe returns: a result, and an error when the probe could not be run.
+struct ProberResult {
+  CachedResult result = CachedResult::kFailure;
+  std::optional<std::string> error;
+};
+
+// "<pod>_<namespace>(<uid>)", the kubelet's format.Pod, used in log-like messages.
+std::string FormatPod(const api::Pod& pod);
+
+// Records an event about `container` of `pod` (the kubelet's recordContainerEvent: the
+// involved object is the pod with field path spec.containers{c} / spec.initContainers{c}).
+void RecordContainerEvent(api::EventRecorder& recorder, const api::Pod& pod,
+                          std::string_view container, bool init_container, std::string_view type,
+                          std::string_view reason, std::string message);
+
+class Prober {
+ public:
+  // Retries per probe on error (§4.2.3, maxProbeRetries).
+  static constexpr int kMaxProbeRetries = 3;
+  using Done = std::function<void(ProberResult)>;
+
+  // `clock` defers outcomes known at once (bad port, no handler) to a later loop turn.
+  Prober(base::Clock& clock, ProbeHandlers handlers, api::EventRecorder& recorder,
+         std::string user_agent = "kube-probe/1.35");
+  ~Prober();
+  Prober(const Prober&) = delete;
+  Prober& operator=(const Prober&) = delete;
+
+  // Probes `container` (an init container when `init_container`) of `pod` with its probe of
+  // type `type`. `status` gives the pod IP; `container_id` is the target of exec probes.
+  void Probe(ProbeType type, const api::Pod& pod, const api::PodStatus& status,
+             const api::Container& container, bool init_container, const std::string& container_id,
+             Done done);
+
+ private:
+  struct Attempt;
+  void Run(const std::shared_ptr<Attempt>& attempt);
+  void Finish(const std::shared_ptr<Attempt>& attempt, probe::Outcome outcome);
+  void Defer(std::shared_ptr<Attempt> attempt, probe::Outcome outcome);
+  void RunDeferred();
+
+  base::Clock& clock_;
+  ProbeHandlers handlers_;
+  api::EventRecorder& recorder_;
+  std::string user_agent_;
+  // Callbacks still pending in the handlers hold a weak_ptr to this: they do nothing once
+  // the Prober is gone.
+  std::shared_ptr<Prober*> self_;
+  // Outcomes known without running a handler, delivered by one zero-delay timer.
+  std::unique_ptr<base::Timer> deferred_timer_;
+  std::vector<std::pair<std::shared_ptr<Attempt>, probe::Outcome>> deferred_;
+};
+
+}  // namespace probelet::prober

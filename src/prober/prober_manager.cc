@@ -1,0 +1,219 @@
+#include "prober/prober_manager.h"
+
+#include <utility>
+#include <vector>
+
+namespace probelet::prober {
+namespace {
+
+const std::optional<api::Probe>& ProbeOf(const api::Container& c, ProbeType type) {
+  switch (type) {
+    case ProbeType::kLiveness:
+      return c.liveness_probe;
+    case ProbeType::kReadiness:
+      return c.readiness_probe;
+    case ProbeType::kStartup:
+      break;
+  }
+  return c.startup_probe;
+}
+
+// AddPod's order per container (§2.3.1): startup, readiness, liveness.
+constexpr ProbeType kAddOrder[] = {ProbeType::kStartup, ProbeType::kReadiness,
+                                   ProbeType::kLiveness};
+
+const api::ContainerStatus* FindByName(const std::vector<api::ContainerStatus>& statuses,
+                                       const std::string& name) {
+  for (const auto& s : statuses) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ProberManager::ProberManager(base::Clock& clock, StatusProvider& status, ProbeHandlers handlers,
+                             api::EventRecorder& recorder, ProberMetrics& metrics, uint64_t seed)
+    : liveness_(clock), readiness_(clock), startup_(clock), prober_(clock, handlers, recorder) {
+  env_.clock = &clock;
+  env_.status = &status;
+  env_.prober = &prober_;
+  env_.metrics = &metrics;
+  env_.results[static_cast<int>(ProbeType::kLiveness)] = &liveness_;
+  env_.results[static_cast<int>(ProbeType::kReadiness)] = &readiness_;
+  env_.results[static_cast<int>(ProbeType::kStartup)] = &startup_;
+  env_.manager_start = clock.Now();
+  env_.rng.seed(seed);
+  env_.on_exit = [this](Worker& w) { OnWorkerExit(w); };
+}
+
+// Workers go first (members in reverse order): no exit callbacks, timers cancelled.
+ProberManager::~ProberManager() = default;
+
+ResultsManager& ProberManager::results(ProbeType type) {
+  switch (type) {
+    case ProbeType::kLiveness:
+      return liveness_;
+    case ProbeType::kReadiness:
+      return readiness_;
+    case ProbeType::kStartup:
+      break;
+  }
+  return startup_;
+}
+
+Worker* ProberManager::GetWorker(std::string_view pod_uid, std::string_view container,
+                                 ProbeType type) const {
+  auto it = workers_.find(Key{pod_uid, container, type});
+  return it == workers_.end() ? nullptr : it->get();
+}
+
+void ProberManager::AddPod(const api::Pod& pod) {
+  const std::string& uid = pod.metadata.uid;
+  // Shared by the workers created now; copied only when one is.
+  std::shared_ptr<const api::Pod> shared;
+  std::set<std::pair<std::string_view, ProbeType>> wanted;
+
+  auto add = [&](const api::Container& c, bool init, size_t index) {
+    for (ProbeType type : kAddOrder) {
+      if (!ProbeOf(c, type)) continue;
+      wanted.emplace(c.name, type);
+      if (Worker* existing = GetWorker(uid, c.name, type)) {
+        // The kubelet 1.35 returns here; newer kubelets (and probelet) go on (T32).
+        if (pod.metadata.deletion_timestamp) existing->SetPodDeleted();
+        continue;
+      }
+      if (!shared) shared = std::make_shared<const api::Pod>(pod);
+      const api::Container& own =
+          init ? shared->spec.init_containers[index] : shared->spec.containers[index];
+      auto worker = std::make_unique<Worker>(env_, shared, own, init, type);
+      Worker* w = worker.get();
+      workers_.insert(std::move(worker));
+      w->Start();
+    }
+  };
+  for (size_t i = 0; i < pod.spec.containers.size(); ++i) add(pod.spec.containers[i], false, i);
+  for (size_t i = 0; i < pod.spec.init_containers.size(); ++i) {
+    if (api::IsRestartableInitContainer(pod.spec.init_containers[i])) {
+      add(pod.spec.init_containers[i], true, i);
+    }
+  }
+
+  // Containers (or their probes) gone from the spec lose their workers (T33).
+  std::vector<std::pair<std::string, ProbeType>> gone;
+  for (auto it = workers_.lower_bound(Key{uid, "", ProbeType::kLiveness});
+       it != workers_.end() && (*it)->pod_uid() == uid; ++it) {
+    const Worker& w = **it;
+    if (!wanted.contains({w.container().name, w.probe_type()})) {
+      gone.emplace_back(w.container().name, w.probe_type());
+    }
+  }
+  for (const auto& [name, type] : gone) StopWorker(uid, name, type);
+}
+
+void ProberManager::StopWorker(std::string_view pod_uid, std::string_view container,
+                               ProbeType type) {
+  if (Worker* w = GetWorker(pod_uid, container, type)) w->Stop();  // may erase it
+}
+
+void ProberManager::OnWorkerExit(Worker& w) {
+  auto it = workers_.find(Key{w.pod_uid(), w.container().name, w.probe_type()});
+  if (it != workers_.end() && it->get() == &w) workers_.erase(it);
+}
+
+void ProberManager::StopLivenessAndStartup(const api::Pod& pod) {
+  // Regular containers only: sidecars keep their probes (§2.3.2, §9.14 e).
+  for (const auto& c : pod.spec.containers) {
+    StopWorker(pod.metadata.uid, c.name, ProbeType::kLiveness);
+    StopWorker(pod.metadata.uid, c.name, ProbeType::kStartup);
+  }
+}
+
+void ProberManager::RemovePod(const api::Pod& pod) {
+  auto stop_all = [&](const api::Container& c) {
+    for (ProbeType type : kAllProbeTypes) StopWorker(pod.metadata.uid, c.name, type);
+  };
+  for (const auto& c : pod.spec.containers) stop_all(c);
+  for (const auto& c : pod.spec.init_containers) {
+    if (api::IsRestartableInitContainer(c)) stop_all(c);
+  }
+}
+
+void ProberManager::CleanupPods(const std::set<std::string>& desired_pod_uids) {
+  std::vector<std::tuple<std::string, std::string, ProbeType>> doomed;
+  for (const auto& w : workers_) {
+    if (!desired_pod_uids.contains(w->pod_uid())) {
+      doomed.emplace_back(w->pod_uid(), w->container().name, w->probe_type());
+    }
+  }
+  for (const auto& [uid, name, type] : doomed) StopWorker(uid, name, type);
+}
+
+bool ProberManager::IsContainerStarted(const api::Pod& pod, const api::ContainerStatus& c,
+                                       const api::ContainerStatus* previous) const {
+  // §6.6, in order.
+  if (!c.state.running) return false;
+  if (auto r = startup_.Get(c.container_id)) return *r == CachedResult::kSuccess;
+  // Step 3 with PR #141342's fix (§6.6.1): Started carries over for the same instance only.
+  if (previous && previous->container_id == c.container_id && previous->started.value_or(false)) {
+    return true;
+  }
+  if (GetWorker(pod.metadata.uid, c.name, ProbeType::kStartup)) return false;
+  return true;  // no startup probe
+}
+
+void ProberManager::UpdateReady(const api::Pod& pod, api::ContainerStatus& c) {
+  // §6.7 steps 2-4, for a started container.
+  bool ready;
+  if (!c.state.running) {
+    ready = false;
+  } else if (readiness_.Get(c.container_id) == CachedResult::kSuccess) {
+    ready = true;
+  } else {
+    Worker* w = GetWorker(pod.metadata.uid, c.name, ProbeType::kReadiness);
+    ready = w == nullptr;          // no readiness probe: ready
+    if (w) w->TriggerManualRun();  // §3.8
+  }
+  c.ready = ready;
+}
+
+void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status) {
+  const api::PodStatus* previous = env_.status->GetPodStatus(pod.metadata.uid);
+  auto previous_of = [&](bool init, const std::string& name) -> const api::ContainerStatus* {
+    if (!previous) return nullptr;
+    return FindByName(init ? previous->init_container_statuses : previous->container_statuses,
+                      name);
+  };
+  // Compute every Started before writing any, in case `status` is the cached one itself.
+  std::vector<bool> started_regular, started_init;
+  for (const auto& c : status.container_statuses) {
+    started_regular.push_back(IsContainerStarted(pod, c, previous_of(false, c.name)));
+  }
+  for (const auto& c : status.init_container_statuses) {
+    started_init.push_back(IsContainerStarted(pod, c, previous_of(true, c.name)));
+  }
+
+  for (size_t i = 0; i < status.container_statuses.size(); ++i) {
+    auto& c = status.container_statuses[i];
+    c.started = started_regular[i];
+    if (!started_regular[i]) continue;  // Ready left as it is (§6.7 step 1)
+    UpdateReady(pod, c);
+  }
+  for (size_t i = 0; i < status.init_container_statuses.size(); ++i) {
+    auto& c = status.init_container_statuses[i];
+    c.started = started_init[i];
+    // Spec and status are paired by index (GetContainerByIndex); a mismatch is skipped.
+    if (i >= pod.spec.init_containers.size() || pod.spec.init_containers[i].name != c.name) {
+      continue;
+    }
+    if (!api::IsRestartableInitContainer(pod.spec.init_containers[i])) {
+      // §6.8: a regular init container is ready once it exited 0.
+      c.ready = c.state.terminated && c.state.terminated->exit_code == 0;
+      continue;
+    }
+    if (!started_init[i]) continue;
+    UpdateReady(pod, c);  // sidecars: as regular containers
+  }
+}
+
+}  // namespace probelet::prober

@@ -1,0 +1,291 @@
+#include "prober/worker.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <utility>
+
+namespace probelet::prober {
+namespace {
+
+const api::Probe* SpecOf(const api::Container& c, ProbeType type) {
+  const std::optional<api::Probe>* p = nullptr;
+  switch (type) {
+    case ProbeType::kLiveness:
+      p = &c.liveness_probe;
+      break;
+    case ProbeType::kReadiness:
+      p = &c.readiness_probe;
+      break;
+    case ProbeType::kStartup:
+      p = &c.startup_probe;
+      break;
+  }
+  return p && p->has_value() ? &**p : nullptr;
+}
+
+// The status of the named container, accepted only with a container ID: regular containers
+// first, then init containers (sidecars) (§3.3.4).
+const api::ContainerStatus* FindContainerStatus(const api::PodStatus& status,
+                                                const std::string& name) {
+  for (const auto& c : status.container_statuses) {
+    if (c.name == name && !c.container_id.empty()) return &c;
+  }
+  for (const auto& c : status.init_container_statuses) {
+    if (c.name == name && !c.container_id.empty()) return &c;
+  }
+  return nullptr;
+}
+
+// `Always` -> true, `OnFailure` -> exit code != 0, `Never` -> false.
+std::optional<bool> RestartFor(const std::string& policy, int32_t exit_code) {
+  if (policy == "Always") return true;
+  if (policy == "OnFailure") return exit_code != 0;
+  if (policy == "Never") return false;
+  return std::nullopt;
+}
+
+// The kubelet's ContainerShouldRestart (§3.6.3) without restartPolicyRules (not in probelet's
+// API): the container's own policy wins, else the pod's; an unknown or empty policy restarts.
+bool ContainerShouldRestart(const api::Container& c, const api::PodSpec& spec, int32_t exit_code) {
+  if (c.restart_policy) {
+    if (auto r = RestartFor(*c.restart_policy, exit_code)) return *r;
+  }
+  return RestartFor(spec.restart_policy, exit_code).value_or(true);
+}
+
+}  // namespace
+
+CachedResult Worker::InitialValue(ProbeType type) {
+  switch (type) {
+    case ProbeType::kReadiness:
+      return CachedResult::kFailure;  // not ready until proven
+    case ProbeType::kLiveness:
+      return CachedResult::kSuccess;  // not killed until proven dead
+    case ProbeType::kStartup:
+      break;
+  }
+  return CachedResult::kUnknown;
+}
+
+Worker::Worker(WorkerEnv& env, std::shared_ptr<const api::Pod> pod, const api::Container& container,
+               bool init_container, ProbeType type)
+    : env_(&env),
+      pod_(std::move(pod)),
+      container_(&container),
+      spec_(SpecOf(container, type)),
+      type_(type),
+      init_container_(init_container) {
+  assert(spec_ != nullptr);
+}
+
+Worker::~Worker() = default;
+
+base::Duration Worker::period() const {
+  // Validation requires >= 1; an undefaulted 0 would make a busy loop.
+  return std::chrono::seconds(std::max<int32_t>(1, spec_->period_seconds));
+}
+
+void Worker::Start() {
+  timer_ = env_->clock->NewTimer();
+  base::MonoTime now = env_->clock->Now();
+  base::Duration jitter{0};
+  // Start-up jitter only when the kubelet (manager) started less than one period ago (§3.2.2).
+  if (now - env_->manager_start < period()) {
+    std::uniform_int_distribution<int64_t> dist(0, period().count() - 1);
+    jitter = base::Duration(dist(env_->rng));
+  }
+  next_tick_ = now + jitter;  // the ticker starts with the first run (§3.2.3)
+  timer_->Arm(next_tick_, [this] { OnTick(); });
+}
+
+void Worker::OnTick() {
+  next_tick_ += period();  // this tick is consumed
+  Run();
+}
+
+void Worker::Run() {
+  ran_once_ = true;
+  probe_start_ = env_->clock->Now();  // the duration metric starts before the lookup (§7.2.2)
+  const api::PodStatus* status = env_->status->GetPodStatus(pod_uid());
+  switch (PrepareProbe(status)) {
+    case Decision::kStop:
+      Exit();
+      return;
+    case Decision::kWait:
+      ScheduleNext();
+      return;
+    case Decision::kProbe:
+      break;
+  }
+  in_flight_ = true;
+  env_->prober->Probe(type_, *pod_, *status, *container_, init_container_, container_id_,
+                      [this](ProberResult r) { OnProbeDone(std::move(r)); });
+}
+
+void Worker::OnProbeDone(ProberResult result) {
+  in_flight_ = false;
+  if (stop_requested_) {  // stop arrived during the probe: its result is dropped
+    Exit();
+    return;
+  }
+  if (!ApplyResult(result, env_->clock->Now() - probe_start_)) {
+    Exit();
+    return;
+  }
+  ScheduleNext();
+}
+
+void Worker::ScheduleNext() {
+  base::MonoTime now = env_->clock->Now();
+  if (manual_pending_) {
+    // The trigger was taken after the run: reset the ticker and run again at once (§3.2.4).
+    manual_pending_ = false;
+    next_tick_ = now + period();
+    timer_->Arm(now, [this] { Run(); });
+    return;
+  }
+  if (next_tick_ <= now) {
+    // Ticks passed while busy: Go's ticker kept one (delivered at once) and dropped the rest.
+    auto missed = (now - next_tick_) / period() + 1;
+    next_tick_ += missed * period();
+    timer_->Arm(now, [this] { Run(); });
+    return;
+  }
+  timer_->Arm(next_tick_, [this] { OnTick(); });
+}
+
+void Worker::TriggerManualRun() {
+  if (stop_requested_ || !timer_) return;
+  if (in_flight_ || !ran_once_) {
+    manual_pending_ = true;  // taken once the current (or first) run is done
+    return;
+  }
+  if (manual_pending_) return;  // already scheduled "now"
+  manual_pending_ = true;
+  base::MonoTime now = env_->clock->Now();
+  next_tick_ = now + period();
+  timer_->Arm(now, [this] {
+    manual_pending_ = false;
+    Run();
+  });
+}
+
+void Worker::Stop() {
+  if (stop_requested_) return;
+  stop_requested_ = true;
+  if (!in_flight_) Exit();
+}
+
+void Worker::Exit() {
+  if (exited_) return;
+  exited_ = true;
+  stop_requested_ = true;
+  if (timer_) timer_->Cancel();
+  // §3.2.6: the cached result goes (silently), then the metric series.
+  if (!container_id_.empty()) results().Remove(container_id_);
+  env_->metrics->Delete(series_);
+  series_ = nullptr;
+  if (env_->on_exit) env_->on_exit(*this);  // may destroy *this: nothing after it
+}
+
+bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
+  // §3.6.2 (ContainerRestartRules on): a waiting container will run; a terminated one only
+  // if it will be restarted.
+  if (!c.state.terminated) return true;
+  return ContainerShouldRestart(*container_, pod_->spec, c.state.terminated->exit_code);
+}
+
+Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
+  // §3.3.2: no status yet ("No status for pod").
+  if (status == nullptr) return Decision::kWait;
+  // §3.3.3: a finished pod ends the worker; the exit cleanup removes the cached result.
+  if (status->phase == api::kPodFailed || status->phase == api::kPodSucceeded) {
+    return Decision::kStop;
+  }
+  // §3.3.4: by name, with an ID; not created yet or deleted.
+  const api::ContainerStatus* c = FindContainerStatus(*status, container_->name);
+  if (c == nullptr) return Decision::kWait;
+
+  // §3.3.5: a new container instance. resultRun and lastResult carry over (§4.6).
+  if (c->container_id != container_id_) {
+    if (!container_id_.empty()) results().Remove(container_id_);
+    container_id_ = c->container_id;
+    results().Set(container_id_, InitialValue(type_), pod_uid());
+    on_hold_ = false;
+  }
+  // §3.3.6
+  if (on_hold_) return Decision::kWait;
+
+  // §3.3.7: not running is a Failure for every probe type.
+  if (!c->state.running) {
+    results().Set(container_id_, CachedResult::kFailure, pod_uid());
+    return KeepGoingNotRunning(*c) ? Decision::kWait : Decision::kStop;
+  }
+
+  // §3.3.8: quiet shutdown of liveness and startup while the pod is being deleted.
+  if ((pod_deleted_ || pod_->metadata.deletion_timestamp) && type_ != ProbeType::kReadiness) {
+    results().Set(container_id_, CachedResult::kSuccess, pod_uid());
+    return Decision::kStop;
+  }
+
+  // §3.3.9: whole seconds since the current container started, truncated.
+  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(env_->clock->WallNow() -
+                                                                  c->state.running->started_at);
+  if (elapsed.count() < spec_->initial_delay_seconds) return Decision::kWait;
+
+  // §3.3.10: startup gating on the cached Started.
+  if (c->started.value_or(false)) {
+    if (type_ == ProbeType::kStartup) return Decision::kWait;
+  } else if (type_ != ProbeType::kStartup) {
+    return Decision::kWait;
+  }
+  return Decision::kProbe;
+}
+
+bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
+  // §3.3.11: an errored probe is thrown away: no metric, no counter, no cache write.
+  if (r.error) return true;
+
+  // §3.3.12
+  series_ = env_->metrics->Observe(
+      series_, {type_, container_->name, pod_->metadata.name, pod_->metadata.namespace_, pod_uid()},
+      r.result, elapsed);
+
+  // §3.3.13
+  if (r.result == last_result_) {
+    ++result_run_;
+  } else {
+    last_result_ = r.result;
+    result_run_ = 1;
+  }
+  // §3.3.14
+  if ((r.result == CachedResult::kFailure && result_run_ < spec_->failure_threshold) ||
+      (r.result == CachedResult::kSuccess && result_run_ < spec_->success_threshold)) {
+    return true;
+  }
+  // §3.3.15: repeated at or over the threshold; unchanged values send no update.
+  results().Set(container_id_, r.result, pod_uid());
+  // §3.3.16: liveness holds on Failure (the container is being restarted, #21751); startup on
+  // any result (#117153). The run restarts from 0 for the next container.
+  if ((type_ == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||
+      type_ == ProbeType::kStartup) {
+    on_hold_ = true;
+    result_run_ = 0;
+  }
+  return true;
+}
+
+bool Worker::DoProbe(const api::PodStatus* status, const ProberResult& result) {
+  switch (PrepareProbe(status)) {
+    case Decision::kStop:
+      return false;
+    case Decision::kWait:
+      return true;
+    case Decision::kProbe:
+      break;
+  }
+  return ApplyResult(result);
+}
+
+}  // namespace probelet::prober

@@ -1,0 +1,142 @@
+// Worker: probes one container with one probe type, periodically, and keeps the matching
+// results cache up to date (the kubelet's prober/worker.go, §3). One per
+// (pod UID, container name, probe type); created and stopped by the ProberManager.
+//
+// Decide in a step, wait in a loop. The kubelet's synchronous doProbe (§3.3) is split in two
+// halves around the asynchronous probe, both callable without an event loop:
+//   PrepareProbe(status)  §3.3.2-§3.3.10: status lookup, phase, container lookup, adoption of
+//                         a new container ID (initial value, hold lifted), hold, not running,
+//                         pod deletion, initial delay, startup gating. Says stop, wait or probe.
+//   ApplyResult(result)   §3.3.11-§3.3.17: discard errors, metrics, run counter, threshold
+//                         write, hold rules.
+//   DoProbe(status, result) runs both, as the kubelet's table tests do.
+// The loop (Start) only waits, on base::Clock timers:
+//   - start-up jitter, uniform in [0, period), only when the manager started less than one
+//     period ago (§3.2.2); ticks are then aligned to the first run (§3.7.1);
+//   - the first run happens at once after the jitter (on a later loop turn, never inside Start);
+//   - a probe in flight delays the next run and never overlaps it: when ticks passed during
+//     it, one run follows at once and the rest are dropped (Go's ticker, §3.7.2);
+//   - TriggerManualRun (readiness, §3.8) runs at once and moves the next tick to one period
+//     later (§3.2.4); while a probe is in flight it runs once that probe is done; before the
+//     first run it runs right after it (the kubelet's buffered channel).
+// Stop() is idempotent. An idle worker exits at once; one with a probe in flight exits when
+// that probe completes, discarding its result (the kubelet's stop channel is read after
+// doProbe returns). Deviation: the kubelet's jitter sleep ignores stop and probes once more;
+// here stop during the jitter exits at once. Exiting (§3.2.6) cancels the timer, removes the
+// cached result of the known container ID (silently), deletes the metric series and then
+// calls WorkerEnv::on_exit, which normally destroys the worker.
+//
+// Memory: a worker is about a dozen words plus one timer; the pod is shared by the workers
+// created from the same AddPod, and the probe spec and container are read from it (the
+// kubelet does not update probe parameters of a running pod either, §9.9).
+//
+// Thread safety: event loop thread only. Ownership: the WorkerEnv and what it points to
+// outlive the worker.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "api/pod.h"
+#include "base/clock.h"
+#include "prober/probe_type.h"
+#include "prober/prober.h"
+#include "prober/prober_metrics.h"
+#include "prober/results_manager.h"
+#include "prober/status_provider.h"
+
+namespace probelet::prober {
+
+class Worker;
+
+// What all workers of one manager share (owned by the ProberManager; tests build their own).
+struct WorkerEnv {
+  base::Clock* clock = nullptr;
+  const StatusProvider* status = nullptr;
+  Prober* prober = nullptr;
+  ProberMetrics* metrics = nullptr;
+  ResultsManager* results[3] = {nullptr, nullptr, nullptr};  // indexed by ProbeType
+  base::MonoTime manager_start{};  // for the start-up jitter rule (§3.2.2)
+  std::mt19937_64 rng{1};          // seeded: jitter is reproducible
+  // Called last when a worker exits; may destroy it. Null: the owner destroys it later.
+  std::function<void(Worker&)> on_exit;
+};
+
+class Worker {
+ public:
+  enum class Decision : uint8_t { kStop, kWait, kProbe };
+
+  // `container` must live in `*pod` (spec.containers or spec.initContainers when
+  // `init_container`) and have a probe of `type`.
+  Worker(WorkerEnv& env, std::shared_ptr<const api::Pod> pod, const api::Container& container,
+         bool init_container, ProbeType type);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the loop: arms the first run (after jitter when the manager started recently).
+  void Start();
+  // Idempotent. May call env.on_exit (and so destroy the worker) before returning.
+  void Stop();
+  // The manual readiness trigger (§3.8): a non-blocking "run now"; repeated triggers before
+  // the run coalesce (the kubelet's 1-slot channel).
+  void TriggerManualRun();
+  // Marks the pod as being deleted (its DeletionTimestamp set after this worker was created):
+  // liveness and startup workers then write Success and exit (§3.3.8).
+  void SetPodDeleted() { pod_deleted_ = true; }
+
+  // The two halves of doProbe and the whole step (see the header comment).
+  Decision PrepareProbe(const api::PodStatus* status);
+  bool ApplyResult(const ProberResult& result, base::Duration elapsed = {});
+  bool DoProbe(const api::PodStatus* status, const ProberResult& result);
+
+  ProbeType probe_type() const { return type_; }
+  const api::Pod& pod() const { return *pod_; }
+  const std::string& pod_uid() const { return pod_->metadata.uid; }
+  const api::Container& container() const { return *container_; }
+  const std::string& container_id() const { return container_id_; }
+  const api::Probe& spec() const { return *spec_; }
+  bool on_hold() const { return on_hold_; }
+  int result_run() const { return result_run_; }
+  CachedResult last_result() const { return last_result_; }
+  bool stopped() const { return stop_requested_; }
+  bool probe_in_flight() const { return in_flight_; }
+  // The initial value written for a new container ID (§3.1.2).
+  static CachedResult InitialValue(ProbeType type);
+
+ private:
+  ResultsManager& results() const { return *env_->results[static_cast<int>(type_)]; }
+  base::Duration period() const;
+  void OnTick();
+  void Run();
+  void OnProbeDone(ProberResult result);
+  void ScheduleNext();
+  void Exit();
+  bool KeepGoingNotRunning(const api::ContainerStatus& status) const;
+
+  WorkerEnv* env_;
+  std::shared_ptr<const api::Pod> pod_;
+  const api::Container* container_;
+  const api::Probe* spec_;
+  std::unique_ptr<base::Timer> timer_;
+  std::string container_id_;
+  ProberMetrics::Series* series_ = nullptr;
+  base::MonoTime next_tick_{};
+  base::MonoTime probe_start_{};
+  int32_t result_run_ = 0;
+  CachedResult last_result_ = CachedResult::kSuccess;  // Go's zero value (§3.1.3)
+  ProbeType type_;
+  bool init_container_ : 1;
+  bool on_hold_ : 1 = false;
+  bool pod_deleted_ : 1 = false;
+  bool stop_requested_ : 1 = false;
+  bool in_flight_ : 1 = false;
+  bool manual_pending_ : 1 = false;
+  bool ran_once_ : 1 = false;
+  bool exited_ : 1 = false;
+};
+
+}  // namespace probelet::prober
