@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/port_resolution.h"
+#include "probe/probe_dialer.h"
 
 namespace probelet::probe {
 namespace {
@@ -248,20 +249,6 @@ std::string RequestURI(const UrlRef& u) {
     out.insert(out.begin(), '/');
   }
   if (u.force_query || !u.query.empty()) out += '?' + u.query;
-  return out;
-}
-
-std::string JoinHostPort(std::string_view host, int port) {
-  std::string out;
-  if (host.find(':') != std::string_view::npos) {
-    out += '[';
-    out += host;
-    out += ']';
-  } else {
-    out += host;
-  }
-  out += ':';
-  out += std::to_string(port);
   return out;
 }
 

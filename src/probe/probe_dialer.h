@@ -1,0 +1,71 @@
+// What the HTTP and TCP probers share about their sockets: how a probe socket is closed (the
+// kubelet's ProbeDialer sets SO_LINGER, §5.1.4, §9.1), Go's texts for socket errors, and the
+// factories that take these options (probers.h has the plain ones).
+//
+// How probelet closes probe sockets, and why (figures from bench/probe_load, 2 cores, loopback
+// nginx; see the comment at ApplyCloseMode in probe_dialer.cc for the full table):
+//  - The kubelet sets SO_LINGER {on, 1 s} to "cut TIME_WAIT to 1 s". On Linux it does not:
+//    TIME_WAIT lasts 60 s whatever the linger, and a lingering close() on a non-blocking
+//    socket still blocks the calling thread until the FIN is acknowledged or 1 s passes, which
+//    would stall the one event loop that runs every probe.
+//  - probelet closes with SO_LINGER {on, 0} (kReset): the socket is released at once with an
+//    RST, so neither side keeps a TIME_WAIT entry and no ephemeral port stays held. For HTTP
+//    the server has normally closed first (Connection: close), so the RST only clears the
+//    server's orphaned socket and the server application never sees it.
+//
+// Thread safety: the probers are single-threaded (probers.h); the functions here are pure.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "probe/probers.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::probe {
+
+enum class CloseMode {
+  kReset,     // SO_LINGER {1, 0}: RST on close, no TIME_WAIT anywhere (probelet's default)
+  kLinger1s,  // SO_LINGER {1, 1}: the kubelet's setting (blocks close() until the FIN is ACKed)
+  kPlain,     // no SO_LINGER: FIN; whoever closes first keeps TIME_WAIT for 60 s
+};
+
+struct ProbeSocketOptions {
+  CloseMode close_mode = CloseMode::kReset;
+};
+
+// Counters a prober keeps for tests and the benchmark; updated on the loop thread.
+struct ProberStats {
+  size_t in_flight = 0;  // attempts started and not finished
+  size_t peak_in_flight = 0;
+  size_t peak_read_buffer = 0;  // largest read buffer any attempt held (bytes)
+  size_t peak_body = 0;         // largest body kept (bytes; never above 10 KiB)
+};
+
+// `stats`, when given, must outlive the prober.
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io,
+                                          const ProbeSocketOptions& options,
+                                          ProberStats* stats = nullptr);
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io,
+                                        const ProbeSocketOptions& options,
+                                        ProberStats* stats = nullptr);
+
+// Sets SO_LINGER on `fd` for `mode` (nothing for kPlain). Errors are ignored, as the kubelet
+// ignores them.
+void ApplyCloseMode(int fd, CloseMode mode);
+
+// Go's text for an errno, as in its syscall error table: "connection refused".
+std::string ErrnoText(int err);
+
+// Go's net.JoinHostPort: "10.0.0.5:80", "[fd00::5]:80".
+std::string JoinHostPort(std::string_view host, int port);
+
+// CloseMode from "reset" | "linger1s" | "plain" (for the benchmark's flag); false if unknown.
+bool ParseCloseMode(std::string_view name, CloseMode& mode);
+
+}  // namespace probelet::probe

@@ -1,0 +1,230 @@
+// The kubelet's TCP prober (pkg/probe/tcp/tcp.go, DoTCPProbe; §5.4): dial host:port within the
+// timeout, close at once. Success with empty output; any dial error is a failure whose output
+// is Go's text (`dial tcp 127.0.0.1:1: connect: connection refused`, `dial tcp 10.0.0.1:80:
+// i/o timeout`, `dial tcp: address -1: invalid port`). Never an error (T43).
+//
+// One coroutine per attempt on the caller's io_context; the socket is closed with the
+// prober's CloseMode (probe_dialer.h).
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
+
+#include "probe/probe_dialer.h"
+
+namespace probelet::probe {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+class TcpProberImpl;
+
+// One attempt; owned by its coroutine and listed in the prober for cancellation.
+class TcpAttempt : public std::enable_shared_from_this<TcpAttempt> {
+ public:
+  TcpAttempt(TcpProberImpl* owner, asio::io_context& io, std::string host, int port,
+             OutcomeCallback done)
+      : owner_(owner),
+        io_(io),
+        host_(std::move(host)),
+        port_(port),
+        done_(std::move(done)),
+        timer_(io),
+        socket_(io) {}
+
+  asio::awaitable<void> Run(base::Duration timeout);
+  void Cancel() {
+    cancelled_ = true;
+    owner_ = nullptr;
+    timer_.cancel();
+    Close();
+  }
+  void Abort(const std::string& why) {
+    Close();
+    Finish(Outcome{Result::kUnknown, std::string(), "tcp probe aborted: " + why});
+  }
+
+  TcpAttempt* prev = nullptr;
+  TcpAttempt* next = nullptr;
+  bool in_probe_call = false;
+
+ private:
+  asio::awaitable<Outcome> Dial();
+  void Close() {
+    if (resolver_) resolver_->cancel();
+    error_code ignored;
+    if (socket_.is_open()) socket_.close(ignored);
+  }
+  void Finish(Outcome outcome);
+
+  TcpProberImpl* owner_;
+  asio::io_context& io_;
+  const std::string host_;
+  const int port_;
+  OutcomeCallback done_;
+  asio::steady_timer timer_;
+  tcp::socket socket_;
+  std::optional<tcp::resolver> resolver_;
+  bool timed_out_ = false;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+class TcpProberImpl final : public TcpProber {
+ public:
+  TcpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
+      : io_(io), options_(options), stats_(stats ? stats : &own_stats_) {}
+
+  ~TcpProberImpl() override {
+    while (head_) {
+      TcpAttempt* a = head_;
+      Unlink(a);
+      a->Cancel();
+    }
+  }
+
+  void Probe(const std::string& host, int port, base::Duration timeout,
+             OutcomeCallback done) override {
+    auto attempt = std::make_shared<TcpAttempt>(this, io_, host, port, std::move(done));
+    Link(attempt.get());
+    attempt->in_probe_call = true;
+    TcpAttempt* raw = attempt.get();
+    asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        attempt->Abort(ex.what());
+      }
+    });
+    raw->in_probe_call = false;
+  }
+
+  void Unlink(TcpAttempt* a) {
+    if (a->prev) a->prev->next = a->next;
+    if (a->next) a->next->prev = a->prev;
+    if (head_ == a) head_ = a->next;
+    a->prev = a->next = nullptr;
+    --stats_->in_flight;
+  }
+  CloseMode close_mode() const { return options_.close_mode; }
+
+ private:
+  void Link(TcpAttempt* a) {
+    a->next = head_;
+    if (head_) head_->prev = a;
+    head_ = a;
+    ++stats_->in_flight;
+    stats_->peak_in_flight = std::max(stats_->peak_in_flight, stats_->in_flight);
+  }
+
+  asio::io_context& io_;
+  ProbeSocketOptions options_;
+  ProberStats own_stats_;
+  ProberStats* stats_;
+  TcpAttempt* head_ = nullptr;
+};
+
+asio::awaitable<void> TcpAttempt::Run(base::Duration timeout) {
+  if (timeout > base::Duration::zero()) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
+      if (ec) return;
+      auto a = weak.lock();
+      if (!a || a->finished_ || a->cancelled_) return;
+      a->timed_out_ = true;
+      a->Close();
+    });
+  }
+  Outcome outcome = co_await Dial();
+  // Connected or not, the socket is closed at once (§5.4.3).
+  Close();
+  Finish(std::move(outcome));
+}
+
+asio::awaitable<Outcome> TcpAttempt::Dial() {
+  if (port_ < 0 || port_ > 65535) {
+    // net.Dial("tcp", "host:-1").
+    co_return Outcome{
+        Result::kFailure, "dial tcp: address " + std::to_string(port_) + ": invalid port", {}};
+  }
+  const auto port = static_cast<unsigned short>(port_);
+  std::vector<tcp::endpoint> endpoints;
+  error_code ec;
+  if (host_.empty()) {
+    endpoints.emplace_back(asio::ip::address_v4::loopback(), port);  // Go: ":port" is local
+  } else if (const asio::ip::address addr = asio::ip::make_address(host_, ec); !ec) {
+    endpoints.emplace_back(addr, port);
+  } else {
+    resolver_.emplace(io_);
+    auto [rec, results] = co_await resolver_->async_resolve(host_, std::to_string(port_), kAwait);
+    if (cancelled_) co_return Outcome{};
+    if (timed_out_) {
+      co_return Outcome{Result::kFailure, "dial tcp: lookup " + host_ + ": i/o timeout", {}};
+    }
+    if (rec || results.empty()) {
+      co_return Outcome{Result::kFailure, "dial tcp: lookup " + host_ + ": no such host", {}};
+    }
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  }
+  std::optional<Outcome> first_error;
+  for (const tcp::endpoint& ep : endpoints) {
+    const std::string address =
+        host_.empty() ? ":" + std::to_string(port_) : JoinHostPort(ep.address().to_string(), port_);
+    socket_.open(ep.protocol(), ec);
+    if (ec) {
+      co_return Outcome{
+          Result::kFailure, "dial tcp " + address + ": socket: " + ErrnoText(ec.value()), {}};
+    }
+    if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->close_mode());
+    auto [cec] = co_await socket_.async_connect(ep, kAwait);
+    if (cancelled_) co_return Outcome{};
+    if (timed_out_) {
+      co_return Outcome{Result::kFailure, "dial tcp " + address + ": i/o timeout", {}};
+    }
+    if (!cec) co_return Outcome{Result::kSuccess, std::string(), {}};
+    if (!first_error) {
+      first_error = Outcome{
+          Result::kFailure, "dial tcp " + address + ": connect: " + ErrnoText(cec.value()), {}};
+    }
+    socket_.close(ec);
+  }
+  co_return std::move(*first_error);
+}
+
+void TcpAttempt::Finish(Outcome outcome) {
+  if (cancelled_ || finished_) return;
+  finished_ = true;
+  timer_.cancel();
+  TcpProberImpl* owner = owner_;
+  owner_ = nullptr;
+  owner->Unlink(this);
+  if (in_probe_call) {
+    asio::post(io_,
+               [done = std::move(done_), o = std::move(outcome)]() mutable { done(std::move(o)); });
+    return;
+  }
+  OutcomeCallback done = std::move(done_);
+  done(std::move(outcome));
+}
+
+}  // namespace
+
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io,
+                                        const ProbeSocketOptions& options, ProberStats* stats) {
+  return std::make_unique<TcpProberImpl>(io, options, stats);
+}
+
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io) {
+  return NewTcpProber(io, ProbeSocketOptions{});
+}
+
+}  // namespace probelet::probe
