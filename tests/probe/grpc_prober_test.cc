@@ -22,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using Mode = test::GrpcHealthServer::Mode;
+using Mode = testing::GrpcHealthServer::Mode;
 
 class GrpcProberTest : public ::testing::Test {
  protected:
@@ -63,7 +63,7 @@ class ClosedPort {
 };
 
 TEST_F(GrpcProberTest, T45_ServingIsSuccess) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   auto [o, elapsed] = ProbeOnce("127.0.0.1", server.port(), "", 1s);
   EXPECT_EQ(o.result, Result::kSuccess);
   EXPECT_EQ(o.output, "service healthy");
@@ -71,7 +71,7 @@ TEST_F(GrpcProberTest, T45_ServingIsSuccess) {
 }
 
 TEST_F(GrpcProberTest, T45_NotServingIsFailureNamingTheStatus) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   server.SetMode("", Mode::kNotServing);
   auto [o, elapsed] = ProbeOnce("127.0.0.1", server.port(), "", 1s);
   EXPECT_EQ(o.result, Result::kFailure);
@@ -80,7 +80,7 @@ TEST_F(GrpcProberTest, T45_NotServingIsFailureNamingTheStatus) {
 }
 
 TEST_F(GrpcProberTest, ServiceNameIsSentAndUnknownServiceIsFailure) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   server.SetMode("db", Mode::kServing);
   EXPECT_EQ(ProbeOnce("127.0.0.1", server.port(), "db", 1s).outcome.result, Result::kSuccess);
   EXPECT_EQ(ProbeOnce("127.0.0.1", server.port(), "cache", 1s).outcome.output,
@@ -91,7 +91,7 @@ TEST_F(GrpcProberTest, ServiceNameIsSentAndUnknownServiceIsFailure) {
 }
 
 TEST_F(GrpcProberTest, T45_SlowServerIsRpcTimeoutWithinTheDeadline) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   server.SetDelay(4s);
   auto [o, elapsed] = ProbeOnce("127.0.0.1", server.port(), "", 2s);
   EXPECT_EQ(o.result, Result::kFailure);
@@ -102,7 +102,7 @@ TEST_F(GrpcProberTest, T45_SlowServerIsRpcTimeoutWithinTheDeadline) {
 }
 
 TEST_F(GrpcProberTest, UnimplementedIsFailureWithTheServerMessage) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   server.SetMode("", Mode::kUnimplemented);
   auto [o, elapsed] = ProbeOnce("127.0.0.1", server.port(), "", 1s);
   EXPECT_EQ(o.result, Result::kFailure);
@@ -162,13 +162,13 @@ TEST_F(GrpcProberTest, T45_PlainHttpServerIsFailure) {
 }
 
 TEST_F(GrpcProberTest, UserAgentIsKubeProbe) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   ProbeOnce("127.0.0.1", server.port(), "", 1s);
   EXPECT_THAT(server.last_user_agent(), StartsWith("kube-probe/1.35"));
 }
 
 TEST_F(GrpcProberTest, StoppedServerMidwayIsAFailureNotAHang) {
-  auto server = std::make_unique<test::GrpcHealthServer>();
+  auto server = std::make_unique<testing::GrpcHealthServer>();
   int port = server->port();
   EXPECT_EQ(ProbeOnce("127.0.0.1", port, "", 1s).outcome.result, Result::kSuccess);
   server.reset();
@@ -179,13 +179,13 @@ TEST_F(GrpcProberTest, StoppedServerMidwayIsAFailureNotAHang) {
 }
 
 TEST_F(GrpcProberTest, EachProbeOpensItsOwnConnection) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   for (int i = 0; i < 3; ++i) ProbeOnce("127.0.0.1", server.port(), "", 1s);
   EXPECT_EQ(server.checks(), 3);
 }
 
 TEST_F(GrpcProberTest, ManyConcurrentProbesAllComplete) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   int done = 0, healthy = 0;
   for (int i = 0; i < 50; ++i) {
     prober_->Probe("127.0.0.1", server.port(), "", 2s, [&](Outcome o) {
@@ -200,7 +200,7 @@ TEST_F(GrpcProberTest, ManyConcurrentProbesAllComplete) {
 }
 
 TEST_F(GrpcProberTest, DestroyingTheProberCancelsWithoutCalling) {
-  test::GrpcHealthServer server;
+  testing::GrpcHealthServer server;
   server.SetDelay(5s);
   bool called = false;
   prober_->Probe("127.0.0.1", server.port(), "", 5s, [&](Outcome) { called = true; });

@@ -10,7 +10,7 @@
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
 
-namespace probelet::test {
+namespace probelet::testing {
 
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
@@ -102,4 +102,4 @@ void GrpcHealthServer::Stop() {
   impl_->server->Wait();
 }
 
-}  // namespace probelet::test
+}  // namespace probelet::testing

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace probelet::test {
+namespace probelet::testing {
 
 class GrpcHealthServer {
  public:
@@ -42,4 +42,4 @@ class GrpcHealthServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace probelet::test
+}  // namespace probelet::testing
