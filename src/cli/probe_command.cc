@@ -13,8 +13,8 @@
 // on stderr. --timeout takes Go durations (500ms, 1s, 2m; default 1s), as the kubelet's
 // timeoutSeconds applies to each attempt (§5.1.1). A single attempt: no retries (the kubelet's
 // 3 tries on error belong to the prober wrapper, §4.2.3).
-#include <boost/asio/io_context.hpp>
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -29,9 +29,11 @@
 namespace probelet::cli {
 namespace {
 
-struct UsageError {
-  std::string message;
-};
+constexpr const char* kUsage =
+    "usage: probelet probe http URL [--header 'K: V']... [--timeout 1s]\n"
+    "       probelet probe tcp HOST:PORT [--timeout 1s]\n"
+    "       probelet probe grpc HOST:PORT [--service S] [--timeout 1s]\n"
+    "       probelet probe exec [--timeout 1s] -- CMD ARG...\n\n";
 
 // "HOST:PORT" or "[IPV6]:PORT"; HOST may be empty (Go then dials the local host, §5.1.3).
 base::Expected<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
@@ -97,9 +99,10 @@ probe::Outcome RunOnce(boost::asio::io_context& io, Start start) {
 }  // namespace
 
 int ProbeMain(const Args& args) {
-  CLI::App app{"One probe with the kubelet's semantics; exit 0 success/warning, 1 failure, "
-               "2 unknown or bad arguments.",
-               "probelet probe"};
+  CLI::App app{
+      "One probe with the kubelet's semantics; exit 0 success/warning, 1 failure, "
+      "2 unknown or bad arguments.",
+      "probelet probe"};
   app.require_subcommand(1);
   std::string timeout_text = "1s";
   auto add_timeout = [&](CLI::App* sub) {
@@ -131,6 +134,13 @@ int ProbeMain(const Args& args) {
   add_timeout(exec);
   exec->add_option("CMD", command, "the command and its arguments, after --")->required();
 
+  if (args.size() > 1 && !args[1].empty() && args[1][0] != '-' && args[1] != "http" &&
+      args[1] != "tcp" && args[1] != "grpc" && args[1] != "exec") {
+    std::fprintf(stderr,
+                 "probelet probe: unknown probe kind \"%s\" (want http, tcp, grpc or exec)\n\n%s",
+                 args[1].c_str(), kUsage);
+    return 2;
+  }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::reverse(rest.begin(), rest.end());  // CLI11 takes them reversed
   try {
@@ -142,12 +152,13 @@ int ProbeMain(const Args& args) {
   } catch (const CLI::ParseError& e) {
     std::string help = app.help();
     for (CLI::App* sub : app.get_subcommands()) help = sub->help();
-    std::fprintf(stderr, "probelet probe: %s\n\n%s", e.what(), help.c_str());
+    std::fprintf(stderr, "probelet probe: %s\n\n%s%s", e.what(), kUsage, help.c_str());
     return 2;
   }
 
   auto usage_error = [&](CLI::App* sub, const std::string& message) {
-    std::fprintf(stderr, "probelet probe: %s\n\n%s", message.c_str(), sub->help().c_str());
+    std::fprintf(stderr, "probelet probe: %s\n\n%s%s", message.c_str(), kUsage,
+                 sub->help().c_str());
     return 2;
   };
   CLI::App* sub = app.get_subcommands().front();

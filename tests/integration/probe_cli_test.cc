@@ -42,8 +42,7 @@ CliRun Probe(std::vector<std::string> args, base::Duration limit = 20s) {
   EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
   args.insert(args.begin(), {PROBELET_BINARY, "probe"});
   auto start = clock.Now();
-  auto child =
-      base::ChildProcess::Spawn({.argv = args, .stdout_fd = out[1], .stderr_fd = err[1]});
+  auto child = base::ChildProcess::Spawn({.argv = args, .stdout_fd = out[1], .stderr_fd = err[1]});
   ::close(out[1]);
   ::close(err[1]);
   EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
@@ -173,9 +172,8 @@ TEST(ProbeCliTest, GrpcNothingListeningIsConnectTimeout) {
 
 TEST(ProbeCliTest, HttpSuccessPrintsTheBody) {
   testing::HttpTestServer server;
-  server.Handle("/healthz", [](const testing::SeenRequest&) {
-    return testing::Response::Text(200, "ok");
-  });
+  server.Handle("/healthz",
+                [](const testing::SeenRequest&) { return testing::Response::Text(200, "ok"); });
   CliRun r = Probe({"http", server.Url("/healthz")});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "success: ok\n");
@@ -183,9 +181,8 @@ TEST(ProbeCliTest, HttpSuccessPrintsTheBody) {
 
 TEST(ProbeCliTest, HttpServerErrorIsFailure) {
   testing::HttpTestServer server;
-  server.Handle("/healthz", [](const testing::SeenRequest&) {
-    return testing::Response::Text(500, "broken");
-  });
+  server.Handle("/healthz",
+                [](const testing::SeenRequest&) { return testing::Response::Text(500, "broken"); });
   CliRun r = Probe({"http", server.Url("/healthz")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "failure: HTTP probe failed with statuscode: 500\n");
@@ -193,9 +190,10 @@ TEST(ProbeCliTest, HttpServerErrorIsFailure) {
 
 TEST(ProbeCliTest, HttpHeadersAreSent) {
   testing::HttpTestServer server;
-  server.HandleDefault([](const testing::SeenRequest&) { return testing::Response::Text(200, ""); });
-  CliRun r = Probe({"http", server.Url("/"), "--header", "X-Custom: a b", "--header",
-                    "user-agent: mine"});
+  server.HandleDefault(
+      [](const testing::SeenRequest&) { return testing::Response::Text(200, ""); });
+  CliRun r =
+      Probe({"http", server.Url("/"), "--header", "X-Custom: a b", "--header", "user-agent: mine"});
   EXPECT_EQ(r.exit_code, 0);
   auto seen = server.requests();
   ASSERT_EQ(seen.size(), 1u);
