@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -207,7 +208,11 @@ std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err) {
     if (err == ENOENT && name.find('/') == std::string::npos) {
       return fmt::format("exec: \"{}\": executable file not found in $PATH", name);
     }
-    return fmt::format("fork/exec {}: {}", name, std::strerror(err));
+    // Go's syscall.Errno texts are glibc's, lowercased: "no such file or directory".
+    std::string text = std::strerror(err);
+    if (!text.empty())
+      text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return fmt::format("fork/exec {}: {}", name, text);
   }
   return fmt::format("starting \"{}\": {}: {}", name, StepName(step), std::strerror(err));
 }

@@ -117,7 +117,8 @@ TEST(ChildProcessTest, MissingAbsoluteCommandIsAnErrorNamingIt) {
   ASSERT_FALSE(child.ok());
   EXPECT_EQ(child.error().sys_errno, ENOENT);
   EXPECT_THAT(child.error().message, HasSubstr("/nonexistent/probe-cmd"));
-  EXPECT_THAT(child.error().message, HasSubstr("No such file or directory"));
+  EXPECT_THAT(child.error().message,
+              HasSubstr("fork/exec /nonexistent/probe-cmd: no such file or directory"));
 }
 
 TEST(ChildProcessTest, CommandNotInPathIsAnErrorNamingIt) {

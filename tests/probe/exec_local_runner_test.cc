@@ -167,7 +167,7 @@ TEST_F(LocalRunnerTest, NotExecutableIsAnErrorNamingIt) {
   std::filesystem::remove(path);
   EXPECT_EQ(run.result.status, ExecResult::Status::kError);
   EXPECT_THAT(run.result.error, HasSubstr(path));
-  EXPECT_THAT(run.result.error, HasSubstr("Permission denied"));
+  EXPECT_THAT(run.result.error, HasSubstr(": permission denied"));
 }
 
 TEST_F(LocalRunnerTest, TimeoutKillsAProcessThatIgnoresSigterm) {
