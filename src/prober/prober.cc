@@ -29,35 +29,74 @@ const api::Probe* SpecFor(const api::Container& c, ProbeType type) {
 
 }  // namespace
 
-std::string FormatPod(const api::Pod& pod) {
-  return pod.metadata.name + "_" + pod.metadata.namespace_ + "(" + pod.metadata.uid + ")";
+std::shared_ptr<const PodRef> MakePodRef(const api::Pod& pod) {
+  auto ref = std::make_shared<PodRef>();
+  ref->uid = pod.metadata.uid;
+  ref->name = pod.metadata.name;
+  ref->namespace_ = pod.metadata.namespace_;
+  ref->restart_policy = pod.spec.restart_policy;
+  ref->deletion_requested = pod.metadata.deletion_timestamp.has_value();
+  return ref;
 }
 
-void RecordContainerEvent(api::EventRecorder& recorder, const api::Pod& pod,
+ProbeTarget MakeProbeTarget(std::shared_ptr<const PodRef> pod, const api::Container& container,
+                            bool init_container, ProbeType type) {
+  ProbeTarget t;
+  t.pod = std::move(pod);
+  t.container = container.name;
+  t.container_restart_policy = container.restart_policy;
+  t.init_container = init_container;
+  t.type = type;
+  const api::Probe* spec = SpecFor(container, type);
+  if (spec == nullptr) return t;
+  t.spec = *spec;
+  api::ProbeHandler& h = t.spec->handler;
+  // The kubelet's runProbe, in its order: exec, httpGet, tcpSocket, grpc.
+  if (h.exec) {
+    t.exec_command = api::ExpandContainerCommandOnlyStatic(h.exec->command, container.env);
+  } else if (h.http_get) {
+    auto port = api::ResolveContainerPort(h.http_get->port, container);
+    if (port.ok()) {
+      h.http_get->port = api::IntOrString::Int(*port);
+    } else {
+      t.input_error = port.error().message;
+    }
+  } else if (h.tcp_socket) {
+    auto port = api::ResolveContainerPort(h.tcp_socket->port, container);
+    if (port.ok()) {
+      h.tcp_socket->port = api::IntOrString::Int(*port);
+    } else {
+      t.input_error = port.error().message;
+    }
+  } else if (!h.grpc) {
+    t.input_error = "missing probe handler for " + FormatPod(*t.pod) + ":" + container.name;
+  }
+  return t;
+}
+
+std::string FormatPod(const PodRef& pod) {
+  return pod.name + "_" + pod.namespace_ + "(" + pod.uid + ")";
+}
+
+void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,
                           std::string_view container, bool init_container, std::string_view type,
                           std::string_view reason, std::string message) {
-  recorder.Record(api::ContainerRef(pod.metadata.namespace_, pod.metadata.name, pod.metadata.uid,
-                                    container, init_container),
+  recorder.Record(api::ContainerRef(pod.namespace_, pod.name, pod.uid, container, init_container),
                   type, reason, std::move(message));
 }
 
-// One probe: its input, built once for all its attempts, and what its events need. Shared by
-// the callbacks of its attempts.
+// One probe and its retries. Shared by the callbacks of its attempts.
 struct Prober::Attempt {
   enum class Kind : uint8_t { kHttp, kTcp, kGrpc, kExec, kNone };
   Kind kind = Kind::kNone;
-  ProbeType type = ProbeType::kLiveness;
   bool error_event = true;  // false only for an unknown probe type (§4.2.1)
   int attempts = 0;
+  const ProbeTarget* target = nullptr;
   base::Duration timeout{};
   Done done;
   probe::HttpRequest http;
-  std::string host;  // tcp, grpc
-  int port = 0;
-  std::string service;            // grpc
-  std::vector<std::string> argv;  // exec
-  std::string container_id;       // exec
-  api::ObjectReference ref;       // the container, for events
+  std::string host;          // tcp, grpc: the address dialled
+  std::string container_id;  // exec
 };
 
 Prober::Prober(base::Clock& clock, ProbeHandlers handlers, api::EventRecorder& recorder,
@@ -71,15 +110,12 @@ Prober::Prober(base::Clock& clock, ProbeHandlers handlers, api::EventRecorder& r
 
 Prober::~Prober() = default;
 
-void Prober::Probe(ProbeType type, const api::Pod& pod, const api::PodStatus& status,
-                   const api::Container& container, bool init_container,
+void Prober::Probe(const ProbeTarget& target, const api::PodStatus& status,
                    const std::string& container_id, Done done) {
   auto a = std::make_shared<Attempt>();
-  a->type = type;
+  a->target = &target;
   a->done = std::move(done);
-  a->ref = api::ContainerRef(pod.metadata.namespace_, pod.metadata.name, pod.metadata.uid,
-                             container.name, init_container);
-
+  const ProbeType type = target.type;
   if (type != ProbeType::kLiveness && type != ProbeType::kReadiness &&
       type != ProbeType::kStartup) {
     // §4.2.1: no event, only the error.
@@ -89,58 +125,49 @@ void Prober::Probe(ProbeType type, const api::Pod& pod, const api::PodStatus& st
                          "unknown probe type: \"" + std::string(ToString(type)) + "\""});
     return;
   }
-  const api::Probe* spec = SpecFor(container, type);
-  if (spec == nullptr) {
+  if (!target.spec) {
     // §4.2.2: "Probe is nil": Success, no error, no event.
     a->attempts = kMaxProbeRetries;
     Defer(std::move(a), {probe::Result::kSuccess, "", std::nullopt});
     return;
   }
-  a->timeout = std::chrono::seconds(spec->timeout_seconds);
-  const api::ProbeHandler& h = spec->handler;
-  std::optional<std::string> error;
-  if (h.exec) {
-    a->kind = Attempt::Kind::kExec;
-    a->argv = api::ExpandContainerCommandOnlyStatic(h.exec->command, container.env);
-    a->container_id = container_id;
-  } else if (h.http_get) {
-    auto req =
-        probe::NewRequestForHTTPGetAction(*h.http_get, container, status.pod_ip, user_agent_);
-    if (req.ok()) {
-      a->kind = Attempt::Kind::kHttp;
-      a->http = std::move(*req);
-    } else {
-      error = req.error().message;
-    }
-  } else if (h.tcp_socket) {
-    auto port = api::ResolveContainerPort(h.tcp_socket->port, container);
-    if (port.ok()) {
-      a->kind = Attempt::Kind::kTcp;
-      a->host = h.tcp_socket->host.empty() ? status.pod_ip : h.tcp_socket->host;
-      a->port = *port;
-    } else {
-      error = port.error().message;
-    }
-  } else if (h.grpc) {
-    a->kind = Attempt::Kind::kGrpc;
-    a->host = status.pod_ip;
-    a->port = h.grpc->port;
-    a->service = h.grpc->service.value_or("");
-  } else {
-    error = "missing probe handler for " + FormatPod(pod) + ":" + container.name;
-  }
-  if (error) {
-    // The kubelet builds the input inside each attempt, so it fails 3 times with the same
+  if (target.input_error) {
+    // The kubelet derives the input inside each attempt, so it fails 3 times with the same
     // error; failing once gives the same outcome and the same event.
     a->attempts = kMaxProbeRetries;
-    Defer(std::move(a), {probe::Result::kUnknown, "", std::move(error)});
+    Defer(std::move(a), {probe::Result::kUnknown, "", *target.input_error});
     return;
+  }
+  a->timeout = std::chrono::seconds(target.spec->timeout_seconds);
+  const api::ProbeHandler& h = target.spec->handler;
+  if (h.exec) {
+    a->kind = Attempt::Kind::kExec;
+    a->container_id = container_id;
+  } else if (h.http_get) {
+    // The port is already a number, so the container is not consulted (MakeProbeTarget).
+    static const api::Container kNoContainer;
+    auto req =
+        probe::NewRequestForHTTPGetAction(*h.http_get, kNoContainer, status.pod_ip, user_agent_);
+    if (!req.ok()) {
+      a->attempts = kMaxProbeRetries;
+      Defer(std::move(a), {probe::Result::kUnknown, "", req.error().message});
+      return;
+    }
+    a->kind = Attempt::Kind::kHttp;
+    a->http = std::move(*req);
+  } else if (h.tcp_socket) {
+    a->kind = Attempt::Kind::kTcp;
+    a->host = h.tcp_socket->host.empty() ? status.pod_ip : h.tcp_socket->host;
+  } else {
+    a->kind = Attempt::Kind::kGrpc;
+    a->host = status.pod_ip;
   }
   Run(a);
 }
 
 void Prober::Run(const std::shared_ptr<Attempt>& a) {
   ++a->attempts;
+  const api::ProbeHandler& h = a->target->spec->handler;
   std::weak_ptr<Prober*> weak = self_;
   auto on_outcome = [weak, a](probe::Outcome outcome) {
     auto self = weak.lock();
@@ -152,19 +179,22 @@ void Prober::Run(const std::shared_ptr<Attempt>& a) {
       if (handlers_.http) return handlers_.http->Probe(a->http, a->timeout, on_outcome);
       break;
     case Attempt::Kind::kTcp:
-      if (handlers_.tcp) return handlers_.tcp->Probe(a->host, a->port, a->timeout, on_outcome);
+      if (handlers_.tcp) {
+        return handlers_.tcp->Probe(a->host, h.tcp_socket->port.int_val, a->timeout, on_outcome);
+      }
       break;
     case Attempt::Kind::kGrpc:
       if (handlers_.grpc) {
-        return handlers_.grpc->Probe(a->host, a->port, a->service, a->timeout, on_outcome);
+        return handlers_.grpc->Probe(a->host, h.grpc->port, h.grpc->service.value_or(""),
+                                     a->timeout, on_outcome);
       }
       break;
     case Attempt::Kind::kExec:
       if (handlers_.exec) {
         return handlers_.exec->RunInContainer(
-            a->container_id, a->argv, a->timeout,
+            a->container_id, a->target->exec_command, a->timeout,
             [on_outcome = std::move(on_outcome), a](probe::ExecResult r) {
-              on_outcome(probe::ExecOutcome(a->argv, a->timeout, r));
+              on_outcome(probe::ExecOutcome(a->target->exec_command, a->timeout, r));
             });
       }
       break;
@@ -197,12 +227,15 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
     Run(a);
     return;
   }
-  std::string_view type = ToString(a->type);
+  std::string_view type = ToString(a->target->type);
+  const ProbeTarget& t = *a->target;
+  const api::ObjectReference ref =
+      api::ContainerRef(t.pod->namespace_, t.pod->name, t.pod->uid, t.container, t.init_container);
   ProberResult r;
   if (o.error) {
     // §4.2.4: Failure with the error (the worker discards it).
     if (a->error_event) {
-      recorder_.Record(a->ref, api::kEventWarning, kReasonUnhealthy,
+      recorder_.Record(ref, api::kEventWarning, kReasonUnhealthy,
                        std::string(type) + " probe errored and resulted in " +
                            std::string(probe::ToString(o.result)) + " state: " + *o.error);
     }
@@ -214,12 +247,12 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
         r.result = CachedResult::kSuccess;
         break;
       case probe::Result::kWarning:
-        recorder_.Record(a->ref, api::kEventWarning, kReasonProbeWarning,
+        recorder_.Record(ref, api::kEventWarning, kReasonProbeWarning,
                          std::string(type) + " probe warning: " + o.output);
         r.result = CachedResult::kSuccess;
         break;
       case probe::Result::kFailure:
-        recorder_.Record(a->ref, api::kEventWarning, kReasonUnhealthy,
+        recorder_.Record(ref, api::kEventWarning, kReasonUnhealthy,
                          std::string(type) + " probe failed: " + o.output);
         r.result = CachedResult::kFailure;
         break;

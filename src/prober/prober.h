@@ -3,6 +3,8 @@
 // expanded exec command), runs it up to 3 times back to back while it returns an error,
 // maps the handler result to a CachedResult and records the probe events of §7.1.
 //
+// The container's spec is read once, into a ProbeTarget (MakeProbeTarget), not per probe.
+//
 // Mapping (§4.2.4): success -> Success; warning -> Success plus a ProbeWarning event;
 // failure -> Failure plus an Unhealthy event (on every failing probe, below the threshold
 // too); unknown without error -> Failure, no event; error after 3 attempts -> Failure with
@@ -45,12 +47,41 @@ struct ProberResult {
   std::optional<std::string> error;
 };
 
+// What probing needs of a pod, copied once per AddPod and shared by the workers it creates.
+// (A whole api::Pod is ~3 KB per container, too much to keep per idle worker.)
+struct PodRef {
+  std::string uid;
+  std::string name;
+  std::string namespace_;
+  std::string restart_policy;       // spec.restartPolicy (§3.6)
+  bool deletion_requested = false;  // metadata.deletionTimestamp was set
+};
+std::shared_ptr<const PodRef> MakePodRef(const api::Pod& pod);
+
+// One container's probe of one type, ready to run: everything the kubelet derives from the
+// (immutable, §9.9) container spec on each probe is derived once here, with the same result:
+// the named port resolved (§5.1.2) or its error kept, the exec command expanded (§5.2.1).
+struct ProbeTarget {
+  std::shared_ptr<const PodRef> pod;
+  std::string container;  // name
+  std::optional<std::string> container_restart_policy;
+  bool init_container = false;
+  ProbeType type = ProbeType::kLiveness;
+  std::optional<api::Probe> spec;  // nullopt: the container has no probe of this type
+  // httpGet/tcpSocket ports in `spec` are rewritten to the resolved number; when resolution
+  // fails, this holds the error each probe returns (§4.2.5). Also "missing probe handler".
+  std::optional<std::string> input_error;
+  std::vector<std::string> exec_command;  // expanded; empty unless an exec probe
+};
+ProbeTarget MakeProbeTarget(std::shared_ptr<const PodRef> pod, const api::Container& container,
+                            bool init_container, ProbeType type);
+
 // "<pod>_<namespace>(<uid>)", the kubelet's format.Pod, used in log-like messages.
-std::string FormatPod(const api::Pod& pod);
+std::string FormatPod(const PodRef& pod);
 
 // Records an event about `container` of `pod` (the kubelet's recordContainerEvent: the
 // involved object is the pod with field path spec.containers{c} / spec.initContainers{c}).
-void RecordContainerEvent(api::EventRecorder& recorder, const api::Pod& pod,
+void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,
                           std::string_view container, bool init_container, std::string_view type,
                           std::string_view reason, std::string message);
 
@@ -67,11 +98,11 @@ class Prober {
   Prober(const Prober&) = delete;
   Prober& operator=(const Prober&) = delete;
 
-  // Probes `container` (an init container when `init_container`) of `pod` with its probe of
-  // type `type`. `status` gives the pod IP; `container_id` is the target of exec probes.
-  void Probe(ProbeType type, const api::Pod& pod, const api::PodStatus& status,
-             const api::Container& container, bool init_container, const std::string& container_id,
-             Done done);
+  // Runs `target`'s probe. `status` gives the pod IP; `container_id` is where exec probes
+  // run. REQUIRES: `target` stays alive until `done` runs or the Prober is destroyed (the
+  // worker owning it does not go away while its probe is in flight).
+  void Probe(const ProbeTarget& target, const api::PodStatus& status,
+             const std::string& container_id, Done done);
 
  private:
   struct Attempt;

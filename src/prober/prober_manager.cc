@@ -70,11 +70,11 @@ Worker* ProberManager::GetWorker(std::string_view pod_uid, std::string_view cont
 
 void ProberManager::AddPod(const api::Pod& pod) {
   const std::string& uid = pod.metadata.uid;
-  // Shared by the workers created now; copied only when one is.
-  std::shared_ptr<const api::Pod> shared;
+  // Shared by the workers created now; made only when one is.
+  std::shared_ptr<const PodRef> ref;
   std::set<std::pair<std::string_view, ProbeType>> wanted;
 
-  auto add = [&](const api::Container& c, bool init, size_t index) {
+  auto add = [&](const api::Container& c, bool init) {
     for (ProbeType type : kAddOrder) {
       if (!ProbeOf(c, type)) continue;
       wanted.emplace(c.name, type);
@@ -83,20 +83,16 @@ void ProberManager::AddPod(const api::Pod& pod) {
         if (pod.metadata.deletion_timestamp) existing->SetPodDeleted();
         continue;
       }
-      if (!shared) shared = std::make_shared<const api::Pod>(pod);
-      const api::Container& own =
-          init ? shared->spec.init_containers[index] : shared->spec.containers[index];
-      auto worker = std::make_unique<Worker>(env_, shared, own, init, type);
+      if (!ref) ref = MakePodRef(pod);
+      auto worker = std::make_unique<Worker>(env_, MakeProbeTarget(ref, c, init, type));
       Worker* w = worker.get();
       workers_.insert(std::move(worker));
       w->Start();
     }
   };
-  for (size_t i = 0; i < pod.spec.containers.size(); ++i) add(pod.spec.containers[i], false, i);
-  for (size_t i = 0; i < pod.spec.init_containers.size(); ++i) {
-    if (api::IsRestartableInitContainer(pod.spec.init_containers[i])) {
-      add(pod.spec.init_containers[i], true, i);
-    }
+  for (const auto& c : pod.spec.containers) add(c, false);
+  for (const auto& c : pod.spec.init_containers) {
+    if (api::IsRestartableInitContainer(c)) add(c, true);
   }
 
   // Containers (or their probes) gone from the spec lose their workers (T33).
@@ -104,8 +100,8 @@ void ProberManager::AddPod(const api::Pod& pod) {
   for (auto it = workers_.lower_bound(Key{uid, "", ProbeType::kLiveness});
        it != workers_.end() && (*it)->pod_uid() == uid; ++it) {
     const Worker& w = **it;
-    if (!wanted.contains({w.container().name, w.probe_type()})) {
-      gone.emplace_back(w.container().name, w.probe_type());
+    if (!wanted.contains({w.container_name(), w.probe_type()})) {
+      gone.emplace_back(w.container_name(), w.probe_type());
     }
   }
   for (const auto& [name, type] : gone) StopWorker(uid, name, type);
@@ -117,7 +113,7 @@ void ProberManager::StopWorker(std::string_view pod_uid, std::string_view contai
 }
 
 void ProberManager::OnWorkerExit(Worker& w) {
-  auto it = workers_.find(Key{w.pod_uid(), w.container().name, w.probe_type()});
+  auto it = workers_.find(Key{w.pod_uid(), w.container_name(), w.probe_type()});
   if (it != workers_.end() && it->get() == &w) workers_.erase(it);
 }
 
@@ -143,7 +139,7 @@ void ProberManager::CleanupPods(const std::set<std::string>& desired_pod_uids) {
   std::vector<std::tuple<std::string, std::string, ProbeType>> doomed;
   for (const auto& w : workers_) {
     if (!desired_pod_uids.contains(w->pod_uid())) {
-      doomed.emplace_back(w->pod_uid(), w->container().name, w->probe_type());
+      doomed.emplace_back(w->pod_uid(), w->container_name(), w->probe_type());
     }
   }
   for (const auto& [uid, name, type] : doomed) StopWorker(uid, name, type);

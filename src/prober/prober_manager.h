@@ -6,9 +6,9 @@
 //   AddPod        on every pod sync; creates the missing workers of regular containers and
 //                 sidecars, in the order startup, readiness, liveness per container, going on
 //                 past existing workers (T32, the newer `continue`), and stops the workers of
-//                 containers no longer in the spec (T33). Existing workers keep the pod they
-//                 were created with (probe parameters are not updated, §9.9); a deletion
-//                 timestamp on the new pod is passed on to them (§3.3.8).
+//                 containers (or probes) no longer in the spec (T33). Existing workers keep
+//                 the spec they were created with (probe parameters are not updated, §9.9);
+//                 a deletion timestamp on the new pod is passed on to them (§3.3.8).
 //   StopLivenessAndStartup  before killing a terminating pod: regular containers only (§2.3.2).
 //   RemovePod     after the kill: every worker of the pod (§2.3.3).
 //   CleanupPods   housekeeping: workers of pods not in the desired set (§2.3.4).
@@ -77,7 +77,7 @@ class ProberManager {
   struct WorkerLess {
     using is_transparent = void;
     static Key KeyOf(const std::unique_ptr<Worker>& w) {
-      return {w->pod_uid(), w->container().name, w->probe_type()};
+      return {w->pod_uid(), w->container_name(), w->probe_type()};
     }
     static Key KeyOf(const Key& k) { return k; }
     bool operator()(const auto& a, const auto& b) const { return KeyOf(a) < KeyOf(b); }

@@ -8,22 +8,6 @@
 namespace probelet::prober {
 namespace {
 
-const api::Probe* SpecOf(const api::Container& c, ProbeType type) {
-  const std::optional<api::Probe>* p = nullptr;
-  switch (type) {
-    case ProbeType::kLiveness:
-      p = &c.liveness_probe;
-      break;
-    case ProbeType::kReadiness:
-      p = &c.readiness_probe;
-      break;
-    case ProbeType::kStartup:
-      p = &c.startup_probe;
-      break;
-  }
-  return p && p->has_value() ? &**p : nullptr;
-}
-
 // The status of the named container, accepted only with a container ID: regular containers
 // first, then init containers (sidecars) (§3.3.4).
 const api::ContainerStatus* FindContainerStatus(const api::PodStatus& status,
@@ -47,11 +31,11 @@ std::optional<bool> RestartFor(const std::string& policy, int32_t exit_code) {
 
 // The kubelet's ContainerShouldRestart (§3.6.3) without restartPolicyRules (not in probelet's
 // API): the container's own policy wins, else the pod's; an unknown or empty policy restarts.
-bool ContainerShouldRestart(const api::Container& c, const api::PodSpec& spec, int32_t exit_code) {
-  if (c.restart_policy) {
-    if (auto r = RestartFor(*c.restart_policy, exit_code)) return *r;
+bool ContainerShouldRestart(const ProbeTarget& t, int32_t exit_code) {
+  if (t.container_restart_policy) {
+    if (auto r = RestartFor(*t.container_restart_policy, exit_code)) return *r;
   }
-  return RestartFor(spec.restart_policy, exit_code).value_or(true);
+  return RestartFor(t.pod->restart_policy, exit_code).value_or(true);
 }
 
 }  // namespace
@@ -68,22 +52,15 @@ CachedResult Worker::InitialValue(ProbeType type) {
   return CachedResult::kUnknown;
 }
 
-Worker::Worker(WorkerEnv& env, std::shared_ptr<const api::Pod> pod, const api::Container& container,
-               bool init_container, ProbeType type)
-    : env_(&env),
-      pod_(std::move(pod)),
-      container_(&container),
-      spec_(SpecOf(container, type)),
-      type_(type),
-      init_container_(init_container) {
-  assert(spec_ != nullptr);
+Worker::Worker(WorkerEnv& env, ProbeTarget target) : env_(&env), target_(std::move(target)) {
+  assert(target_.spec.has_value());
 }
 
 Worker::~Worker() = default;
 
 base::Duration Worker::period() const {
   // Validation requires >= 1; an undefaulted 0 would make a busy loop.
-  return std::chrono::seconds(std::max<int32_t>(1, spec_->period_seconds));
+  return std::chrono::seconds(std::max<int32_t>(1, target_.spec->period_seconds));
 }
 
 void Worker::Start() {
@@ -119,7 +96,7 @@ void Worker::Run() {
       break;
   }
   in_flight_ = true;
-  env_->prober->Probe(type_, *pod_, *status, *container_, init_container_, container_id_,
+  env_->prober->Probe(target_, *status, container_id_,
                       [this](ProberResult r) { OnProbeDone(std::move(r)); });
 }
 
@@ -193,7 +170,7 @@ bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
   // §3.6.2 (ContainerRestartRules on): a waiting container will run; a terminated one only
   // if it will be restarted.
   if (!c.state.terminated) return true;
-  return ContainerShouldRestart(*container_, pod_->spec, c.state.terminated->exit_code);
+  return ContainerShouldRestart(target_, c.state.terminated->exit_code);
 }
 
 Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
@@ -204,14 +181,14 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
     return Decision::kStop;
   }
   // §3.3.4: by name, with an ID; not created yet or deleted.
-  const api::ContainerStatus* c = FindContainerStatus(*status, container_->name);
+  const api::ContainerStatus* c = FindContainerStatus(*status, target_.container);
   if (c == nullptr) return Decision::kWait;
 
   // §3.3.5: a new container instance. resultRun and lastResult carry over (§4.6).
   if (c->container_id != container_id_) {
     if (!container_id_.empty()) results().Remove(container_id_);
     container_id_ = c->container_id;
-    results().Set(container_id_, InitialValue(type_), pod_uid());
+    results().Set(container_id_, InitialValue(target_.type), pod_uid());
     on_hold_ = false;
   }
   // §3.3.6
@@ -224,7 +201,8 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
   }
 
   // §3.3.8: quiet shutdown of liveness and startup while the pod is being deleted.
-  if ((pod_deleted_ || pod_->metadata.deletion_timestamp) && type_ != ProbeType::kReadiness) {
+  const ProbeType type = target_.type;
+  if ((pod_deleted_ || target_.pod->deletion_requested) && type != ProbeType::kReadiness) {
     results().Set(container_id_, CachedResult::kSuccess, pod_uid());
     return Decision::kStop;
   }
@@ -232,12 +210,12 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
   // §3.3.9: whole seconds since the current container started, truncated.
   auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(env_->clock->WallNow() -
                                                                   c->state.running->started_at);
-  if (elapsed.count() < spec_->initial_delay_seconds) return Decision::kWait;
+  if (elapsed.count() < target_.spec->initial_delay_seconds) return Decision::kWait;
 
   // §3.3.10: startup gating on the cached Started.
   if (c->started.value_or(false)) {
-    if (type_ == ProbeType::kStartup) return Decision::kWait;
-  } else if (type_ != ProbeType::kStartup) {
+    if (type == ProbeType::kStartup) return Decision::kWait;
+  } else if (type != ProbeType::kStartup) {
     return Decision::kWait;
   }
   return Decision::kProbe;
@@ -248,9 +226,10 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
   if (r.error) return true;
 
   // §3.3.12
+  const ProbeTarget& t = target_;
   series_ = env_->metrics->Observe(
-      series_, {type_, container_->name, pod_->metadata.name, pod_->metadata.namespace_, pod_uid()},
-      r.result, elapsed);
+      series_, {t.type, t.container, t.pod->name, t.pod->namespace_, t.pod->uid}, r.result,
+      elapsed);
 
   // §3.3.13
   if (r.result == last_result_) {
@@ -260,16 +239,16 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
     result_run_ = 1;
   }
   // §3.3.14
-  if ((r.result == CachedResult::kFailure && result_run_ < spec_->failure_threshold) ||
-      (r.result == CachedResult::kSuccess && result_run_ < spec_->success_threshold)) {
+  if ((r.result == CachedResult::kFailure && result_run_ < t.spec->failure_threshold) ||
+      (r.result == CachedResult::kSuccess && result_run_ < t.spec->success_threshold)) {
     return true;
   }
   // §3.3.15: repeated at or over the threshold; unchanged values send no update.
   results().Set(container_id_, r.result, pod_uid());
   // §3.3.16: liveness holds on Failure (the container is being restarted, #21751); startup on
   // any result (#117153). The run restarts from 0 for the next container.
-  if ((type_ == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||
-      type_ == ProbeType::kStartup) {
+  if ((t.type == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||
+      t.type == ProbeType::kStartup) {
     on_hold_ = true;
     result_run_ = 0;
   }

@@ -18,10 +18,11 @@ class ProberTest : public ::testing::TestWithParam<ProbeType> {
   ProbeType type() const { return GetParam(); }
   // Probes `container` (of the test pod) and runs the loop until it answers.
   ProberResult Run(const api::Container& container, bool init = false) {
-    api::Pod pod = testing::TestPod(container);
+    ProbeTarget target =
+        MakeProbeTarget(MakePodRef(testing::TestPod(container)), container, init, type());
     api::PodStatus status = testing::RunningStatus(t_.Now(), true);
     std::optional<ProberResult> got;
-    t_.prober.Probe(type(), pod, status, container, init, testing::kContainerId,
+    t_.prober.Probe(target, status, testing::kContainerId,
                     [&](ProberResult r) { got = std::move(r); });
     EXPECT_FALSE(got.has_value()) << "answered inside Probe()";
     t_.clock.RunUntilIdle();
@@ -119,10 +120,11 @@ TEST_P(ProberTest, T20UnresolvablePortErrors) {
 
 TEST_P(ProberTest, T20UnsupportedProbeTypeErrorsWithoutEvent) {
   api::Container c = Tcp();
-  api::Pod pod = testing::TestPod(c);
+  ProbeTarget target =
+      MakeProbeTarget(MakePodRef(testing::TestPod(c)), c, false, static_cast<ProbeType>(666));
   api::PodStatus status = testing::RunningStatus(t_.Now(), true);
   std::optional<ProberResult> got;
-  t_.prober.Probe(static_cast<ProbeType>(666), pod, status, c, false, testing::kContainerId,
+  t_.prober.Probe(target, status, testing::kContainerId,
                   [&](ProberResult r) { got = std::move(r); });
   t_.clock.RunUntilIdle();
   ASSERT_TRUE(got);
@@ -148,10 +150,10 @@ TEST_P(ProberTest, T22ExecEnvExpansion) {
 
 TEST_P(ProberTest, T24RecordContainerEventUsesTheProbeTypeString) {
   api::Container c = Tcp();
-  api::Pod pod = testing::TestPod(c);
-  RecordContainerEvent(t_.recorder, pod, c.name, false, "Warning", "ContainerProbeWarning",
+  auto pod = MakePodRef(testing::TestPod(c));
+  RecordContainerEvent(t_.recorder, *pod, c.name, false, "Warning", "ContainerProbeWarning",
                        Type() + " probe warning: probe output");
-  RecordContainerEvent(t_.recorder, pod, c.name, false, "Warning", "ContainerProbeWarning",
+  RecordContainerEvent(t_.recorder, *pod, c.name, false, "Warning", "ContainerProbeWarning",
                        "Unknown " + Type() + " probe status: " +
                            std::string(probe::ToString(probe::Result::kUnknown)));
   EXPECT_EQ(t_.recorder.Strings(),
@@ -232,11 +234,11 @@ TEST(ProberLifetimeTest, NoCallbackAfterTheProberIsGone) {
   auto prober = std::make_unique<Prober>(t.clock, ProbeHandlers{&t.http, &t.tcp, &t.grpc, &t.exec},
                                          t.recorder);
   api::Container c = testing::TestContainer(ProbeType::kReadiness, testing::TestProbe());
-  api::Pod pod = testing::TestPod(c);
+  ProbeTarget target =
+      MakeProbeTarget(MakePodRef(testing::TestPod(c)), c, false, ProbeType::kReadiness);
   api::PodStatus status = testing::RunningStatus(t.Now(), true);
   bool called = false;
-  prober->Probe(ProbeType::kReadiness, pod, status, c, false, testing::kContainerId,
-                [&](ProberResult) { called = true; });
+  prober->Probe(target, status, testing::kContainerId, [&](ProberResult) { called = true; });
   prober.reset();
   t.clock.RunUntilIdle();
   EXPECT_FALSE(called);

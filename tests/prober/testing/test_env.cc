@@ -71,8 +71,8 @@ std::unique_ptr<Worker> TestEnv::NewWorker(ProbeType type, const api::Probe& pro
 }
 
 std::unique_ptr<Worker> TestEnv::NewWorker(const api::Pod& pod, ProbeType type) {
-  auto shared = std::make_shared<const api::Pod>(pod);
-  return std::make_unique<Worker>(env, shared, shared->spec.containers[0], false, type);
+  return std::make_unique<Worker>(
+      env, MakeProbeTarget(MakePodRef(pod), pod.spec.containers.at(0), false, type));
 }
 
 }  // namespace probelet::prober::testing
