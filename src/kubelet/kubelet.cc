@@ -1,0 +1,100 @@
+#include "kubelet/kubelet.h"
+
+namespace probelet::kubelet {
+
+Kubelet::Kubelet(PodWorkerEnv env) : env_(std::move(env)) {
+  if (env_.backoff == nullptr) {
+    own_backoff_ = std::make_unique<CrashLoopBackOff>(*env_.clock);
+    env_.backoff = own_backoff_.get();
+  }
+  env_.runtime->SetExitHandler([this](const runtime::ContainerStatus& s) { OnExit(s); });
+  for (prober::ProbeType type : prober::kAllProbeTypes) {
+    env_.probers->results(type).SetUpdateHandler(
+        [this, type](const prober::ResultUpdate& u) { OnResult(type, u); });
+  }
+}
+
+Kubelet::~Kubelet() {
+  env_.runtime->SetExitHandler(nullptr);
+  for (prober::ProbeType type : prober::kAllProbeTypes) {
+    env_.probers->results(type).SetUpdateHandler(nullptr);
+  }
+}
+
+void Kubelet::AddPod(const api::Pod& pod) {
+  workers_.push_back(std::make_unique<PodWorker>(pod, env_));
+  workers_.back()->Sync();
+}
+
+PodWorker* Kubelet::GetWorker(std::string_view pod_uid) const {
+  for (const auto& w : workers_) {
+    if (w->uid() == pod_uid) return w.get();
+  }
+  return nullptr;
+}
+
+PodWorker* Kubelet::FindWorker(std::string_view pod_namespace, std::string_view pod_name) const {
+  for (const auto& w : workers_) {
+    if (w->pod().metadata.namespace_ == pod_namespace && w->pod().metadata.name == pod_name) {
+      return w.get();
+    }
+  }
+  return nullptr;
+}
+
+std::optional<std::string> Kubelet::LogPath(std::string_view pod_namespace,
+                                            std::string_view pod_name, std::string_view container,
+                                            bool previous) const {
+  PodWorker* w = FindWorker(pod_namespace, pod_name);
+  if (w == nullptr) return std::nullopt;
+  return w->LogPath(container, previous);
+}
+
+void Kubelet::OnExit(const runtime::ContainerStatus& status) {
+  for (const auto& w : workers_) {
+    if (w->ContainerName(status.id) != nullptr) {
+      w->OnContainerExited(status);
+      return;
+    }
+  }
+}
+
+void Kubelet::OnResult(prober::ProbeType type, const prober::ResultUpdate& update) {
+  PodWorker* w = GetWorker(update.pod_uid);
+  if (w == nullptr) return;  // §6.1.4: the pod is gone
+  const std::string* container = w->ContainerName(update.container_id);
+  if (probe_observer_ && container != nullptr) {
+    probe_observer_(w->pod(), *container, type, update.result);
+  }
+  switch (type) {
+    case prober::ProbeType::kLiveness:
+      if (update.result == prober::CachedResult::kFailure) w->Sync();
+      break;
+    case prober::ProbeType::kReadiness:
+      env_.status->SetContainerReadiness(update.pod_uid, update.container_id,
+                                         update.result == prober::CachedResult::kSuccess);
+      w->Sync();
+      break;
+    case prober::ProbeType::kStartup:
+      env_.status->SetContainerStartup(update.pod_uid, update.container_id,
+                                       update.result == prober::CachedResult::kSuccess);
+      w->Sync();
+      break;
+  }
+}
+
+void Kubelet::Shutdown(std::function<void()> done) {
+  auto left = std::make_shared<size_t>(workers_.size());
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  if (*left == 0) {
+    if (*finish) (*finish)();
+    return;
+  }
+  for (const auto& w : workers_) {
+    w->Terminate([left, finish] {
+      if (--*left == 0 && *finish) (*finish)();
+    });
+  }
+}
+
+}  // namespace probelet::kubelet

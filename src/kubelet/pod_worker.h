@@ -1,0 +1,148 @@
+// PodWorker: runs one pod, the way the kubelet's pod worker and kuberuntime SyncPod do (§6.1-
+// §6.5): init containers in order to success, sidecars kept running and gating the next init
+// container on their startup probe, then the regular containers; kills what failed its liveness
+// or startup probe (grace period §6.3, preStop hook first) and starts it again as the restart
+// policy says, through CrashLoopBackOff (§6.5); and after each sync generates the pod's status
+// (container states, lastState, restartCount, Started/Ready via the prober manager, phase,
+// conditions) into the status manager.
+//
+// A sync is a short chain: compute the actions (pod_actions.h) from the runtime's view and the
+// results caches, kill (in parallel; waits for the processes to exit), start, regenerate the
+// status. Only one sync runs at a time; Sync() while one runs marks another to follow
+// (the kubelet's pod worker coalesces updates the same way). Syncs are triggered by the kubelet
+// (results updates, container exits) and by the worker's own back-off timer.
+//
+// Termination (Terminate): liveness and startup workers stop first, readiness keeps probing
+// while every container is stopped with its grace period (§2.3.2-2.3.3), then every worker of
+// the pod is removed and `done` runs.
+//
+// Thread safety: event loop thread only. Ownership: everything in PodWorkerEnv must outlive the
+// worker. Destroying a worker abandons its pending operations (their callbacks do nothing).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/event.h"
+#include "api/pod.h"
+#include "base/clock.h"
+#include "kubelet/crash_loop_backoff.h"
+#include "kubelet/grace_period.h"
+#include "kubelet/pod_actions.h"
+#include "kubelet/status_manager.h"
+#include "probe/probers.h"
+#include "prober/prober_manager.h"
+#include "runtime/runtime.h"
+
+namespace probelet::kubelet {
+
+struct PodWorkerEnv {
+  base::Clock* clock = nullptr;
+  runtime::Runtime* runtime = nullptr;
+  prober::ProberManager* probers = nullptr;
+  StatusManager* status = nullptr;
+  api::EventRecorder* recorder = nullptr;
+  CrashLoopBackOff* backoff = nullptr;  // shared by all pods, as in the kubelet
+  probe::HttpProber* http = nullptr;    // for httpGet preStop hooks; null: such hooks fail
+  std::string pods_log_dir;             // <state-dir>/pods
+};
+
+inline constexpr std::string_view kPodIP = "127.0.0.1";  // host network
+
+class PodWorker {
+ public:
+  PodWorker(const api::Pod& pod, PodWorkerEnv env);
+  ~PodWorker();
+  PodWorker(const PodWorker&) = delete;
+  PodWorker& operator=(const PodWorker&) = delete;
+
+  const api::Pod& pod() const { return pod_; }
+  const std::string& uid() const { return pod_.metadata.uid; }
+
+  // Runs a sync now, or after the one in progress.
+  void Sync();
+
+  // The runtime reports that one of this pod's containers exited.
+  void OnContainerExited(const runtime::ContainerStatus& status);
+
+  // The container name of an instance of this pod, or nullptr.
+  const std::string* ContainerName(std::string_view container_id) const;
+
+  // Stops the pod (see the header comment); `done` runs once every container is gone.
+  void Terminate(std::function<void()> done);
+  bool terminating() const { return terminating_; }
+  bool terminated() const { return terminated_; }
+  // Every container of the pod has stopped for good and nothing will restart (phase terminal).
+  bool done() const { return pod_done_; }
+
+  // The log file of the current (or, with `previous`, the one before) instance of `container`.
+  std::optional<std::string> LogPath(std::string_view container, bool previous) const;
+
+  // The time a sync's first SIGTERM was sent for a liveness/startup kill (for the bench).
+  using KillObserver = std::function<void(const std::string& container_id)>;
+  void SetKillObserver(KillObserver observer) { kill_observer_ = std::move(observer); }
+
+ private:
+  struct Instance {
+    std::string id;
+    int32_t restart_count = 0;
+    std::string log_path;
+    std::optional<base::MonoTime> finished;  // exit time on the clock, for back-off
+  };
+  struct Record {
+    const api::Container* spec = nullptr;
+    bool init = false;
+    std::vector<Instance> instances;  // the previous (if any) and the current one
+    // The kubelet's reasonCache: why the last start did not happen (CrashLoopBackOff, ...).
+    std::optional<api::ContainerStateWaiting> start_failure;
+  };
+
+  Record* FindRecord(std::string_view name);
+  const Instance* Latest(const Record& r) const;
+  PodInstances BuildInstances() const;
+  ProbeCacheLookup CacheLookup() const;
+
+  void RunSync();
+  void KillAll(std::vector<ContainerToKill> kills, std::function<void()> done);
+  void KillContainer(const ContainerToKill& kill, std::function<void()> done);
+  void RunPreStop(const api::Container& spec, const std::string& id, int64_t grace_seconds,
+                  std::function<void()> done);
+  void StartContainers(const PodActions& actions,
+                       const std::map<std::string, base::MonoTime>& last_exits);
+  // Starts one container unless it is in back-off; false when it did not start.
+  bool StartContainer(Record& record, const std::map<std::string, base::MonoTime>& last_exits);
+  void FinishSync();
+  void UpdateStatus();
+  api::ContainerStatus ConvertStatus(const Record& r, bool has_init_containers,
+                                     const api::ContainerStatus* old) const;
+  void ScheduleBackOffSync(base::Duration after);
+  void RemoveOldInstances(Record& r);
+  api::ObjectReference Ref(const Record& r) const;
+
+  api::Pod pod_;
+  PodWorkerEnv env_;
+  std::map<std::string, Record, std::less<>> records_;
+  std::unique_ptr<base::Timer> backoff_timer_;
+  std::map<std::string, std::unique_ptr<base::Timer>> hook_timers_;  // sleep preStop hooks
+  bool syncing_ = false;
+  bool resync_ = false;
+  bool terminating_ = false;
+  bool terminated_ = false;
+  bool pod_done_ = false;
+  bool initialized_ = false;  // a regular container has started at some point
+  std::optional<api::Time> start_time_;
+  std::function<void()> terminate_done_;
+  KillObserver kill_observer_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+// Go's time.Duration.String() for whole seconds: "10s", "1m20s", "5m0s".
+std::string GoDurationString(base::Duration d);
+
+}  // namespace probelet::kubelet

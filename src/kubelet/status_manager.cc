@@ -1,0 +1,116 @@
+#include "kubelet/status_manager.h"
+
+#include <algorithm>
+
+#include "kubelet/status_generation.h"
+
+namespace probelet::kubelet {
+namespace {
+
+bool IsTerminal(std::string_view phase) {
+  return phase == api::kPodSucceeded || phase == api::kPodFailed;
+}
+
+}  // namespace
+
+void StatusManager::AddPod(const api::Pod& pod) {
+  auto [it, inserted] = pods_.try_emplace(pod.metadata.uid);
+  if (inserted) it->second.order = next_order_++;
+  api::PodStatus keep = std::move(it->second.pod.status);
+  it->second.pod = pod;
+  it->second.pod.status = std::move(keep);
+}
+
+void StatusManager::RemovePod(std::string_view pod_uid) {
+  if (auto it = pods_.find(pod_uid); it != pods_.end()) pods_.erase(it);
+}
+
+StatusManager::Entry* StatusManager::Find(std::string_view pod_uid) {
+  auto it = pods_.find(pod_uid);
+  return it == pods_.end() ? nullptr : &it->second;
+}
+
+const api::PodStatus* StatusManager::GetPodStatus(std::string_view pod_uid) const {
+  auto it = pods_.find(pod_uid);
+  if (it == pods_.end() || !it->second.has_status) return nullptr;
+  return &it->second.pod.status;
+}
+
+const api::Pod* StatusManager::GetPod(std::string_view pod_uid) const {
+  auto it = pods_.find(pod_uid);
+  return it == pods_.end() ? nullptr : &it->second.pod;
+}
+
+std::vector<api::Pod> StatusManager::ListPods() const {
+  std::vector<const Entry*> entries;
+  for (const auto& [uid, e] : pods_) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry* a, const Entry* b) { return a->order < b->order; });
+  std::vector<api::Pod> out;
+  out.reserve(entries.size());
+  for (const Entry* e : entries) out.push_back(e->pod);
+  return out;
+}
+
+void StatusManager::Store(Entry& entry, api::PodStatus status) {
+  if (status == entry.pod.status && entry.has_status) return;
+  api::PodStatus old = std::move(entry.pod.status);
+  entry.pod.status = std::move(status);
+  entry.has_status = true;
+  if (observer_) observer_(entry.pod, old, entry.pod.status);
+}
+
+void StatusManager::SetPodStatus(std::string_view pod_uid, api::PodStatus status) {
+  Entry* e = Find(pod_uid);
+  if (e == nullptr) return;
+  const api::PodStatus& old = e->pod.status;
+  if (e->has_status && IsTerminal(old.phase) && status.phase != old.phase) {
+    status.phase = old.phase;
+  }
+  // Callers normally generate conditions against the stored status already; this keeps the flip
+  // rule on every path.
+  for (auto& c : status.conditions) {
+    const api::PodCondition* before = FindCondition(old.conditions, c.type);
+    if (before != nullptr && before->status == c.status) {
+      c.last_transition_time = before->last_transition_time;
+    } else if (c.last_transition_time == api::Time{}) {
+      c.last_transition_time = clock_.WallNow();
+    }
+  }
+  Store(*e, std::move(status));
+}
+
+api::ContainerStatus* StatusManager::FindContainer(api::PodStatus& status,
+                                                   std::string_view container_id) {
+  for (auto* list : {&status.container_statuses, &status.init_container_statuses}) {
+    for (auto& s : *list) {
+      if (!container_id.empty() && s.container_id == container_id) return &s;
+    }
+  }
+  return nullptr;
+}
+
+void StatusManager::SetContainerReadiness(std::string_view pod_uid, std::string_view container_id,
+                                          bool ready) {
+  Entry* e = Find(pod_uid);
+  if (e == nullptr || !e->has_status) return;
+  api::PodStatus status = e->pod.status;
+  api::ContainerStatus* c = FindContainer(status, container_id);
+  if (c == nullptr || c->ready == ready) return;
+  c->ready = ready;
+  UpdateReadinessConditions(e->pod.spec, e->pod.status, status, clock_.WallNow());
+  Store(*e, std::move(status));
+}
+
+void StatusManager::SetContainerStartup(std::string_view pod_uid, std::string_view container_id,
+                                        bool started) {
+  Entry* e = Find(pod_uid);
+  if (e == nullptr || !e->has_status) return;
+  api::PodStatus status = e->pod.status;
+  api::ContainerStatus* c = FindContainer(status, container_id);
+  if (c == nullptr || c->started.value_or(false) == started) return;
+  c->started = started;
+  Store(*e, std::move(status));
+}
+
+}  // namespace probelet::kubelet

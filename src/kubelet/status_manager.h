@@ -1,0 +1,76 @@
+// StatusManager: the cached status of every pod (the kubelet's status.Manager, §6.9-§6.10),
+// which the probe workers read (prober::StatusProvider, §2.5) and the API serves.
+//
+// The pod worker stores a freshly generated status with SetPodStatus after each sync; the
+// kubelet's handlers for readiness and startup results update one container directly with
+// SetContainerReadiness / SetContainerStartup, so a readiness flip reaches the pod conditions
+// without waiting for the next sync. Conditions' lastTransitionTime moves only when their status
+// flips (updateLastTransitionTime). Terminal phases stick: once Succeeded or Failed, a pod stays
+// so (the status manager refuses a transition out of a terminal phase).
+//
+// An optional observer sees each stored change (old and new status), e.g. to log condition
+// transitions.
+//
+// Thread safety: event loop thread only. Ownership: the clock must outlive the manager; the
+// pointer GetPodStatus returns is valid until the status of that pod next changes, so callers
+// use it before returning to the loop.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/pod.h"
+#include "base/clock.h"
+#include "prober/status_provider.h"
+
+namespace probelet::kubelet {
+
+class StatusManager : public prober::StatusProvider {
+ public:
+  using Observer = std::function<void(const api::Pod& pod, const api::PodStatus& old,
+                                      const api::PodStatus& now)>;
+
+  explicit StatusManager(base::Clock& clock) : clock_(clock) {}
+
+  // Starts tracking `pod` (its spec is needed to regenerate conditions). No status yet.
+  void AddPod(const api::Pod& pod);
+  void RemovePod(std::string_view pod_uid);
+
+  const api::PodStatus* GetPodStatus(std::string_view pod_uid) const override;
+  const api::Pod* GetPod(std::string_view pod_uid) const;
+  // Every tracked pod with its current status, in the order they were added.
+  std::vector<api::Pod> ListPods() const;
+
+  // Stores a generated status. Its conditions' lastTransitionTime is set against the previous
+  // status; a terminal phase already stored is kept.
+  void SetPodStatus(std::string_view pod_uid, api::PodStatus status);
+
+  // §6.9: sets Ready of the container with `container_id` (regular or init) and recomputes the
+  // Ready and ContainersReady conditions. A no-op for an unknown pod, a pod with no status yet,
+  // an unknown container, or an unchanged value.
+  void SetContainerReadiness(std::string_view pod_uid, std::string_view container_id, bool ready);
+  // §6.10: sets Started; same no-op cases; no conditions recomputed.
+  void SetContainerStartup(std::string_view pod_uid, std::string_view container_id, bool started);
+
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+
+ private:
+  struct Entry {
+    size_t order;
+    api::Pod pod;  // status empty until the first SetPodStatus
+    bool has_status = false;
+  };
+  Entry* Find(std::string_view pod_uid);
+  api::ContainerStatus* FindContainer(api::PodStatus& status, std::string_view container_id);
+  void Store(Entry& entry, api::PodStatus status);
+
+  base::Clock& clock_;
+  size_t next_order_ = 0;
+  std::map<std::string, Entry, std::less<>> pods_;
+  Observer observer_;
+};
+
+}  // namespace probelet::kubelet

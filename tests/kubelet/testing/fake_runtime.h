@@ -1,0 +1,84 @@
+// FakeRuntime: an in-memory runtime::Runtime on a base::Clock, for pod worker tests on virtual
+// time. Containers are records; a test decides when they exit (Exit), how they react to
+// SIGTERM (term_delay, ignore_sigterm), what exec-sync returns, and which starts fail. Every
+// callback is delivered from a zero-or-later timer, never from inside the call (the Runtime
+// contract), so tests drive it with VirtualClock::Advance/RunUntilIdle.
+//
+// Thread safety: single thread. Ownership: the clock must outlive it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "runtime/runtime.h"
+
+namespace probelet::kubelet::testing {
+
+class FakeRuntime : public runtime::Runtime {
+ public:
+  struct StopCall {
+    std::string id;
+    std::string name;
+    base::Duration grace;
+    base::MonoTime at;
+  };
+  struct ExecCall {
+    std::string id;
+    std::vector<std::string> argv;
+    base::Duration timeout;
+  };
+
+  explicit FakeRuntime(base::Clock& clock) : clock_(clock) {}
+
+  base::Expected<std::string> CreateContainer(const runtime::ContainerConfig& config) override;
+  base::Status StartContainer(const std::string& id) override;
+  void StopContainer(const std::string& id, base::Duration grace_period,
+                     std::function<void(base::Status)> done) override;
+  void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,
+                std::function<void(runtime::ExecSyncResult)> done) override;
+  std::optional<runtime::ContainerStatus> GetContainerStatus(const std::string& id) const override;
+  std::vector<runtime::ContainerStatus> ListContainers() const override;
+  base::Status RemoveContainer(const std::string& id) override;
+  void SetExitHandler(ExitHandler handler) override { exit_handler_ = std::move(handler); }
+
+  // The container exits by itself with `exit_code` (on the next turn of the clock).
+  void Exit(const std::string& id, int exit_code);
+  // The newest container of `name`, or "" when none.
+  std::string Latest(const std::string& name) const;
+  int CountCreated(const std::string& name) const;
+  int running_count() const;
+
+  // Behaviour knobs, by container name.
+  std::set<std::string> ignore_sigterm;  // exits only at SIGKILL (137)
+  std::set<std::string> fail_start;      // StartContainer fails (StartError)
+  base::Duration term_delay{};           // how long a container takes to exit on SIGTERM
+  // What ExecSync returns (after `exec_delay`), by the first argv element; default exit 0.
+  std::map<std::string, runtime::ExecSyncResult> exec_results;
+  base::Duration exec_delay{};
+
+  std::vector<StopCall> stops;
+  std::vector<ExecCall> execs;
+  std::vector<runtime::ContainerConfig> creates;
+
+ private:
+  struct Container {
+    runtime::ContainerStatus status;
+    runtime::ContainerConfig config;
+    uint64_t seq;
+    std::vector<std::function<void(base::Status)>> stop_waiters;
+  };
+  void Later(base::Duration after, std::function<void()> fn);
+  void MarkExited(const std::string& id, int exit_code, int signal);
+
+  base::Clock& clock_;
+  uint64_t next_ = 1;
+  std::map<std::string, Container> containers_;
+  std::vector<std::unique_ptr<base::Timer>> timers_;
+  ExitHandler exit_handler_;
+};
+
+}  // namespace probelet::kubelet::testing
