@@ -1,0 +1,80 @@
+#include "server/api_handler.h"
+
+#include "server/http_target.h"
+#include "server/kube_api.h"
+#include "server/process_metrics.h"
+
+namespace probelet::server {
+namespace {
+
+HttpResponse Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(base::Clock& clock, const PodSource& source, const LoopMonitor& monitor,
+                       std::function<void(std::string&)> extra_metrics)
+    : clock_(clock), source_(source), monitor_(monitor), extra_metrics_(std::move(extra_metrics)) {}
+
+HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = StatusResponse(405, "MethodNotAllowed",
+                                    "the server does not allow this method on the requested "
+                                    "resource (probelet's API is read-only)");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  std::optional<HttpTarget> target = ParseHttpTarget(request.target);
+  if (!target) return Text(400, "400 Bad Request: malformed request target\n");
+
+  const std::string& path = target->path;
+  if (path == "/pods" || path == "/pods/") {
+    HttpResponse r;
+    r.body = PodListJson(source_);
+    return r;
+  }
+  if (path == "/events" || path == "/events/") {
+    HttpResponse r;
+    r.body = EventListJson(source_);
+    return r;
+  }
+  if (path == "/healthz") {
+    if (auto reason = monitor_.Unhealthy()) return Text(500, *reason + "\n");
+    return Text(200, "ok");
+  }
+  if (path == "/metrics") {
+    HttpResponse r = Text(200, "");
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    source_.WriteMetrics(r.body);
+    monitor_.WriteMetrics(r.body);
+    if (extra_metrics_) extra_metrics_(r.body);
+    WriteProcessMetrics(r.body);
+    return r;
+  }
+  if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow())) return *r;
+  return Text(404, "404 page not found\n");
+}
+
+bool ApiHandler::StillCurrent(const LogStream& stream) const {
+  if (stream.previous) return false;  // a previous instance's log never grows
+  auto path = source_.LogPath(stream.ns, stream.pod, stream.container, false);
+  if (!path || *path != stream.path) return false;  // restarted, or the pod is gone
+  // The kubelet stops following once the container is no longer running.
+  for (const auto& pod : source_.ListPods()) {
+    if (pod.metadata.namespace_ != stream.ns || pod.metadata.name != stream.pod) continue;
+    for (const auto* list : {&pod.status.container_statuses, &pod.status.init_container_statuses}) {
+      for (const auto& s : *list) {
+        if (s.name == stream.container) return s.state.running.has_value();
+      }
+    }
+    return true;  // no status yet: keep waiting for it
+  }
+  return false;
+}
+
+}  // namespace probelet::server

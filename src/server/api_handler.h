@@ -1,0 +1,72 @@
+// ApiHandler: turns one HTTP request into its response, with no I/O of its own except reading
+// a log file's first bytes; api_server.cc does the networking. Kept apart from the sockets so
+// every endpoint is tested as a function (api_handler_test.cc) as well as over the wire.
+//
+// Routes: the read-only port (/pods, /events, /healthz, /metrics) here; the Kubernetes API
+// (/version, /api, /apis, /api/v1/...) in kube_api.h. Only GET and HEAD are served (405 with
+// `Allow: GET, HEAD` otherwise); the server turns HEAD into GET without a body.
+//
+// Thread safety: the event loop thread (it calls the PodSource). Ownership: clock, source and
+// monitor must outlive the handler.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "server/cri_log.h"
+#include "server/loop_monitor.h"
+#include "server/pod_source.h"
+
+namespace probelet::server {
+
+struct HttpRequest {
+  std::string method;  // "GET"
+  std::string target;  // "/api/v1/pods?limit=500"
+  std::string accept;  // the Accept header, "" when absent
+};
+
+// A container log to stream after the response header (a `logs` request): the server sends the
+// file from `offset`, decoded (cri_log.h), then keeps following it while `options.follow`.
+struct LogStream {
+  std::string path;
+  uint64_t offset = 0;
+  LogOptions options;
+  // The container followed, to notice when it restarts (its current log moves on).
+  std::string ns, pod, container;
+  bool previous = false;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
+  std::optional<LogStream> log;  // set: the body is empty and the log is streamed instead
+};
+
+class ApiHandler {
+ public:
+  // `extra_metrics` (may be empty) appends the server's own metrics to /metrics.
+  ApiHandler(base::Clock& clock, const PodSource& source, const LoopMonitor& monitor,
+             std::function<void(std::string&)> extra_metrics = {});
+
+  HttpResponse Handle(const HttpRequest& request) const;
+
+  // Whether a follower of `stream` should keep waiting for lines: false once the container
+  // stopped running or restarted (its current log moved on), or its pod is gone.
+  bool StillCurrent(const LogStream& stream) const;
+
+ private:
+  base::Clock& clock_;
+  const PodSource& source_;
+  const LoopMonitor& monitor_;
+  std::function<void(std::string&)> extra_metrics_;
+};
+
+}  // namespace probelet::server

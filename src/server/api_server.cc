@@ -1,0 +1,384 @@
+#include "server/api_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <set>
+
+#include "server/api_handler.h"
+#include "server/loop_monitor.h"
+
+namespace probelet::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
+// GET and HEAD carry no body; a little is read so a stray one can be answered, not buffered.
+constexpr size_t kMaxBodyBytes = 4096;
+// How much of a log file is read, decoded and sent at a time.
+constexpr size_t kLogChunkBytes = 64 * 1024;
+// When accept fails for lack of fds, wait before trying again rather than spin.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// A following `logs -f` checks that its container still runs every this many idle polls.
+constexpr int kFollowChecksEvery = 5;
+
+std::chrono::steady_clock::duration ToSteady(base::Duration d) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
+}
+
+// "host:port" or "[v6]:port"; "localhost" is 127.0.0.1.
+base::Expected<tcp::endpoint> ParseAddress(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return base::Error{fmt::format("api address \"{}\": want HOST:PORT", address)};
+  }
+  std::string host = address.substr(0, colon);
+  std::string port_text = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  error_code ec;
+  net::ip::address ip = net::ip::make_address(host, ec);
+  if (ec) {
+    return base::Error{
+        fmt::format("api address \"{}\": \"{}\" is not an IP address", address, host)};
+  }
+  unsigned port = 0;
+  auto [end, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (perr != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return base::Error{fmt::format("api address \"{}\": bad port \"{}\"", address, port_text)};
+  }
+  return tcp::endpoint(ip, static_cast<unsigned short>(port));
+}
+
+// A peer that closed its side: recv(MSG_PEEK) sees the end of the stream (or an error).
+bool PeerClosed(tcp::socket& socket) {
+  char c;
+  ssize_t n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+// co_spawn's completion: a coroutine that throws is logged, not allowed to stop the loop.
+auto LogException(const char* what) {
+  return [what](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("api server {}: {}", what, ex.what());
+    }
+  };
+}
+
+}  // namespace
+
+class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options)
+      : io_(io),
+        options_(std::move(options)),
+        monitor_(std::make_unique<LoopMonitor>(clock, options_.stall_threshold)),
+        handler_(clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }),
+        acceptor_(io) {}
+
+  base::Status Start() {
+    if (acceptor_.is_open()) return base::Error{"api server already started"};
+    auto endpoint = ParseAddress(options_.address);
+    if (!endpoint) return endpoint.error();
+    if (!endpoint->address().is_loopback() && !options_.allow_remote) {
+      return base::Error{fmt::format(
+          "api address {}: not a loopback address; the API has no authentication, so serving "
+          "it beyond this machine needs --api-allow-remote",
+          options_.address)};
+    }
+    error_code ec;
+    acceptor_.open(endpoint->protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(*endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error_code ignored;
+      acceptor_.close(ignored);
+      return base::Error{fmt::format("api address {}: {}", options_.address, ec.message()),
+                         ec.value()};
+    }
+    tcp::endpoint local = acceptor_.local_endpoint(ec);
+    bound_ = local.address().is_v6()
+                 ? fmt::format("[{}]:{}", local.address().to_string(), local.port())
+                 : fmt::format("{}:{}", local.address().to_string(), local.port());
+    stopped_ = false;
+    monitor_->Start();
+    net::co_spawn(io_, AcceptLoop(shared_from_this()), LogException("accept loop"));
+    return base::Status::Ok();
+  }
+
+  void Stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    monitor_->Stop();
+    error_code ignored;
+    acceptor_.close(ignored);
+    for (beast::tcp_stream* s : connections_) s->socket().close(ignored);
+  }
+
+  // Destroys what refers to the clock, which may go before the coroutines do.
+  void Release() {
+    Stop();
+    monitor_.reset();
+  }
+
+  std::string bound_address() const { return bound_; }
+  size_t connection_count() const { return connections_.size(); }
+
+ private:
+  // Registers a connection for Stop() and the connection cap, for the life of its coroutine.
+  class Registration {
+   public:
+    Registration(Impl& impl, beast::tcp_stream* s) : impl_(impl), s_(s) {
+      impl_.connections_.insert(s_);
+    }
+    ~Registration() { impl_.connections_.erase(s_); }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+   private:
+    Impl& impl_;
+    beast::tcp_stream* s_;
+  };
+
+  void WriteMetrics(std::string& out) const {
+    out += "# HELP probelet_api_open_connections Connections open to the agent's API.\n";
+    out += "# TYPE probelet_api_open_connections gauge\n";
+    out += fmt::format("probelet_api_open_connections {}\n", connections_.size());
+    out += "# HELP probelet_api_requests_total Requests served by the agent's API.\n";
+    out += "# TYPE probelet_api_requests_total counter\n";
+    out += fmt::format("probelet_api_requests_total {}\n", requests_);
+    out +=
+        "# HELP probelet_api_rejected_connections_total Connections closed at once because "
+        "the connection cap was reached.\n";
+    out += "# TYPE probelet_api_rejected_connections_total counter\n";
+    out += fmt::format("probelet_api_rejected_connections_total {}\n", rejected_);
+  }
+
+  static net::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
+    net::steady_timer backoff(self->io_);
+    while (!self->stopped_) {
+      auto [ec, socket] = co_await self->acceptor_.async_accept(kUseTuple);
+      if (self->stopped_) break;
+      if (ec) {
+        if (ec == net::error::operation_aborted) break;
+        // EMFILE/ENFILE and the like: the pending connection stays queued; retry later.
+        spdlog::warn("api server: accept: {}", ec.message());
+        backoff.expires_after(kAcceptBackoff);
+        co_await backoff.async_wait(kUseTuple);
+        continue;
+      }
+      if (self->connections_.size() >= self->options_.max_connections) {
+        ++self->rejected_;
+        error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      net::co_spawn(self->io_, Session(self, std::move(socket)), LogException("connection"));
+    }
+  }
+
+  static net::awaitable<void> Session(std::shared_ptr<Impl> self, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Registration registration(*self, &stream);
+    const ApiServerOptions& opt = self->options_;
+    beast::flat_buffer buffer(opt.max_header_bytes + kMaxBodyBytes + 1024);
+    for (bool first = true; !self->stopped_; first = false) {
+      // Wait for a request to begin (idle keep-alive connections go after idle_timeout; a new
+      // connection must start within request_timeout), then for all of it (slowloris).
+      if (buffer.size() == 0) {
+        stream.expires_after(ToSteady(first ? opt.request_timeout : opt.idle_timeout));
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1024), kUseTuple);
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      stream.expires_after(ToSteady(opt.request_timeout));
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(opt.max_header_bytes));
+      parser.body_limit(kMaxBodyBytes);
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      if (self->stopped_) co_return;
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          co_await SendError(stream, 431, "request header fields too large");
+        } else if (ec == http::error::body_limit) {
+          co_await SendError(stream, 413, "request body too large");
+        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != net::error::operation_aborted && ec != net::error::connection_reset &&
+                   ec != net::error::eof && ec != http::error::partial_message) {
+          co_await SendError(stream, 400, "malformed request");
+        }
+        co_return;
+      }
+      ++self->requests_;
+      const http::request<http::string_body>& req = parser.get();
+      HttpRequest request{std::string(req.method_string()), std::string(req.target()),
+                          std::string(req[http::field::accept])};
+      HttpResponse response;
+      try {
+        response = self->handler_.Handle(request);
+      } catch (const std::exception& ex) {
+        spdlog::error("api server: {} {}: {}", request.method, request.target, ex.what());
+        response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}};
+      }
+      bool head = req.method() == http::verb::head;
+      // A request with a body (GET/HEAD have none) is answered, then the connection closed.
+      bool keep_alive =
+          req.keep_alive() && req.body().empty() && response.status < 500 && !response.log;
+      if (response.log && !head) {
+        co_await StreamLog(self, stream, std::move(*response.log));
+        co_return;
+      }
+      stream.expires_after(ToSteady(opt.request_timeout));
+      if (!co_await SendResponse(stream, response, req.version(), keep_alive, head)) co_return;
+      if (!keep_alive) break;
+    }
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  static http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version,
+                                                        bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, "probelet");
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    return res;
+  }
+
+  static net::awaitable<bool> SendResponse(beast::tcp_stream& stream, const HttpResponse& r,
+                                           unsigned version, bool keep_alive, bool head) {
+    http::response<http::string_body> res = MakeResponse(r, version, keep_alive);
+    if (head) {
+      // HEAD: the GET response's header (Content-Length included), no body.
+      http::response<http::empty_body> h{res.result(), version};
+      h.base() = res.base();
+      auto [ec, n] = co_await http::async_write(stream, h, kUseTuple);
+      co_return !ec;
+    }
+    auto [ec, n] = co_await http::async_write(stream, res, kUseTuple);
+    co_return !ec;
+  }
+
+  static net::awaitable<void> SendError(beast::tcp_stream& stream, int status,
+                                        std::string_view message) {
+    HttpResponse r{
+        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}};
+    co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false);
+  }
+
+  // The body of a `logs` request: the file from stream.offset, decoded, as HTTP chunks; then,
+  // with follow, new lines as they are written, until the container stops or restarts or the
+  // client goes. The connection closes afterwards.
+  static net::awaitable<void> StreamLog(std::shared_ptr<Impl> self, beast::tcp_stream& stream,
+                                        LogStream log) {
+    const ApiServerOptions& opt = self->options_;
+    http::response<http::empty_body> res{http::status::ok, 11};
+    res.set(http::field::server, "probelet");
+    res.set(http::field::content_type, "text/plain");
+    res.keep_alive(false);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    stream.expires_after(ToSteady(opt.request_timeout));
+    if (auto [ec, n] = co_await http::async_write_header(stream, sr, kUseTuple); ec) co_return;
+
+    CriLogDecoder decoder(log.options);
+    std::optional<int64_t> remaining = log.options.limit_bytes;
+    net::steady_timer poll(self->io_);
+    int idle_polls = 0;
+    bool done = false;
+    while (!done && !self->stopped_) {
+      auto chunk = ReadFileChunk(log.path, log.offset, kLogChunkBytes);
+      std::string out;
+      if (!chunk) {
+        done = true;  // the file went away (pod removed): end the stream
+      } else if (!chunk->empty()) {
+        log.offset += chunk->size();
+        decoder.Feed(*chunk, out);
+        idle_polls = 0;
+      } else if (!log.options.follow) {
+        decoder.Flush(out);
+        done = true;
+      } else {
+        // Nothing new: wait, unless the client left or the container no longer writes here.
+        if (PeerClosed(stream.socket())) co_return;
+        if (++idle_polls % kFollowChecksEvery == 0 && !self->handler_.StillCurrent(log)) {
+          // One more read: lines written just before the container stopped.
+          log.options.follow = false;
+          continue;
+        }
+        poll.expires_after(ToSteady(opt.log_follow_poll));
+        co_await poll.async_wait(kUseTuple);
+        continue;
+      }
+      if (remaining && static_cast<int64_t>(out.size()) >= *remaining) {
+        out.resize(static_cast<size_t>(*remaining));
+        done = true;
+      }
+      if (remaining) *remaining -= static_cast<int64_t>(out.size());
+      if (!out.empty()) {
+        stream.expires_after(ToSteady(opt.request_timeout));
+        auto [ec, n] =
+            co_await net::async_write(stream, http::make_chunk(net::buffer(out)), kUseTuple);
+        if (ec) co_return;
+      }
+    }
+    if (self->stopped_) co_return;
+    stream.expires_after(ToSteady(opt.request_timeout));
+    co_await net::async_write(stream, http::make_chunk_last(), kUseTuple);
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  net::io_context& io_;
+  const ApiServerOptions options_;
+  std::unique_ptr<LoopMonitor> monitor_;
+  ApiHandler handler_;
+  tcp::acceptor acceptor_;
+  std::set<beast::tcp_stream*> connections_;
+  std::string bound_;
+  bool stopped_ = true;
+  uint64_t requests_ = 0;
+  uint64_t rejected_ = 0;
+};
+
+ApiServer::ApiServer(net::io_context& io, base::Clock& clock, const PodSource& source,
+                     ApiServerOptions options)
+    : impl_(std::make_shared<Impl>(io, clock, source, std::move(options))) {}
+
+ApiServer::~ApiServer() { impl_->Release(); }
+
+base::Status ApiServer::Start() { return impl_->Start(); }
+std::string ApiServer::bound_address() const { return impl_->bound_address(); }
+void ApiServer::Stop() { impl_->Stop(); }
+size_t ApiServer::connection_count() const { return impl_->connection_count(); }
+
+}  // namespace probelet::server

@@ -1,0 +1,71 @@
+// ApiServer: the agent's read-only HTTP/1.1 API (the kubelet's read-only port, :10255), served
+// with Boost.Beast on the agent's one event loop: one coroutine per connection, no threads.
+//
+//   /pods /events /healthz /metrics         the kubelet read-only port conventions (DESIGN.md)
+//   /version /api /api/v1 /apis /api/v1/... the part of the Kubernetes API kubectl needs
+//                                           (kube_api.h): get, describe, logs [-f], get events
+//
+// Read-only: GET and HEAD, anything else is 405. A non-loopback address is refused unless
+// allow_remote (the API has no authentication, like the read-only port). Hostile clients are
+// bounded: at most max_connections sockets (more are accepted and closed at once), request
+// headers up to max_header_bytes (else 431 and close), a whole request must arrive within
+// request_timeout (slowloris), and an idle keep-alive connection is closed after idle_timeout.
+//
+// Thread safety: construct, Start, Stop and destroy on the thread that runs `io`; everything runs
+// there. Ownership: `io`, `clock` and `source` must outlive the server. Stop (or destruction)
+// closes the listener and every connection; pending coroutines end on later turns of the loop,
+// and `io` must keep running (or be destroyed) for them to finish.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/expected.h"
+#include "server/pod_source.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::server {
+
+struct ApiServerOptions {
+  std::string address = "127.0.0.1:10255";  // host:port; port 0 picks a free one
+  bool allow_remote = false;                // --api-allow-remote
+  // Bounds against hostile or leaky clients (see the header comment).
+  size_t max_connections = 1024;
+  size_t max_header_bytes = 16 * 1024;
+  base::Duration request_timeout = std::chrono::seconds(10);
+  base::Duration idle_timeout = std::chrono::seconds(60);
+  // /healthz turns 500 when the loop has stalled longer than this (loop_monitor.h).
+  base::Duration stall_threshold = std::chrono::seconds(10);
+  // How often `logs -f` looks for new lines in the container's log file.
+  base::Duration log_follow_poll = std::chrono::milliseconds(200);
+};
+
+class ApiServer {
+ public:
+  ApiServer(boost::asio::io_context& io, base::Clock& clock, const PodSource& source,
+            ApiServerOptions options = {});
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and starts accepting. The error names the address (bad syntax, non-loopback without
+  // allow_remote, or the bind error such as "address already in use").
+  base::Status Start();
+  // "127.0.0.1:PORT" once started (the real port when options asked for 0).
+  std::string bound_address() const;
+  // Closes the listener and every open connection. Idempotent.
+  void Stop();
+  // Connections open now (for tests and metrics).
+  size_t connection_count() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;  // shared with the running coroutines, which may outlive Stop()
+};
+
+}  // namespace probelet::server

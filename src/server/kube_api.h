@@ -1,0 +1,47 @@
+// The part of the Kubernetes API that a real kubectl needs to look at a probelet agent:
+//   kubectl --server http://127.0.0.1:10255 get pods | get pod NAME -o yaml | describe pod NAME
+//                                           logs NAME [-c C] [-f] [--previous] [--tail N]
+//                                           get events
+// As captured from kubectl 1.32 with -v=8:
+//   GET /version, /api, /apis (aggregated discovery is asked for; plain v1 discovery is answered
+//       and kubectl falls back to it), /api/v1 (APIResourceList: pods, pods/log, events)
+//   GET /api/v1[/namespaces/{ns}]/pods?limit=500[&labelSelector=..][&fieldSelector=..]
+//   GET /api/v1/namespaces/{ns}/pods/{name}
+//   GET /api/v1/namespaces/{ns}/pods/{name}/log?container=C&follow=true&previous=true&tailLines=N
+//       (also timestamps, limitBytes, sinceSeconds, sinceTime)
+//   GET /api/v1[/namespaces/{ns}]/events?limit=500
+//       [&fieldSelector=involvedObject.name=N,involvedObject.namespace=NS,involvedObject.uid=U]
+// With `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` lists and gets answer a
+// meta.k8s.io/v1 Table whose columns are the API server's (table_printers.h). An unknown pod is
+// a 404 with a v1 Status body, as from the API server.
+//
+// Pure functions of the request and the PodSource; the event loop thread (PodSource's thread).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/time.h"
+#include "server/api_handler.h"
+#include "server/http_target.h"
+#include "server/pod_source.h"
+
+namespace probelet::server {
+
+// Serves /version, /api, /apis and everything under them; nullopt for any other path.
+std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_view accept,
+                                         const PodSource& source, api::Time now);
+
+// A v1 Status response: {"kind":"Status","status":"Failure","reason":..,"code":..}.
+// `kind`/`name` fill "details" when not empty (e.g. "pods", "web" for a NotFound pod).
+HttpResponse StatusResponse(int code, std::string_view reason, std::string_view message,
+                            std::string_view kind = {}, std::string_view name = {});
+
+// {"kind":"PodList","apiVersion":"v1","metadata":{},"items":[...]} of `source`'s pods, as the
+// kubelet's read-only /pods serves it.
+std::string PodListJson(const PodSource& source);
+// {"kind":"EventList","apiVersion":"v1","metadata":{},"items":[...]}, oldest last-seen first.
+std::string EventListJson(const PodSource& source);
+
+}  // namespace probelet::server

@@ -1,0 +1,35 @@
+// PodSource: what the API server reads from the agent (contract C4). The `run` command implements
+// it over the kubelet's pod workers, status manager, event store and prober metrics; tests
+// implement it with fixed pods.
+//
+// Thread safety: every method is called on the event loop thread that runs the ApiServer, never
+// concurrently. Calls must not block: they copy what is cached (the server may call them once per
+// request, hundreds of times a second).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/event.h"
+#include "api/pod.h"
+
+namespace probelet::server {
+
+class PodSource {
+ public:
+  virtual ~PodSource() = default;
+  // Every pod the agent runs, spec plus current status (the kubelet's read-only /pods).
+  virtual std::vector<api::Pod> ListPods() const = 0;
+  // Every event recorded and still kept, aggregated (count, first and last timestamp).
+  virtual std::vector<api::Event> ListEvents() const = 0;
+  // Path of a container's log file (CRI format: "<RFC3339Nano> <stream> <P|F> <message>" per
+  // line); previous = the instance before the current one. nullopt when there is none.
+  virtual std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
+                                             std::string_view container, bool previous) const = 0;
+  // Appends the prober metrics (§7.2) in the Prometheus text format, HELP and TYPE included.
+  virtual void WriteMetrics(std::string& out) const = 0;
+};
+
+}  // namespace probelet::server

@@ -1,0 +1,230 @@
+// FakePodSource: a PodSource holding fixed pods, events, log paths and metrics text, for the
+// server's unit tests and the kubectl integration tests; plus RealisticPod(), a pod shaped like
+// one the kubelet reports after a liveness restart (probes of each kind, a restart with
+// lastState, conditions, events).
+//
+// Header-only so integration tests can use it without linking the server tests' helpers.
+// Thread safety: all methods lock, so a test thread may change it while the server's loop
+// thread reads it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "server/pod_source.h"
+
+namespace probelet::server::testing {
+
+class FakePodSource : public PodSource {
+ public:
+  std::vector<api::Pod> ListPods() const override {
+    std::lock_guard lock(mu_);
+    return pods_;
+  }
+  std::vector<api::Event> ListEvents() const override {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+  std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
+                                     std::string_view container, bool previous) const override {
+    std::lock_guard lock(mu_);
+    auto it = logs_.find({std::string(ns), std::string(pod), std::string(container), previous});
+    if (it == logs_.end()) return std::nullopt;
+    return it->second;
+  }
+  void WriteMetrics(std::string& out) const override {
+    std::lock_guard lock(mu_);
+    out += metrics_;
+  }
+
+  void SetPods(std::vector<api::Pod> pods) {
+    std::lock_guard lock(mu_);
+    pods_ = std::move(pods);
+  }
+  void SetEvents(std::vector<api::Event> events) {
+    std::lock_guard lock(mu_);
+    events_ = std::move(events);
+  }
+  void SetLogPath(std::string ns, std::string pod, std::string container, bool previous,
+                  std::optional<std::string> path) {
+    std::lock_guard lock(mu_);
+    auto key = std::make_tuple(std::move(ns), std::move(pod), std::move(container), previous);
+    if (path) {
+      logs_[key] = *path;
+    } else {
+      logs_.erase(key);
+    }
+  }
+  void SetMetrics(std::string text) {
+    std::lock_guard lock(mu_);
+    metrics_ = std::move(text);
+  }
+  // Applies `fn` to the pod named `name` (tests change its status mid-run).
+  template <typename Fn>
+  void UpdatePod(std::string_view name, Fn fn) {
+    std::lock_guard lock(mu_);
+    for (auto& p : pods_) {
+      if (p.metadata.name == name) fn(p);
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<api::Pod> pods_;
+  std::vector<api::Event> events_;
+  std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> logs_;
+  std::string metrics_;
+};
+
+inline api::Probe HttpGetProbe(std::string path, int32_t port) {
+  api::Probe p;
+  api::HTTPGetAction a;
+  a.path = std::move(path);
+  a.port = api::IntOrString::Int(port);
+  a.scheme = "HTTP";
+  p.handler.http_get = a;
+  p.timeout_seconds = 1;
+  p.period_seconds = 10;
+  p.success_threshold = 1;
+  p.failure_threshold = 3;
+  return p;
+}
+
+// Pod "web" in "default", created 10 minutes before `now`: container "web" (liveness http-get
+// :8080/healthz, readiness tcp :8080, startup exec) restarted twice, the last time 42 s ago
+// after a liveness kill (exit 137), running and ready; container "sidecar" running, not ready
+// (readiness http-get /ready on the named port "admin").
+inline api::Pod RealisticPod(api::Time now) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  api::Pod pod;
+  pod.metadata.name = "web";
+  pod.metadata.namespace_ = "default";
+  pod.metadata.uid = "6f1c2a3e-0d4b-4c55-9a1e-2b7c8d9e0f11";
+  pod.metadata.labels = {{"app", "web"}, {"tier", "frontend"}};
+  pod.metadata.creation_timestamp = now - minutes(10);
+  pod.spec.restart_policy = "Always";
+  pod.spec.termination_grace_period_seconds = 30;
+
+  api::Container web;
+  web.name = "web";
+  web.image = "registry.local/web:1.4";
+  web.command = {"/usr/bin/python3", "-m", "http.server", "8080"};
+  web.ports = {{"http", 8080, "TCP"}};
+  web.env = {{"MODE", "production", std::nullopt}};
+  web.liveness_probe = HttpGetProbe("/healthz", 8080);
+  api::Probe readiness;
+  readiness.handler.tcp_socket = api::TCPSocketAction{api::IntOrString::Int(8080), ""};
+  readiness.initial_delay_seconds = 5;
+  readiness.timeout_seconds = 1;
+  readiness.period_seconds = 5;
+  readiness.success_threshold = 1;
+  readiness.failure_threshold = 3;
+  web.readiness_probe = readiness;
+  api::Probe startup;
+  startup.handler.exec = api::ExecAction{{"cat", "/tmp/started"}};
+  startup.timeout_seconds = 1;
+  startup.period_seconds = 2;
+  startup.success_threshold = 1;
+  startup.failure_threshold = 30;
+  web.startup_probe = startup;
+
+  api::Container sidecar;
+  sidecar.name = "sidecar";
+  sidecar.image = "registry.local/sidecar:2";
+  sidecar.ports = {{"admin", 9090, "TCP"}};
+  api::Probe side_ready = HttpGetProbe("/ready", 0);
+  side_ready.handler.http_get->port = api::IntOrString::String("admin");
+  side_ready.period_seconds = 3;
+  sidecar.readiness_probe = side_ready;
+  pod.spec.containers = {web, sidecar};
+
+  api::PodStatus& st = pod.status;
+  st.phase = api::kPodRunning;
+  st.host_ip = "127.0.0.1";
+  st.pod_ip = "127.0.0.1";
+  st.pod_ips = {{"127.0.0.1"}};
+  st.start_time = now - minutes(10);
+  auto condition = [&](std::string type, std::string status, api::Time t) {
+    api::PodCondition c;
+    c.type = std::move(type);
+    c.status = std::move(status);
+    c.last_transition_time = t;
+    return c;
+  };
+  st.conditions = {condition("PodReadyToStartContainers", "True", now - minutes(10)),
+                   condition("Initialized", "True", now - minutes(10)),
+                   condition("Ready", "False", now - seconds(30)),
+                   condition("ContainersReady", "False", now - seconds(30)),
+                   condition("PodScheduled", "True", now - minutes(10))};
+  st.conditions[2].reason = "ContainersNotReady";
+  st.conditions[2].message = "containers with unready status: [sidecar]";
+  st.conditions[3].reason = "ContainersNotReady";
+  st.conditions[3].message = "containers with unready status: [sidecar]";
+
+  api::ContainerStatus ws;
+  ws.name = "web";
+  ws.image = web.image;
+  ws.image_id = web.image;
+  ws.container_id = "probelet://" + std::string(64, 'a');
+  ws.ready = true;
+  ws.started = true;
+  ws.restart_count = 2;
+  ws.state.running = api::ContainerStateRunning{now - seconds(40)};
+  api::ContainerStateTerminated last;
+  last.exit_code = 137;
+  last.reason = "Error";
+  last.started_at = now - minutes(3);
+  last.finished_at = now - seconds(42);
+  last.container_id = "probelet://" + std::string(64, 'b');
+  ws.last_state.terminated = last;
+
+  api::ContainerStatus ss;
+  ss.name = "sidecar";
+  ss.image = sidecar.image;
+  ss.image_id = sidecar.image;
+  ss.container_id = "probelet://" + std::string(64, 'c');
+  ss.ready = false;
+  ss.started = true;
+  ss.state.running = api::ContainerStateRunning{now - minutes(10)};
+  st.container_statuses = {ws, ss};
+  return pod;
+}
+
+// The events the kubelet records for RealisticPod's history.
+inline std::vector<api::Event> RealisticEvents(const api::Pod& pod, api::Time now) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  auto event = [&](std::string name, std::string container, std::string_view type,
+                   std::string reason, std::string message, int32_t count, api::Time first,
+                   api::Time last) {
+    api::Event e;
+    e.name = pod.metadata.name + "." + name;
+    e.involved_object = api::ContainerRef(pod.metadata.namespace_, pod.metadata.name,
+                                          pod.metadata.uid, container, false);
+    e.type = std::string(type);
+    e.reason = std::move(reason);
+    e.message = std::move(message);
+    e.count = count;
+    e.first_timestamp = first;
+    e.last_timestamp = last;
+    e.source_host = "probelet-host";
+    return e;
+  };
+  return {
+      event("17a0000000000001", "web", api::kEventNormal, "Started", "Started container web", 3,
+            now - minutes(10), now - seconds(40)),
+      event("17a0000000000002", "web", api::kEventWarning, "Unhealthy",
+            "Liveness probe failed: HTTP probe failed with statuscode: 500", 6, now - minutes(5),
+            now - seconds(45)),
+      event("17a0000000000003", "web", api::kEventNormal, "Killing",
+            "Container web failed liveness probe, will be restarted", 2, now - minutes(4),
+            now - seconds(42)),
+      event("17a0000000000004", "sidecar", api::kEventWarning, "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 503", 20, now - minutes(9),
+            now - seconds(3)),
+  };
+}
+
+}  // namespace probelet::server::testing
