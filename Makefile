@@ -5,6 +5,7 @@
 #   make demo   deps, build, and the demo
 #   make asan   every test again, built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  build the benchmarks (bench/README.md says how to run them)
+#   make static-probe  a statically linked build/probelet-probe (the one-shot probe tool only)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -21,7 +22,7 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   protobuf-compiler grpc-proto libgtest-dev libgmock-dev libbenchmark-dev \
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl
 
-.PHONY: all deps build test asan demo bench clean format
+.PHONY: all deps build test asan demo bench static-probe clean format
 all: build
 
 deps:
@@ -60,8 +61,15 @@ demo: deps build
 bench: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+static-probe: deps
+	cmake -S . -B build-static -G Ninja -DPROBELET_STATIC_PROBE=ON -DPROBELET_TESTS=OFF \
+	  -DPROBELET_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build build-static --target probelet-probe -j $(JOBS)
+	mkdir -p $(BUILD) && cp build-static/probelet-probe $(BUILD)/probelet-probe
+	@echo "built $(BUILD)/probelet-probe (static): probelet-probe http|tcp|grpc|exec ..."
+
 format:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-static
