@@ -28,8 +28,11 @@
 #include <boost/beast/http/error.hpp>
 #include <cctype>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <optional>
 
+#include "base/asio_clock.h"
 #include "probe/http_request.h"
 #include "probe/probe_dialer.h"
 
@@ -393,11 +396,17 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
 class HttpProberImpl final : public HttpProber {
  public:
   HttpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io), options_(options), stats_(stats ? stats : &own_stats_) {}
+      : io_(io),
+        clock_(io),
+        options_(options),
+        max_in_flight_(options.max_in_flight ? options.max_in_flight : DefaultMaxInFlight()),
+        stats_(stats ? stats : &own_stats_) {}
 
   ~HttpProberImpl() override {
     // Cancel every pending attempt; their coroutines wind down on the loop (or are destroyed
     // with the io_context) without calling back.
+    stats_->waiting -= waiting_.size();
+    waiting_.clear();
     while (head_) {
       Attempt* a = head_;
       Unlink(a);
@@ -406,19 +415,16 @@ class HttpProberImpl final : public HttpProber {
   }
 
   void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) override {
-    auto attempt = std::make_shared<Attempt>(this, io_, request, std::move(done));
-    Link(attempt.get());
-    attempt->in_probe_call = true;
-    Attempt* raw = attempt.get();
-    asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        attempt->Abort(ex.what());
-      }
-    });
-    raw->in_probe_call = false;
+    if (stats_->in_flight >= max_in_flight_) {
+      // Wait for a slot; the timeout runs from now (Go's client timeout starts at Do()).
+      const base::MonoTime deadline = clock_.Now() + timeout;
+      waiting_.push_back([this, request, timeout, deadline, done = std::move(done)]() mutable {
+        Start(request, Remaining(timeout, deadline), std::move(done), true);
+      });
+      stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
+      return;
+    }
+    Start(request, timeout, std::move(done), true);
   }
 
   ssl::context& TlsContext() {
@@ -438,12 +444,21 @@ class HttpProberImpl final : public HttpProber {
     return *tls_context_;
   }
 
+  // Called once per attempt, when it finishes or is cancelled.
   void Unlink(Attempt* a) {
     if (a->prev) a->prev->next = a->next;
     if (a->next) a->next->prev = a->prev;
     if (head_ == a) head_ = a->next;
     a->prev = a->next = nullptr;
     --stats_->in_flight;
+    if (!waiting_.empty()) {
+      // Start the next waiting probe. It only runs up to its first wait and never calls back
+      // from here (a start that fails at once posts its callback).
+      std::function<void()> next = std::move(waiting_.front());
+      waiting_.pop_front();
+      --stats_->waiting;
+      next();
+    }
   }
 
   const ProbeSocketOptions& options() const { return options_; }
@@ -453,6 +468,29 @@ class HttpProberImpl final : public HttpProber {
   void NoteBody(size_t size) { stats_->peak_body = std::max(stats_->peak_body, size); }
 
  private:
+  void Start(const HttpRequest& request, base::Duration timeout, OutcomeCallback done,
+             bool in_probe_call) {
+    auto attempt = std::make_shared<Attempt>(this, io_, request, std::move(done));
+    Link(attempt.get());
+    attempt->in_probe_call = in_probe_call;
+    Attempt* raw = attempt.get();
+    asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        attempt->Abort(ex.what());
+      }
+    });
+    raw->in_probe_call = false;
+  }
+
+  // What is left of a waiting probe's timeout; at least 1 ns, since 0 would mean "none".
+  base::Duration Remaining(base::Duration timeout, base::MonoTime deadline) const {
+    if (timeout <= base::Duration::zero()) return timeout;
+    return std::max(deadline - clock_.Now(), base::Duration(1));
+  }
+
   void Link(Attempt* a) {
     a->next = head_;
     if (head_) head_->prev = a;
@@ -462,7 +500,10 @@ class HttpProberImpl final : public HttpProber {
   }
 
   asio::io_context& io_;
+  base::AsioClock clock_;
   ProbeSocketOptions options_;
+  size_t max_in_flight_;
+  std::deque<std::function<void()>> waiting_;
   ProberStats own_stats_;
   ProberStats* stats_;
   std::optional<ssl::context> tls_context_;
@@ -577,16 +618,19 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
   // Like Go's dialer: each address in turn; the first error is the one reported.
   std::optional<Outcome> first_error;
   for (const tcp::endpoint& ep : endpoints) {
-    const std::string address = r.host.empty() ? ":" + std::to_string(r.port)
-                                               : JoinHostPort(ep.address().to_string(), ep.port());
+    // Go's text names the address dialed; only built when there is an error to report.
+    auto address = [&] {
+      return r.host.empty() ? ":" + std::to_string(r.port)
+                            : JoinHostPort(ep.address().to_string(), ep.port());
+    };
     socket_.open(ep.protocol(), ec);
-    if (ec) co_return UrlErr("dial tcp " + address + ": socket: " + ErrnoText(ec.value()));
+    if (ec) co_return UrlErr("dial tcp " + address() + ": socket: " + ErrnoText(ec.value()));
     if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->options().close_mode);
     auto [cec] = co_await socket_.async_connect(ep, kAwait);
     if (stopped()) co_return StopOutcome();
     if (!cec) co_return std::nullopt;
     if (!first_error) {
-      first_error = UrlErr("dial tcp " + address + ": connect: " + ErrnoText(cec.value()));
+      first_error = UrlErr("dial tcp " + address() + ": connect: " + ErrnoText(cec.value()));
     }
     socket_.close(ec);
   }

@@ -1,7 +1,9 @@
 #include "probe/probe_dialer.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace probelet::probe {
@@ -17,6 +19,13 @@ void ApplyCloseMode(int fd, CloseMode mode) {
   l.l_onoff = 1;
   l.l_linger = mode == CloseMode::kLinger1s ? 1 : 0;
   (void)::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+size_t DefaultMaxInFlight() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 16384;
+  const size_t soft = static_cast<size_t>(rl.rlim_cur);
+  return soft > 2048 ? (soft - 1024) / 2 : std::max<size_t>(soft / 4, 1);
 }
 
 std::string ErrnoText(int err) {

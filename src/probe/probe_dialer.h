@@ -37,12 +37,22 @@ enum class CloseMode {
 
 struct ProbeSocketOptions {
   CloseMode close_mode = CloseMode::kReset;
+  // At most this many attempts of one prober hold a socket at once; later ones wait in FIFO
+  // order with their timeout already running, so a flood of probes to dead endpoints ends in
+  // timeouts, not in EMFILE. 0 = DefaultMaxInFlight().
+  size_t max_in_flight = 0;
 };
+
+// Half of what RLIMIT_NOFILE leaves after 1024 descriptors for everything else (the HTTP and
+// the TCP prober each get this much): 9488 with this machine's limit of 20000.
+size_t DefaultMaxInFlight();
 
 // Counters a prober keeps for tests and the benchmark; updated on the loop thread.
 struct ProberStats {
   size_t in_flight = 0;  // attempts started and not finished
   size_t peak_in_flight = 0;
+  size_t waiting = 0;  // attempts queued behind max_in_flight
+  size_t peak_waiting = 0;
   size_t peak_read_buffer = 0;  // largest read buffer any attempt held (bytes)
   size_t peak_body = 0;         // largest body kept (bytes; never above 10 KiB)
 };

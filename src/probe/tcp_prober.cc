@@ -13,8 +13,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <functional>
 #include <optional>
 
+#include "base/asio_clock.h"
 #include "probe/probe_dialer.h"
 
 namespace probelet::probe {
@@ -81,9 +84,15 @@ class TcpAttempt : public std::enable_shared_from_this<TcpAttempt> {
 class TcpProberImpl final : public TcpProber {
  public:
   TcpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io), options_(options), stats_(stats ? stats : &own_stats_) {}
+      : io_(io),
+        clock_(io),
+        options_(options),
+        max_in_flight_(options.max_in_flight ? options.max_in_flight : DefaultMaxInFlight()),
+        stats_(stats ? stats : &own_stats_) {}
 
   ~TcpProberImpl() override {
+    stats_->waiting -= waiting_.size();
+    waiting_.clear();
     while (head_) {
       TcpAttempt* a = head_;
       Unlink(a);
@@ -93,9 +102,40 @@ class TcpProberImpl final : public TcpProber {
 
   void Probe(const std::string& host, int port, base::Duration timeout,
              OutcomeCallback done) override {
+    if (stats_->in_flight >= max_in_flight_) {
+      const base::MonoTime deadline = clock_.Now() + timeout;
+      waiting_.push_back([this, host, port, timeout, deadline, done = std::move(done)]() mutable {
+        Start(host, port, Remaining(timeout, deadline), std::move(done), true);
+      });
+      stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
+      return;
+    }
+    Start(host, port, timeout, std::move(done), true);
+  }
+
+  void Unlink(TcpAttempt* a) {
+    if (a->prev) a->prev->next = a->next;
+    if (a->next) a->next->prev = a->prev;
+    if (head_ == a) head_ = a->next;
+    a->prev = a->next = nullptr;
+    --stats_->in_flight;
+    if (!waiting_.empty()) {
+      // Start the next waiting probe. It only runs up to its first wait and never calls back
+      // from here (a start that fails at once posts its callback).
+      std::function<void()> next = std::move(waiting_.front());
+      waiting_.pop_front();
+      --stats_->waiting;
+      next();
+    }
+  }
+  CloseMode close_mode() const { return options_.close_mode; }
+
+ private:
+  void Start(const std::string& host, int port, base::Duration timeout, OutcomeCallback done,
+             bool in_probe_call) {
     auto attempt = std::make_shared<TcpAttempt>(this, io_, host, port, std::move(done));
     Link(attempt.get());
-    attempt->in_probe_call = true;
+    attempt->in_probe_call = in_probe_call;
     TcpAttempt* raw = attempt.get();
     asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
       if (!e) return;
@@ -108,16 +148,11 @@ class TcpProberImpl final : public TcpProber {
     raw->in_probe_call = false;
   }
 
-  void Unlink(TcpAttempt* a) {
-    if (a->prev) a->prev->next = a->next;
-    if (a->next) a->next->prev = a->prev;
-    if (head_ == a) head_ = a->next;
-    a->prev = a->next = nullptr;
-    --stats_->in_flight;
+  base::Duration Remaining(base::Duration timeout, base::MonoTime deadline) const {
+    if (timeout <= base::Duration::zero()) return timeout;
+    return std::max(deadline - clock_.Now(), base::Duration(1));
   }
-  CloseMode close_mode() const { return options_.close_mode; }
 
- private:
   void Link(TcpAttempt* a) {
     a->next = head_;
     if (head_) head_->prev = a;
@@ -127,7 +162,10 @@ class TcpProberImpl final : public TcpProber {
   }
 
   asio::io_context& io_;
+  base::AsioClock clock_;
   ProbeSocketOptions options_;
+  size_t max_in_flight_;
+  std::deque<std::function<void()>> waiting_;
   ProberStats own_stats_;
   ProberStats* stats_;
   TcpAttempt* head_ = nullptr;
@@ -177,23 +215,26 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
   }
   std::optional<Outcome> first_error;
   for (const tcp::endpoint& ep : endpoints) {
-    const std::string address =
-        host_.empty() ? ":" + std::to_string(port_) : JoinHostPort(ep.address().to_string(), port_);
+    // Go's text names the address dialed; only built when there is an error to report.
+    auto address = [&] {
+      return host_.empty() ? ":" + std::to_string(port_)
+                           : JoinHostPort(ep.address().to_string(), ep.port());
+    };
     socket_.open(ep.protocol(), ec);
     if (ec) {
       co_return Outcome{
-          Result::kFailure, "dial tcp " + address + ": socket: " + ErrnoText(ec.value()), {}};
+          Result::kFailure, "dial tcp " + address() + ": socket: " + ErrnoText(ec.value()), {}};
     }
     if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->close_mode());
     auto [cec] = co_await socket_.async_connect(ep, kAwait);
     if (cancelled_) co_return Outcome{};
     if (timed_out_) {
-      co_return Outcome{Result::kFailure, "dial tcp " + address + ": i/o timeout", {}};
+      co_return Outcome{Result::kFailure, "dial tcp " + address() + ": i/o timeout", {}};
     }
     if (!cec) co_return Outcome{Result::kSuccess, std::string(), {}};
     if (!first_error) {
       first_error = Outcome{
-          Result::kFailure, "dial tcp " + address + ": connect: " + ErrnoText(cec.value()), {}};
+          Result::kFailure, "dial tcp " + address() + ": connect: " + ErrnoText(cec.value()), {}};
     }
     socket_.close(ec);
   }

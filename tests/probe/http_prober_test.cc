@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "base/asio_clock.h"
 #include "probe/http_probe_runner.h"
 #include "probe/http_request.h"
 #include "probe/probe_dialer.h"
@@ -353,6 +354,40 @@ TEST_F(HttpProberTest, ManyProbesInParallel) {
   for (int i = 0; i < 100000 && successes < 200 && stats_.in_flight > 0; ++i) io_.run_one_for(1s);
   EXPECT_EQ(successes, 200);
   EXPECT_EQ(stats_.in_flight, 0u);
+}
+
+// Past max_in_flight, probes wait for a slot with their timeout running: a flood of probes to
+// a dead endpoint ends in timeouts on time, never in EMFILE.
+TEST_F(HttpProberTest, ProbesBeyondTheInFlightLimitWaitWithTheirTimeoutRunning) {
+  HttpTestServer server;
+  server.Handle("/hang", [](const SeenRequest&) { return Response::NoAnswer(); });
+  server.Handle("/ok", [](const SeenRequest&) { return Response::Text(200, "ok"); });
+  ProberStats stats;
+  auto prober = NewHttpProber(io_, ProbeSocketOptions{.max_in_flight = 2}, &stats);
+  base::AsioClock clock(io_);
+  const base::MonoTime t0 = clock.Now();
+  int timed_out = 0;
+  int ok = 0;
+  base::Duration last{};
+  const HttpRequest hang = Request(server.Url("/hang"));
+  const HttpRequest good = Request(server.Url("/ok"));
+  for (int i = 0; i < 5; ++i) {
+    prober->Probe(hang, 300ms, [&](Outcome o) {
+      timed_out += o.output.ends_with("(Client.Timeout exceeded while awaiting headers)");
+      last = clock.Now() - t0;
+    });
+  }
+  for (int i = 0; i < 5; ++i) {
+    prober->Probe(good, 5s, [&](Outcome o) { ok += o.result == Result::kSuccess; });
+  }
+  EXPECT_EQ(stats.in_flight, 2u);
+  EXPECT_EQ(stats.waiting, 8u);
+  for (int i = 0; i < 10000 && timed_out + ok < 10; ++i) io_.run_one_for(1s);
+  EXPECT_EQ(timed_out, 5);
+  EXPECT_EQ(ok, 5);
+  EXPECT_LE(Ms(last), 400ms);
+  EXPECT_EQ(stats.peak_in_flight, 2u);
+  EXPECT_EQ(stats.waiting, 0u);
 }
 
 }  // namespace
