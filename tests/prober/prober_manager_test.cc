@@ -272,6 +272,25 @@ TEST_F(ProberManagerTest, T33AddPodDynamicContainers) {
   EXPECT_TRUE(Has(kPodUid, "container2", ProbeType::kReadiness));
 }
 
+TEST_F(ProberManagerTest, T14CleanUpThroughTheManager) {
+  for (ProbeType type : kAllProbeTypes) {
+    SCOPED_TRACE(std::string(ToString(type)));
+    api::Pod pod = MakePod(kPodUid, {Probed("c", {type})});
+    api::PodStatus s;
+    s.phase = api::kPodRunning;
+    s.container_statuses = {Running("c", "test://c")};
+    s.container_statuses[0].started = type != ProbeType::kStartup;
+    status_.Set(kPodUid, s);
+    m_.AddPod(pod);
+    clock_.Advance(seconds(2));
+    ASSERT_EQ(m_.results(type).Get("test://c"), CachedResult::kSuccess);
+    for (int i = 0; i < 10; ++i) m_.RemovePod(pod);  // harmless repeats
+    EXPECT_EQ(Count(), 0u);                          // left the map
+    EXPECT_EQ(m_.results(type).Get("test://c"), std::nullopt);
+    EXPECT_EQ(metrics_.ProbeTotal({type, "c", pod.metadata.name, "ns", kPodUid}, "successful"), -1);
+  }
+}
+
 TEST_F(ProberManagerTest, StopLivenessAndStartupLeavesReadinessAndSidecars) {
   api::Container sidecar = Probed("side", {ProbeType::kLiveness, ProbeType::kStartup});
   sidecar.restart_policy = "Always";
