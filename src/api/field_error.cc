@@ -109,8 +109,7 @@ std::string GoQuote(std::string_view s) {
 }
 
 std::string FieldError::ToString() const {
-  std::string s = field;
-  s += ": ";
+  std::string s = field.empty() ? "" : field + ": ";  // the root has no path to name
   s += TypeString(type);
   bool show_value = type != FieldErrorType::kRequired && type != FieldErrorType::kForbidden &&
                     type != FieldErrorType::kTooLong && type != FieldErrorType::kInternal;

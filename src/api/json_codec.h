@@ -35,4 +35,14 @@ nlohmann::json EncodeEvent(const Event& event);
 nlohmann::json EncodePodStatus(const PodStatus& status);
 nlohmann::json EncodeTime(Time t);  // null for the zero (epoch) time, else RFC 3339
 
+// Decodes one Pod object. Errors (wrong type, missing kind, bad time...) are all collected and
+// returned together, one per line, each `path: message`. Warnings (unknown or ignored fields)
+// are appended to `warnings` when it is not null, each naming the full path.
+base::Expected<Pod> DecodePod(const nlohmann::json& object, std::vector<std::string>* warnings);
+
+// The same, with every error kept apart (the manifest loader reports each on its own line).
+// Returns false when any error was added; `pod` then holds what could be decoded.
+bool DecodePodInto(const nlohmann::json& object, Pod& pod, std::vector<std::string>& errors,
+                   std::vector<std::string>& warnings);
+
 }  // namespace probelet::api

@@ -1,0 +1,167 @@
+#include "api/manifest_loader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <utility>
+
+#include "api/defaults.h"
+#include "api/validation.h"
+
+namespace probelet::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsManifestName(const std::string& name) {
+  if (name.empty() || name[0] == '.') return false;
+  return name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json");
+}
+
+// Reads at most `max_bytes + 1` bytes, so an endless file (a pipe, /dev/zero) cannot make it
+// allocate without bound; the caller reports "too large".
+base::Expected<std::string> ReadBounded(int fd, size_t max_bytes) {
+  std::string data;
+  char buf[64 * 1024];
+  while (data.size() <= max_bytes) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return base::Error{std::strerror(errno), errno};
+    }
+    if (n == 0) break;
+    data.append(buf, std::min(static_cast<size_t>(n), max_bytes + 1 - data.size()));
+  }
+  return data;
+}
+
+base::Expected<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  if (path == "-") return ReadBounded(STDIN_FILENO, max_bytes);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::Error{std::strerror(errno), errno};
+  auto data = ReadBounded(fd, max_bytes);
+  ::close(fd);
+  return data;
+}
+
+class Loader {
+ public:
+  Loader(UidGenerator& uids, const ParseLimits& limits, LoadResult& out)
+      : uids_(uids), limits_(limits), out_(out) {}
+
+  void Path(const std::string& path) {
+    std::error_code ec;
+    if (path != "-" && fs::is_directory(path, ec)) {
+      std::vector<std::string> files;
+      for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (IsManifestName(name) && it->is_regular_file(ec)) files.push_back(it->path().string());
+      }
+      if (ec) return ReadError(path, ec.message());
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        out_.diagnostics.push_back({Diagnostic::Severity::kWarning, path, "",
+                                    "no manifests (*.yaml, *.yml, *.json) in this directory"});
+      }
+      for (const auto& f : files) File(f);
+      return;
+    }
+    File(path);
+  }
+
+  void Text(std::string_view text, ManifestFormat format, std::string_view source) {
+    DecodedManifest decoded = DecodeManifest(text, format, source, limits_);
+    for (auto& d : decoded.diagnostics) out_.diagnostics.push_back(std::move(d));
+    for (auto& p : decoded.pods) Pod(std::move(p), source);
+  }
+
+ private:
+  void ReadError(const std::string& path, const std::string& why) {
+    out_.read_error = true;
+    out_.diagnostics.push_back({Diagnostic::Severity::kError, path, "", "cannot read: " + why});
+  }
+
+  void File(const std::string& path) {
+    auto data = ReadFile(path, limits_.max_bytes);
+    if (!data.ok()) return ReadError(path, data.error().message);
+    ManifestFormat format = path.ends_with(".json") ? ManifestFormat::kJson : ManifestFormat::kYaml;
+    Text(*data, format, path);
+  }
+
+  void Pod(DecodedPod decoded, std::string_view source) {
+    api::Pod& pod = decoded.pod;
+    pod.status = PodStatus{};
+    SetDefaults(pod, uids_);
+    bool ok = decoded.error_paths.empty();
+    for (auto& e : ValidatePod(pod)) {
+      // A field that did not decode was already reported; what validation says of its
+      // half-decoded value (or of anything inside it) would only repeat that.
+      bool repeats = false;
+      for (const auto& bad : decoded.error_paths) {
+        repeats = repeats || e.field == bad || e.field.starts_with(bad + ".") ||
+                  e.field.starts_with(bad + "[");
+      }
+      if (repeats) continue;
+      ok = false;
+      Add(Diagnostic::Severity::kError, source, decoded.object, e.ToString());
+    }
+    for (auto& w : PodWarnings(pod)) {
+      Add(Diagnostic::Severity::kWarning, source, decoded.object, std::move(w));
+    }
+    if (!ok) return;
+    auto key = std::make_pair(pod.metadata.namespace_, pod.metadata.name);
+    auto [it, inserted] = seen_.emplace(key, std::string(source));
+    if (!inserted) {
+      Add(Diagnostic::Severity::kError, source, decoded.object,
+          "metadata.name: Duplicate value: " + GoQuote(pod.metadata.name) +
+              ": a pod of this name is already in namespace " + GoQuote(pod.metadata.namespace_) +
+              " (" + it->second + ")");
+      return;
+    }
+    out_.pods.push_back({std::move(pod), std::string(source)});
+  }
+
+  void Add(Diagnostic::Severity severity, std::string_view source, const std::string& object,
+           std::string message) {
+    out_.diagnostics.push_back({severity, std::string(source), object, std::move(message)});
+  }
+
+  UidGenerator& uids_;
+  const ParseLimits& limits_;
+  LoadResult& out_;
+  std::map<std::pair<std::string, std::string>, std::string> seen_;
+};
+
+}  // namespace
+
+bool LoadResult::has_errors() const {
+  if (read_error) return true;
+  for (const auto& d : diagnostics) {
+    if (d.severity == Diagnostic::Severity::kError) return true;
+  }
+  return false;
+}
+
+LoadResult LoadPods(const std::vector<std::string>& paths, UidGenerator& uids,
+                    const ParseLimits& limits) {
+  LoadResult out;
+  Loader loader(uids, limits, out);
+  for (const auto& p : paths) loader.Path(p);
+  return out;
+}
+
+LoadResult LoadPodsFromText(std::string_view text, ManifestFormat format, std::string_view source,
+                            UidGenerator& uids, const ParseLimits& limits) {
+  LoadResult out;
+  Loader loader(uids, limits, out);
+  loader.Text(text, format, source);
+  return out;
+}
+
+}  // namespace probelet::api

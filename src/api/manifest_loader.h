@@ -1,0 +1,43 @@
+// LoadPods: files and directories of manifests -> defaulted, validated Pods, with every
+// diagnostic. The one entry point `probelet validate` and `probelet run` share.
+//
+// For each path: a regular file is read (at most ParseLimits::max_bytes); a directory is read
+// one level deep, its *.yaml, *.yml and *.json files in name order (hidden files skipped); "-"
+// is standard input (YAML). *.json files are JSON, everything else YAML. Each Pod is decoded
+// (manifest.h), its status dropped (a manifest's status is not an input), defaulted
+// (defaults.h) and validated (validation.h). Two Pods with the same namespace and name are an
+// error on the second. Only Pods without errors are returned.
+//
+// Called once at start-up, on the main thread; reads the file system synchronously.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/manifest.h"
+#include "api/manifest_parser.h"
+#include "api/pod.h"
+#include "api/uid.h"
+
+namespace probelet::api {
+
+struct LoadedPod {
+  Pod pod;
+  std::string source;  // the file it came from
+};
+
+struct LoadResult {
+  std::vector<LoadedPod> pods;
+  std::vector<Diagnostic> diagnostics;  // in input order, warnings and errors mixed
+  bool read_error = false;              // a path could not be read (missing, unreadable)
+  bool has_errors() const;              // any error, including read errors
+};
+
+LoadResult LoadPods(const std::vector<std::string>& paths, UidGenerator& uids,
+                    const ParseLimits& limits = {});
+
+// The same for text already in memory (tests, fuzzing): decode, default, validate.
+LoadResult LoadPodsFromText(std::string_view text, ManifestFormat format, std::string_view source,
+                            UidGenerator& uids, const ParseLimits& limits = {});
+
+}  // namespace probelet::api

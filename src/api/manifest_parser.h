@@ -1,0 +1,52 @@
+// ParseManifest: the text of one manifest file -> its documents as JSON values, before any
+// knowledge of Pods (that is manifest.h). YAML (multi-document, `---`) or JSON.
+//
+// YAML scalars are resolved as the Kubernetes tools resolve them (sigs.k8s.io/yaml over
+// go-yaml v2, YAML 1.1): unquoted 8080 is a number, yes/no/on/off/true/false a boolean, ~ or
+// null a null, anything quoted a string; `<<` merge keys are applied. So `value: 8080` in an env
+// var is a type error here as it is for kubectl, and `port: "8080"` stays a string.
+//
+// Untrusted input: every limit below is checked while parsing, so no input can make this
+// allocate without bound, recurse without bound, or take more than linear time in the
+// (bounded) expanded size. Alias bombs (`&a [*a, *a, ...]` nested) are stopped by counting the
+// nodes that alias expansion would create. yaml-cpp stays inside the .cc; this header brings
+// nlohmann/json, so include it only where manifests are read.
+//
+// Pure function; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.h"
+
+namespace probelet::api {
+
+struct ParseLimits {
+  size_t max_bytes = 4 << 20;            // the file itself
+  size_t max_depth = 64;                 // nesting of maps and lists (a Pod needs about 10)
+  size_t max_nodes = 1'000'000;          // values after alias expansion, whole file
+  size_t max_bytes_expanded = 64 << 20;  // scalar bytes after alias expansion, whole file
+  size_t max_objects = 10'000;           // documents, and Pods of a List, per file
+};
+
+enum class ManifestFormat { kYaml, kJson };
+
+struct ParsedDocument {
+  nlohmann::json value;
+  int line = 1;  // 1-based line where the document starts
+};
+
+struct ParsedManifest {
+  std::vector<ParsedDocument> documents;  // empty documents (`---` alone) are skipped
+  std::vector<std::string> warnings;      // e.g. a duplicate key, with its line
+};
+
+// Errors name the line and column where parsing stopped, or the limit that was reached.
+base::Expected<ParsedManifest> ParseManifest(std::string_view text, ManifestFormat format,
+                                             const ParseLimits& limits = {});
+
+}  // namespace probelet::api

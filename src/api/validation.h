@@ -1,0 +1,49 @@
+// ValidatePod: the API server's validation of a defaulted Pod (pkg/apis/core/validation,
+// ValidatePodCreate; probe-semantics.md §1.3), restricted to the fields probelet models, plus
+// the rules probelet needs of its own (marked "probelet:" below). Every error is reported, in
+// the order the API server finds them, as field.Error prints them (field_error.h):
+//
+//   metadata: name (DNS-1123 subdomain, required), namespace (DNS-1123 label), labels and
+//     annotations (qualified names, label values); probelet: uid safe as a file name.
+//   spec: containers required; container names DNS-1123 labels, unique across init and regular
+//     containers (a duplicate is reported on the later one); ports 1-65535, names IANA service
+//     names and unique within the container, protocol TCP/UDP/SCTP; env names (the 1.35
+//     relaxed rule: printable ASCII but '='), valueFrom.fieldRef paths; probes (§1.3: handler
+//     count, non-negative fields, successThreshold 1 for liveness/startup,
+//     terminationGracePeriodSeconds > 0 and not on readiness, exec command, httpGet path, port,
+//     scheme, header names, grpc port); probes and lifecycle on init containers only when
+//     restartable; lifecycle hooks; restartPolicy (pod: Always/OnFailure/Never; container:
+//     Always/OnFailure/Never on regular containers (ContainerRestartRules, beta in 1.35), Always
+//     on init containers); terminationGracePeriodSeconds >= 0; readiness gate condition types;
+//     runAsUser/runAsGroup; probelet: `command` required (no image entrypoint here).
+//
+// Run SetDefaults first: validation sees what the API server would have stored.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/field_error.h"
+#include "api/pod.h"
+
+namespace probelet::api {
+
+std::vector<FieldError> ValidatePod(const Pod& pod);
+
+// Things that are allowed but probably not meant, one message per line with its field path
+// (as the API server's pod warnings): an env var hiding an earlier one of the same name, an env
+// var name a shell cannot reference.
+std::vector<std::string> PodWarnings(const Pod& pod);
+
+// The apimachinery name checks, each returning its messages (empty when valid).
+std::vector<std::string> IsDNS1123Label(std::string_view value);
+std::vector<std::string> IsDNS1123Subdomain(std::string_view value);
+std::vector<std::string> IsValidPortName(std::string_view value);
+std::vector<std::string> IsQualifiedName(std::string_view value);
+std::vector<std::string> IsValidLabelValue(std::string_view value);
+std::vector<std::string> IsEnvVarName(std::string_view value);         // strict (pre-1.32)
+std::vector<std::string> IsRelaxedEnvVarName(std::string_view value);  // 1.35 default
+std::vector<std::string> IsHTTPHeaderName(std::string_view value);
+
+}  // namespace probelet::api
