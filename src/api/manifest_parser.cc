@@ -157,11 +157,13 @@ class JsonBuilder : public YAML::EventHandler {
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Progress(mark);
     if (AwaitingKey()) Stop(mark, "a null mapping key is not supported");
     Add(mark, json(), anchor, 1, 0);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Progress(mark);
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) Stop(mark, "unknown alias");
     if (AwaitingKey()) Stop(mark, "an alias as a mapping key is not supported");
@@ -173,6 +175,7 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    Progress(mark);
     if (AwaitingKey()) {
       Count(mark, 1, value.size());
       Frame& f = stack_.back();
@@ -204,12 +207,14 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
+    Progress(mark);
     Open(mark, json::array(), anchor);
   }
   void OnSequenceEnd() override { Close(); }
 
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value) override {
+    Progress(mark);
     Open(mark, json::object(), anchor);
   }
   void OnMapEnd() override {
@@ -244,6 +249,20 @@ class JsonBuilder : public YAML::EventHandler {
   [[noreturn]] void Stop(const YAML::Mark& mark, std::string message) {
     std::string where = Where(mark);
     throw StopParsing{where.empty() ? message : where + ": " + message};
+  }
+
+  // yaml-cpp 0.7 can loop forever on some malformed flow collections (found by the fuzzer:
+  // `{"a": "b"},` then more lines emits null events at the same position without end). Real
+  // documents move forward; a long run of events at one position is that loop.
+  void Progress(const YAML::Mark& mark) {
+    if (mark.pos == last_pos_) {
+      if (++events_at_pos_ > kMaxEventsAtOnePosition) {
+        Stop(mark, "the YAML parser stopped making progress here (malformed flow collection?)");
+      }
+    } else {
+      last_pos_ = mark.pos;
+      events_at_pos_ = 0;
+    }
   }
 
   bool AwaitingKey() const {
@@ -338,6 +357,9 @@ class JsonBuilder : public YAML::EventHandler {
   int document_line_ = 1;
   size_t nodes_ = 0;
   size_t bytes_ = 0;
+  int last_pos_ = -1;
+  int events_at_pos_ = 0;
+  static constexpr int kMaxEventsAtOnePosition = 1000;
 };
 
 base::Expected<ParsedManifest> ParseYaml(std::string_view text, const ParseLimits& limits) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace probelet::api {
 namespace {
@@ -74,10 +75,13 @@ std::optional<Time> ParseRFC3339(std::string_view s) {
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
                                   std::chrono::day(d)};
   if (!ymd.ok()) return std::nullopt;
-  Time t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-           std::chrono::seconds(se) + std::chrono::nanoseconds(frac_ns) -
-           std::chrono::minutes(offset_min);
-  return t;
+  // Time counts nanoseconds in 64 bits (years 1678-2262): refuse what it cannot hold rather
+  // than overflow (found by the manifest fuzzer with year 1014).
+  int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - int64_t{offset_min} * 60;
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (secs > kMaxSeconds || secs < -kMaxSeconds) return std::nullopt;
+  return Time(std::chrono::nanoseconds(secs * 1'000'000'000 + frac_ns));
 }
 
 }  // namespace probelet::api
