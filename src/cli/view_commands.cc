@@ -1,23 +1,278 @@
-// Not built yet: each command says so and exits 2 until its issue lands.
-#include <cstdio>
+// The CLI views: `probelet get pods|events`, `probelet describe pod NAME`, `probelet logs POD`.
+// They read a running agent through its API (--api, default 127.0.0.1:10255), ask it for what
+// kubectl asks for (Tables, the pod, its events, its log) and print what kubectl prints:
+//
+//   probelet get pods [NAME] [-o wide|json|yaml] [-n NS] [--api ADDR]
+//   probelet get events [-n NS] [--api ADDR]
+//   probelet describe pod NAME [-n NS] [--api ADDR]
+//   probelet logs POD [-c CONTAINER] [-f] [-p|--previous] [--tail N] [--timestamps] [-n NS]
+//
+// Without -n, every namespace is shown (an agent is one node), with a NAMESPACE column when any
+// object is outside "default". Exit 0 on success, 1 when no agent answers (with a message
+// naming the address) or the agent answers an error (printed as kubectl does), 2 on bad
+// arguments.
+#include <yaml-cpp/yaml.h>
 
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "CLI/CLI.hpp"
 #include "cli/commands.h"
+#include "cli/view_client.h"
+#include "cli/view_describe.h"
+#include "cli/view_table.h"
+#include "server/http_target.h"
 
 namespace probelet::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kTableAccept =
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+
+// Parses `args` with `app`; an exit code when the command should stop (help or bad usage).
+std::optional<int> Parse(CLI::App& app, const Args& args) {
+  std::vector<std::string> rest(args.rbegin(), args.rend() - 1);  // CLI11 wants them reversed
+  try {
+    app.parse(rest);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "probelet %s: %s\n\n%s", args[0].c_str(), e.what(), app.help().c_str());
+    return 2;
+  }
+  return std::nullopt;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return 1;
+}
+
+// GET `target` as JSON: the parsed body, or the exit code after printing the error.
+struct JsonResult {
+  json body;
+  int exit_code = 0;
+};
+JsonResult GetJson(const AgentClient& client, const std::string& target,
+                   const char* accept = "application/json") {
+  auto r = client.Get(target, accept);
+  if (!r.ok()) return {json(), Fail("probelet: " + r.error().message)};
+  if (r->status != 200) return {json(), Fail(DescribeApiError(*r))};
+  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return {json(), Fail("probelet: the agent at " + client.address() + " sent invalid JSON")};
+  }
+  return {std::move(body), 0};
+}
+
+// The list path for `resource` ("pods", "events") in `ns` ("" = all namespaces), with an
+// optional field selector.
+std::string ListPath(const std::string& resource, const std::string& ns,
+                     const std::string& field_selector = "") {
+  std::string path =
+      ns.empty() ? "/api/v1/" + resource : "/api/v1/namespaces/" + ns + "/" + resource;
+  if (!field_selector.empty()) path += "?fieldSelector=" + server::PercentEncode(field_selector);
+  return path;
+}
+
+// Finds pod `name` (in `ns`, or in any namespace): the pod's JSON, or an exit code.
+JsonResult FindPod(const AgentClient& client, const std::string& name, const std::string& ns) {
+  JsonResult list = GetJson(client, ListPath("pods", ns, "metadata.name=" + name));
+  if (list.exit_code != 0) return list;
+  const json& items = list.body.value("items", json::array());
+  if (items.empty()) {
+    return {json(), Fail("Error from server (NotFound): pods \"" + name + "\" not found")};
+  }
+  if (items.size() > 1) {
+    return {json(), Fail("probelet: pod \"" + name +
+                         "\" exists in several namespaces; choose one with -n")};
+  }
+  return {items[0], 0};
+}
+
+void EmitYaml(YAML::Emitter& out, const json& j) {
+  if (j.is_object()) {
+    out << YAML::BeginMap;
+    for (const auto& [k, v] : j.items()) {
+      out << YAML::Key << k << YAML::Value;
+      EmitYaml(out, v);
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    out << YAML::BeginSeq;
+    for (const json& v : j) EmitYaml(out, v);
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << j.dump();
+  }
+}
+
+std::string ToYaml(const json& j) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  EmitYaml(out, j);
+  return std::string(out.c_str()) + "\n";
+}
+
+bool AnyOutsideDefault(const std::vector<std::string>& namespaces) {
+  for (const auto& ns : namespaces) {
+    if (ns != "default") return true;
+  }
+  return false;
+}
+
+int GetTable(const AgentClient& client, const std::string& resource, const std::string& name,
+             const std::string& ns, bool wide) {
+  std::string selector = name.empty() ? "" : "metadata.name=" + name;
+  JsonResult table = GetJson(client, ListPath(resource, ns, selector), kTableAccept);
+  if (table.exit_code != 0) return table.exit_code;
+  if (table.body.value("rows", json::array()).empty()) {
+    if (!name.empty()) {
+      return Fail("Error from server (NotFound): " + resource + " \"" + name + "\" not found");
+    }
+    std::fprintf(stderr, "No resources found%s\n",
+                 ns.empty() ? "" : (" in " + ns + " namespace.").c_str());
+    return 0;
+  }
+  bool with_namespace = ns.empty() && AnyOutsideDefault(TableNamespaces(table.body));
+  std::fputs(PrintTable(table.body, wide, with_namespace).c_str(), stdout);
+  return 0;
+}
+
+std::string NormalizeResource(const std::string& r) {
+  if (r == "pods" || r == "pod" || r == "po") return "pods";
+  if (r == "events" || r == "event" || r == "ev") return "events";
+  return "";
+}
+
+}  // namespace
 
 int GetMain(const Args& args) {
-  std::fprintf(stderr, "probelet %s: not implemented yet\n", args[0].c_str());
-  return 2;
+  CLI::App app{"Show the pods or events of a running agent, as `kubectl get` does.",
+               "probelet get"};
+  std::string resource, name, output, ns, address = kDefaultApiAddress;
+  app.add_option("resource", resource, "pods | events")->required();
+  app.add_option("name", name, "one pod");
+  app.add_option("-o,--output", output, "wide | json | yaml")
+      ->check(CLI::IsMember({"wide", "json", "yaml"}));
+  app.add_option("-n,--namespace", ns, "only this namespace (default: all)");
+  app.add_option("--api", address, "the agent's API address")->capture_default_str();
+  if (auto code = Parse(app, args)) return *code;
+  std::string kind = NormalizeResource(resource);
+  if (kind.empty()) {
+    std::fprintf(stderr, "probelet get: unknown resource \"%s\" (pods or events)\n",
+                 resource.c_str());
+    return 2;
+  }
+  AgentClient client(address);
+  if (output == "json" || output == "yaml") {
+    JsonResult got;
+    if (!name.empty() && kind == "pods") {
+      got = FindPod(client, name, ns);
+    } else {
+      got = GetJson(client, ListPath(kind, ns, name.empty() ? "" : "metadata.name=" + name));
+    }
+    if (got.exit_code != 0) return got.exit_code;
+    std::string text = output == "json" ? got.body.dump(4) + "\n" : ToYaml(got.body);
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  return GetTable(client, kind, name, ns, output == "wide");
 }
 
 int DescribeMain(const Args& args) {
-  std::fprintf(stderr, "probelet %s: not implemented yet\n", args[0].c_str());
-  return 2;
+  CLI::App app{"Describe a pod of a running agent, as `kubectl describe pod` does.",
+               "probelet describe"};
+  std::string resource, name, ns, address = kDefaultApiAddress;
+  app.add_option("resource", resource, "pod")->required();
+  app.add_option("name", name, "the pod")->required();
+  app.add_option("-n,--namespace", ns, "the pod's namespace (default: any)");
+  app.add_option("--api", address, "the agent's API address")->capture_default_str();
+  if (auto code = Parse(app, args)) return *code;
+  if (NormalizeResource(resource) != "pods") {
+    std::fprintf(stderr, "probelet describe: unknown resource \"%s\" (pod)\n", resource.c_str());
+    return 2;
+  }
+  AgentClient client(address);
+  JsonResult pod = FindPod(client, name, ns);
+  if (pod.exit_code != 0) return pod.exit_code;
+  const json& meta = pod.body["metadata"];
+  std::string pod_ns = meta.value("namespace", "");
+  // The field selector kubectl sends for describe.
+  JsonResult events = GetJson(
+      client, ListPath("events", pod_ns,
+                       "involvedObject.name=" + name + ",involvedObject.namespace=" + pod_ns +
+                           ",involvedObject.uid=" + meta.value("uid", "")));
+  if (events.exit_code != 0) return events.exit_code;
+  api::Time now =
+      std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+  std::fputs(DescribePod(pod.body, events.body, now).c_str(), stdout);
+  return 0;
 }
 
 int LogsMain(const Args& args) {
-  std::fprintf(stderr, "probelet %s: not implemented yet\n", args[0].c_str());
-  return 2;
+  CLI::App app{"Print a container's log from a running agent, as `kubectl logs` does.",
+               "probelet logs"};
+  std::string pod_name, container, ns, address = kDefaultApiAddress;
+  bool follow = false, previous = false, timestamps = false;
+  std::optional<int64_t> tail;
+  app.add_option("pod", pod_name, "the pod")->required();
+  app.add_option("-c,--container", container, "the container (default: the first)");
+  app.add_flag("-f,--follow", follow, "keep printing new lines");
+  app.add_flag("-p,--previous", previous, "the previous instance of the container");
+  app.add_option("--tail", tail, "only the last N lines");
+  app.add_flag("--timestamps", timestamps, "the time of each line first");
+  app.add_option("-n,--namespace", ns, "the pod's namespace (default: any)");
+  app.add_option("--api", address, "the agent's API address")->capture_default_str();
+  if (auto code = Parse(app, args)) return *code;
+  AgentClient client(address);
+  JsonResult pod = FindPod(client, pod_name, ns);
+  if (pod.exit_code != 0) return pod.exit_code;
+  std::string pod_ns = pod.body["metadata"].value("namespace", "");
+  if (container.empty()) {
+    // kubectl: the default-container annotation, else the first container, said on stderr
+    // when there was a choice.
+    const json& spec = pod.body["spec"];
+    std::vector<std::string> names;
+    std::string all;
+    for (const json& c : spec.value("containers", json::array())) {
+      names.push_back(c.value("name", ""));
+      all += (all.empty() ? "" : ", ") + names.back();
+    }
+    for (const json& c : spec.value("initContainers", json::array())) {
+      all += (all.empty() ? "" : ", ") + c.value("name", "") + " (init)";
+    }
+    const json& annotations = pod.body["metadata"].value("annotations", json::object());
+    container = annotations.value("kubectl.kubernetes.io/default-container", "");
+    if (container.empty() && !names.empty()) container = names.front();
+    if (names.size() + spec.value("initContainers", json::array()).size() > 1) {
+      std::fprintf(stderr, "Defaulted container \"%s\" out of: %s\n", container.c_str(),
+                   all.c_str());
+    }
+  }
+  std::string target = "/api/v1/namespaces/" + pod_ns + "/pods/" + pod_name +
+                       "/log?container=" + server::PercentEncode(container);
+  if (follow) target += "&follow=true";
+  if (previous) target += "&previous=true";
+  if (timestamps) target += "&timestamps=true";
+  if (tail) target += "&tailLines=" + std::to_string(*tail);
+  auto r = client.Stream(target, [](std::string_view data) {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+    std::fflush(stdout);
+  });
+  if (!r.ok()) return Fail("probelet: " + r.error().message);
+  if (r->status != 200) return Fail(DescribeApiError(*r));
+  return 0;
 }
 
 }  // namespace probelet::cli

@@ -1,0 +1,25 @@
+// `probelet describe pod NAME`: kubectl's describePod layout (k8s.io/kubectl/pkg/describe),
+// from the pod and its events as the agent's API serves them (v1 JSON): header fields,
+// containers with State, Last State, Ready, Restart Count and the probe lines
+// ("Liveness:  http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1
+// #failure=3"), Conditions, and Events with "45s (x6 over 5m)" ages, aligned with Go's
+// tabwriter as kubectl aligns them.
+//
+// Pure functions; any thread. Times print in the local time zone, as kubectl's do.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/time.h"
+
+namespace probelet::cli {
+
+// `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none).
+std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now);
+
+// kubectl's DescribeProbe: "http-get http://:8080/healthz delay=0s timeout=1s period=10s
+// #success=1 #failure=3", "tcp-socket :8080 ...", "exec [cat /tmp/ok] ...", "grpc <pod>:9090 ...".
+std::string DescribeProbe(const nlohmann::json& probe);
+
+}  // namespace probelet::cli
