@@ -6,6 +6,9 @@
 //     warm-up (the start-up jitter spreads the first probes over it). Prints CPU per probe
 //     (getrusage user+sys / probes), lateness of each probe start behind its tick (p50, p99,
 //     max; measured on the worker timers' deadlines), false failures, RSS.
+//   prober_scale --null-prober [--workers N ...]
+//     The same with an HTTP prober that answers 200 at once (posted to the loop): the cost
+//     of the manager's own layer (timers, doProbe, request building, caches, metrics).
 //   prober_scale --idle 100000 [--idle-seconds 2]
 //     N idle workers (period 1 h, no pod status yet): memory per worker (heap bytes from
 //     mallinfo2 and RSS growth, divided by N) and the CPU the idle loop uses.
@@ -16,6 +19,7 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
@@ -43,6 +47,7 @@ struct Options {
   std::string path = "/healthz";
   int idle = 0;
   double idle_seconds = 2;
+  bool null_prober = false;
 };
 
 double CpuSeconds() {
@@ -69,10 +74,14 @@ size_t HeapBytes() { return mallinfo2().uordblks; }
 class MapStatusProvider : public prober::StatusProvider {
  public:
   const api::PodStatus* GetPodStatus(std::string_view uid) const override {
-    auto it = statuses.find(std::string(uid));
+    auto it = statuses.find(uid);  // heterogeneous: no string built per lookup
     return it == statuses.end() ? nullptr : &it->second;
   }
-  std::unordered_map<std::string, api::PodStatus> statuses;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, api::PodStatus, Hash, std::equal_to<>> statuses;
 };
 
 class CountingRecorder : public api::EventRecorder {
@@ -145,6 +154,20 @@ class CountingHttpProber : public probe::HttpProber {
   std::unique_ptr<probe::HttpProber> inner_;
 };
 
+// Answers success on the next loop turn, without any I/O.
+class NullHttpProber : public probe::HttpProber {
+ public:
+  explicit NullHttpProber(boost::asio::io_context& io) : io_(io) {}
+  void Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) override {
+    boost::asio::post(io_, [done = std::move(done)] {
+      done(probe::Outcome{probe::Result::kSuccess, "", std::nullopt});
+    });
+  }
+
+ private:
+  boost::asio::io_context& io_;
+};
+
 api::Pod MakePod(int i, int port, int period, const std::string& path) {
   api::Pod pod;
   pod.metadata.uid = "00000000-0000-0000-0000-" + std::to_string(100000000000 + i);
@@ -201,7 +224,8 @@ int ProbeMode(const Options& o) {
   MapStatusProvider status;
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
-  CountingHttpProber http(probe::NewHttpProber(io));
+  CountingHttpProber http(o.null_prober ? std::make_unique<NullHttpProber>(io)
+                                        : probe::NewHttpProber(io));
   prober::ProberManager manager(clock, status, {&http, nullptr, nullptr, nullptr}, recorder,
                                 metrics);
   api::Time started = clock.WallNow() - std::chrono::hours(1);
@@ -233,13 +257,14 @@ int ProbeMode(const Options& o) {
   auto& lat = clock.lateness_ns;
   double max_ms = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end()) / 1e6;
   std::printf(
-      "mode=probe workers=%d period_s=%d duration_s=%.1f probes=%lld ok=%lld failed=%lld "
+      "mode=%s workers=%d period_s=%d duration_s=%.1f probes=%lld ok=%lld failed=%lld "
       "probes_per_s=%.0f wall_s=%.2f cpu_s=%.2f cpu_us_per_probe=%.1f lateness_ms_p50=%.3f "
       "p99=%.3f max=%.3f not_ready_at_end=%d events=%zu rss_kb=%ld maxrss_kb=%ld\n",
-      o.workers, o.period, o.duration, static_cast<long long>(probes),
-      static_cast<long long>(http.ok), static_cast<long long>(http.failed), probes / wall, wall,
-      cpu, probes ? cpu * 1e6 / probes : 0.0, Quantile(lat, 0.5), Quantile(lat, 0.99), max_ms,
-      not_ready, recorder.by_reason.size(), StatusKb("VmRSS"), StatusKb("VmHWM"));
+      o.null_prober ? "null-prober" : "probe", o.workers, o.period, o.duration,
+      static_cast<long long>(probes), static_cast<long long>(http.ok),
+      static_cast<long long>(http.failed), probes / wall, wall, cpu,
+      probes ? cpu * 1e6 / probes : 0.0, Quantile(lat, 0.5), Quantile(lat, 0.99), max_ms, not_ready,
+      recorder.by_reason.size(), StatusKb("VmRSS"), StatusKb("VmHWM"));
   if (!http.first_failure.empty()) std::printf("first failure: %s\n", http.first_failure.c_str());
   if (!recorder.first_message.empty()) {
     std::printf("first event: %s\n", recorder.first_message.c_str());
@@ -308,16 +333,19 @@ int main(int argc, char** argv) {
       o.path = next();
     } else if (a == "--idle") {
       o.idle = std::stoi(next());
+    } else if (a == "--null-prober") {
+      o.null_prober = true;
     } else if (a == "--idle-seconds") {
       o.idle_seconds = std::stod(next());
     } else {
       std::fprintf(stderr,
                    "usage: prober_scale --port P [--workers N] [--period S] [--duration S] "
-                   "[--path P] | --idle N [--idle-seconds S]\n");
+                   "[--path P] [--null-prober] | --idle N [--idle-seconds S]\n");
       return 2;
     }
   }
   if (o.idle > 0) return IdleMode(o);
+  if (o.null_prober && o.port <= 0) o.port = 8080;  // never dialled
   if (o.port <= 0) {
     std::fprintf(stderr, "prober_scale: --port is required (run.sh starts nginx)\n");
     return 2;

@@ -44,14 +44,17 @@ void ResultsManager::Set(const std::string& container_id, CachedResult result,
 
 void ResultsManager::Set(const std::string& container_id, CachedResult result,
                          std::string_view pod_uid) {
-  auto [it, inserted] =
-      cache_.try_emplace(container_id, Entry{result, false, std::string(pod_uid)});
-  Entry& e = it->second;
-  if (!inserted) {
+  // Look up before building an entry: most writes repeat the cached value (§3.3.15).
+  auto it = cache_.find(container_id);
+  if (it == cache_.end()) {
+    it = cache_.emplace(container_id, Entry{result, false, std::string(pod_uid)}).first;
+  } else {
+    Entry& e = it->second;
     if (e.result == result) return;  // unchanged: no update (§2.2.2)
     e.result = result;
     if (e.pod_uid != pod_uid) e.pod_uid = pod_uid;
   }
+  Entry& e = it->second;
   if (e.pending) return;  // coalesced into the update already queued
   e.pending = true;
   ++pending_count_;
