@@ -1,0 +1,114 @@
+// The status manager (§6.9, §6.10): direct readiness/startup updates, their no-op cases, the
+// conditions they recompute, lastTransitionTime, and terminal phases sticking.
+#include "kubelet/status_manager.h"
+
+#include <gtest/gtest.h>
+
+#include "base/virtual_clock.h"
+#include "kubelet/status_generation.h"
+
+namespace probelet::kubelet {
+namespace {
+
+api::Pod TwoContainerPod() {
+  api::Pod pod;
+  pod.metadata.uid = "u1";
+  pod.spec.containers.resize(2);
+  pod.spec.containers[0].name = "a";
+  pod.spec.containers[1].name = "b";
+  return pod;
+}
+
+api::PodStatus Running(bool a_ready, bool b_ready) {
+  api::PodStatus s;
+  s.phase = api::kPodRunning;
+  for (auto [name, ready] : {std::pair{"a", a_ready}, std::pair{"b", b_ready}}) {
+    api::ContainerStatus c;
+    c.name = name;
+    c.container_id = std::string("probelet://") + name;
+    c.ready = ready;
+    c.state.running = api::ContainerStateRunning{};
+    s.container_statuses.push_back(c);
+  }
+  return s;
+}
+
+class StatusManagerTest : public ::testing::Test {
+ protected:
+  void Store(api::PodStatus s) {
+    GeneratePodConditions(
+        pod_.spec, status_.GetPodStatus("u1") ? *status_.GetPodStatus("u1") : api::PodStatus{}, s,
+        clock_.WallNow());
+    status_.SetPodStatus("u1", std::move(s));
+  }
+  const api::PodCondition& Cond(std::string_view type) {
+    return *FindCondition(status_.GetPodStatus("u1")->conditions, type);
+  }
+
+  base::VirtualClock clock_;
+  StatusManager status_{clock_};
+  api::Pod pod_ = TwoContainerPod();
+  int changes_ = 0;
+};
+
+TEST_F(StatusManagerTest, NoStatusBeforeTheFirstSync) {
+  EXPECT_EQ(status_.GetPodStatus("u1"), nullptr);
+  status_.AddPod(pod_);
+  EXPECT_EQ(status_.GetPodStatus("u1"), nullptr);
+  // "Container readiness changed before pod has synced": nothing happens.
+  status_.SetContainerReadiness("u1", "probelet://a", true);
+  EXPECT_EQ(status_.GetPodStatus("u1"), nullptr);
+  ASSERT_EQ(status_.ListPods().size(), 1u);
+}
+
+TEST_F(StatusManagerTest, SetContainerReadinessFlipsReadyConditionsOnlyWhenAllAreReady) {
+  status_.AddPod(pod_);
+  status_.SetObserver(
+      [&](const api::Pod&, const api::PodStatus&, const api::PodStatus&) { ++changes_; });
+  Store(Running(false, true));
+  api::Time t0 = clock_.WallNow();
+  EXPECT_EQ(Cond("Ready").status, "False");
+  clock_.Advance(std::chrono::seconds(3));
+  status_.SetContainerReadiness("u1", "probelet://a", true);
+  EXPECT_TRUE(status_.GetPodStatus("u1")->container_statuses[0].ready);
+  EXPECT_EQ(Cond("Ready").status, "True");
+  EXPECT_EQ(Cond("ContainersReady").status, "True");
+  EXPECT_EQ(Cond("Ready").last_transition_time, t0 + std::chrono::seconds(3));
+  EXPECT_EQ(Cond("Initialized").last_transition_time, t0);
+  EXPECT_EQ(changes_, 2);
+}
+
+TEST_F(StatusManagerTest, SetContainerReadinessNoOps) {
+  status_.AddPod(pod_);
+  Store(Running(true, true));
+  status_.SetObserver(
+      [&](const api::Pod&, const api::PodStatus&, const api::PodStatus&) { ++changes_; });
+  status_.SetContainerReadiness("other-pod", "probelet://a", false);  // unknown pod
+  status_.SetContainerReadiness("u1", "probelet://zzz", false);       // unknown container
+  status_.SetContainerReadiness("u1", "probelet://a", true);          // unchanged
+  status_.SetContainerStartup("u1", "probelet://zzz", true);
+  EXPECT_EQ(changes_, 0);
+  EXPECT_EQ(Cond("Ready").status, "True");
+}
+
+TEST_F(StatusManagerTest, SetContainerStartupChangesStartedOnly) {
+  status_.AddPod(pod_);
+  Store(Running(false, false));
+  auto before = status_.GetPodStatus("u1")->conditions;
+  status_.SetContainerStartup("u1", "probelet://b", true);
+  EXPECT_EQ(status_.GetPodStatus("u1")->container_statuses[1].started, true);
+  EXPECT_EQ(status_.GetPodStatus("u1")->conditions, before);
+}
+
+TEST_F(StatusManagerTest, TerminalPhaseSticks) {
+  status_.AddPod(pod_);
+  api::PodStatus s = Running(false, false);
+  s.phase = api::kPodFailed;
+  Store(s);
+  s.phase = api::kPodRunning;
+  status_.SetPodStatus("u1", s);
+  EXPECT_EQ(status_.GetPodStatus("u1")->phase, "Failed");
+}
+
+}  // namespace
+}  // namespace probelet::kubelet
