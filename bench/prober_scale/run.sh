@@ -16,11 +16,11 @@ dir=$(mktemp -d /tmp/prober_scale.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
-worker_rlimit_nofile 16384;
+worker_rlimit_nofile 20000;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 8192; multi_accept on; }
+events { worker_connections 16000; use epoll; multi_accept on; }
 http {
   access_log off;
   client_body_temp_path $dir/body;
