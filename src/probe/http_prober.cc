@@ -13,6 +13,7 @@
 // and a 101 response is final with an empty body.
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -21,18 +22,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <optional>
 
 #include "base/asio_clock.h"
+#include "probe/deadline_list.h"
 #include "probe/http_request.h"
 #include "probe/probe_dialer.h"
 
@@ -328,13 +330,15 @@ class HttpProberImpl;
 
 // One probe attempt. Owned by its coroutine frame and the co_spawn completion handler; listed
 // in the prober so the prober can cancel it. Runs on the prober's io_context only.
-class Attempt : public std::enable_shared_from_this<Attempt> {
+class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEntry {
  public:
   Attempt(HttpProberImpl* owner, asio::io_context& io, const HttpRequest& request,
           OutcomeCallback done)
-      : owner_(owner), io_(io), first_(request), done_(std::move(done)), timer_(io), socket_(io) {}
+      : owner_(owner), io_(io), first_(request), done_(std::move(done)), socket_(io) {}
 
-  asio::awaitable<void> Run(base::Duration timeout);
+  asio::awaitable<void> Run();
+  // The prober's DeadlineList says the timeout has passed.
+  void OnDeadline() override { OnTimeout(); }
   // From the prober's destructor: stop without calling back.
   void Cancel();
   // An exception escaped the coroutine (allocation failure): report it as "could not probe".
@@ -368,7 +372,6 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
   asio::io_context& io_;
   const HttpRequest first_;
   OutcomeCallback done_;
-  asio::steady_timer timer_;
   tcp::socket socket_;
   std::optional<tcp::resolver> resolver_;
   std::optional<ssl::stream<tcp::socket&>> tls_;
@@ -419,12 +422,12 @@ class HttpProberImpl final : public HttpProber {
       // Wait for a slot; the timeout runs from now (Go's client timeout starts at Do()).
       const base::MonoTime deadline = clock_.Now() + timeout;
       waiting_.push_back([this, request, timeout, deadline, done = std::move(done)]() mutable {
-        Start(request, Remaining(timeout, deadline), std::move(done), true);
+        Start(request, timeout, deadline, std::move(done));
       });
       stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
       return;
     }
-    Start(request, timeout, std::move(done), true);
+    Start(request, timeout, clock_.Now() + timeout, std::move(done));
   }
 
   ssl::context& TlsContext() {
@@ -450,6 +453,7 @@ class HttpProberImpl final : public HttpProber {
     if (a->next) a->next->prev = a->prev;
     if (head_ == a) head_ = a->next;
     a->prev = a->next = nullptr;
+    deadlines_.Remove(*a);
     --stats_->in_flight;
     if (!waiting_.empty()) {
       // Start the next waiting probe. It only runs up to its first wait and never calls back
@@ -468,27 +472,26 @@ class HttpProberImpl final : public HttpProber {
   void NoteBody(size_t size) { stats_->peak_body = std::max(stats_->peak_body, size); }
 
  private:
-  void Start(const HttpRequest& request, base::Duration timeout, OutcomeCallback done,
-             bool in_probe_call) {
+  // Starts an attempt that must end by `deadline` (Go's http.Client: a timeout <= 0 is none).
+  // Never calls back from here: an attempt that ends at once posts its callback.
+  void Start(const HttpRequest& request, base::Duration timeout, base::MonoTime deadline,
+             OutcomeCallback done) {
     auto attempt = std::make_shared<Attempt>(this, io_, request, std::move(done));
     Link(attempt.get());
-    attempt->in_probe_call = in_probe_call;
+    if (timeout > base::Duration::zero()) deadlines_.Add(*attempt, deadline, timeout);
+    attempt->in_probe_call = true;
     Attempt* raw = attempt.get();
-    asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
+    asio::co_spawn(io_, raw->Run(), [attempt](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
         attempt->Abort(ex.what());
+      } catch (...) {
+        attempt->Abort("unknown exception");
       }
     });
     raw->in_probe_call = false;
-  }
-
-  // What is left of a waiting probe's timeout; at least 1 ns, since 0 would mean "none".
-  base::Duration Remaining(base::Duration timeout, base::MonoTime deadline) const {
-    if (timeout <= base::Duration::zero()) return timeout;
-    return std::max(deadline - clock_.Now(), base::Duration(1));
   }
 
   void Link(Attempt* a) {
@@ -501,6 +504,7 @@ class HttpProberImpl final : public HttpProber {
 
   asio::io_context& io_;
   base::AsioClock clock_;
+  DeadlineList deadlines_{clock_};
   ProbeSocketOptions options_;
   size_t max_in_flight_;
   std::deque<std::function<void()>> waiting_;
@@ -510,15 +514,7 @@ class HttpProberImpl final : public HttpProber {
   Attempt* head_ = nullptr;
 };
 
-asio::awaitable<void> Attempt::Run(base::Duration timeout) {
-  // Go's http.Client: a zero timeout means none.
-  if (timeout > base::Duration::zero()) {
-    timer_.expires_after(timeout);
-    timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
-      if (ec) return;
-      if (auto a = weak.lock()) a->OnTimeout();
-    });
-  }
+asio::awaitable<void> Attempt::Run() {
   Outcome outcome = co_await Execute();
   CloseTransport();
   Finish(std::move(outcome));
@@ -533,7 +529,6 @@ void Attempt::OnTimeout() {
 void Attempt::Cancel() {
   cancelled_ = true;
   owner_ = nullptr;
-  timer_.cancel();
   CloseTransport();
 }
 
@@ -554,7 +549,6 @@ void Attempt::CloseTransport() {
 void Attempt::Finish(Outcome outcome) {
   if (cancelled_ || finished_) return;
   finished_ = true;
-  timer_.cancel();
   HttpProberImpl* owner = owner_;
   owner_ = nullptr;
   owner->Unlink(this);
@@ -618,6 +612,7 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
   // Like Go's dialer: each address in turn; the first error is the one reported.
   std::optional<Outcome> first_error;
   for (const tcp::endpoint& ep : endpoints) {
+    if (stopped()) co_return StopOutcome();
     // Go's text names the address dialed; only built when there is an error to report.
     auto address = [&] {
       return r.host.empty() ? ":" + std::to_string(r.port)
@@ -626,11 +621,30 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
     socket_.open(ep.protocol(), ec);
     if (ec) co_return UrlErr("dial tcp " + address() + ": socket: " + ErrnoText(ec.value()));
     if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->options().close_mode);
-    auto [cec] = co_await socket_.async_connect(ep, kAwait);
+    // connect() by hand, then wait for writability and read SO_ERROR: Asio's async_connect
+    // adds a poll() per connect, and this path runs once per probe.
+    int connect_err = 0;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+      connect_err = ec.value();
+    } else if (::connect(socket_.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) !=
+               0) {
+      connect_err = errno;
+      if (connect_err == EINPROGRESS) {
+        auto [wec] = co_await socket_.async_wait(tcp::socket::wait_write, kAwait);
+        socklen_t len = sizeof connect_err;
+        if (wec) {
+          connect_err = wec.value();
+        } else if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &connect_err,
+                                &len) != 0) {
+          connect_err = errno;
+        }
+      }
+    }
     if (stopped()) co_return StopOutcome();
-    if (!cec) co_return std::nullopt;
+    if (connect_err == 0) co_return std::nullopt;
     if (!first_error) {
-      first_error = UrlErr("dial tcp " + address() + ": connect: " + ErrnoText(cec.value()));
+      first_error = UrlErr("dial tcp " + address() + ": connect: " + ErrnoText(connect_err));
     }
     socket_.close(ec);
   }
@@ -792,8 +806,9 @@ asio::awaitable<Outcome> Attempt::Execute() {
       co_return UrlErr("net/http: invalid header field value for \"" + name + "\"");
     }
   }
-  authority_ = JoinHostPort(first_.host, first_.port);
   for (int redirects = 0;; ++redirects) {
+    // The timeout may have passed between two hops, with no socket open to close.
+    if (stopped()) co_return StopOutcome();
     const HttpRequest& r = *req_;
     if (r.scheme != "http" && r.scheme != "https") {
       co_return UrlErr("unsupported protocol scheme \"" + r.scheme + "\"");
@@ -824,6 +839,7 @@ asio::awaitable<Outcome> Attempt::Execute() {
     if (redirect_code && parser_->location()) {
       const std::string loc = *parser_->location();
       Resolved target;
+      if (authority_.empty()) authority_ = JoinHostPort(first_.host, first_.port);
       if (!ResolveLocation(r, authority_, loc, target)) {
         co_return UrlErr("failed to parse Location header \"" + loc + "\"");
       }

@@ -5,19 +5,22 @@
 //
 // One coroutine per attempt on the caller's io_context; the socket is closed with the
 // prober's CloseMode (probe_dialer.h).
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <deque>
 #include <functional>
 #include <optional>
 
 #include "base/asio_clock.h"
+#include "probe/deadline_list.h"
 #include "probe/probe_dialer.h"
 
 namespace probelet::probe {
@@ -31,7 +34,7 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 class TcpProberImpl;
 
 // One attempt; owned by its coroutine and listed in the prober for cancellation.
-class TcpAttempt : public std::enable_shared_from_this<TcpAttempt> {
+class TcpAttempt : public std::enable_shared_from_this<TcpAttempt>, public DeadlineEntry {
  public:
   TcpAttempt(TcpProberImpl* owner, asio::io_context& io, std::string host, int port,
              OutcomeCallback done)
@@ -40,14 +43,17 @@ class TcpAttempt : public std::enable_shared_from_this<TcpAttempt> {
         host_(std::move(host)),
         port_(port),
         done_(std::move(done)),
-        timer_(io),
         socket_(io) {}
 
-  asio::awaitable<void> Run(base::Duration timeout);
+  asio::awaitable<void> Run();
+  void OnDeadline() override {
+    if (finished_ || cancelled_) return;
+    timed_out_ = true;
+    Close();
+  }
   void Cancel() {
     cancelled_ = true;
     owner_ = nullptr;
-    timer_.cancel();
     Close();
   }
   void Abort(const std::string& why) {
@@ -73,7 +79,6 @@ class TcpAttempt : public std::enable_shared_from_this<TcpAttempt> {
   const std::string host_;
   const int port_;
   OutcomeCallback done_;
-  asio::steady_timer timer_;
   tcp::socket socket_;
   std::optional<tcp::resolver> resolver_;
   bool timed_out_ = false;
@@ -105,12 +110,12 @@ class TcpProberImpl final : public TcpProber {
     if (stats_->in_flight >= max_in_flight_) {
       const base::MonoTime deadline = clock_.Now() + timeout;
       waiting_.push_back([this, host, port, timeout, deadline, done = std::move(done)]() mutable {
-        Start(host, port, Remaining(timeout, deadline), std::move(done), true);
+        Start(host, port, timeout, deadline, std::move(done));
       });
       stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
       return;
     }
-    Start(host, port, timeout, std::move(done), true);
+    Start(host, port, timeout, clock_.Now() + timeout, std::move(done));
   }
 
   void Unlink(TcpAttempt* a) {
@@ -118,6 +123,7 @@ class TcpProberImpl final : public TcpProber {
     if (a->next) a->next->prev = a->prev;
     if (head_ == a) head_ = a->next;
     a->prev = a->next = nullptr;
+    deadlines_.Remove(*a);
     --stats_->in_flight;
     if (!waiting_.empty()) {
       // Start the next waiting probe. It only runs up to its first wait and never calls back
@@ -131,26 +137,24 @@ class TcpProberImpl final : public TcpProber {
   CloseMode close_mode() const { return options_.close_mode; }
 
  private:
-  void Start(const std::string& host, int port, base::Duration timeout, OutcomeCallback done,
-             bool in_probe_call) {
+  void Start(const std::string& host, int port, base::Duration timeout, base::MonoTime deadline,
+             OutcomeCallback done) {
     auto attempt = std::make_shared<TcpAttempt>(this, io_, host, port, std::move(done));
     Link(attempt.get());
-    attempt->in_probe_call = in_probe_call;
+    if (timeout > base::Duration::zero()) deadlines_.Add(*attempt, deadline, timeout);
+    attempt->in_probe_call = true;
     TcpAttempt* raw = attempt.get();
-    asio::co_spawn(io_, raw->Run(timeout), [attempt](std::exception_ptr e) {
+    asio::co_spawn(io_, raw->Run(), [attempt](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
         attempt->Abort(ex.what());
+      } catch (...) {
+        attempt->Abort("unknown exception");
       }
     });
     raw->in_probe_call = false;
-  }
-
-  base::Duration Remaining(base::Duration timeout, base::MonoTime deadline) const {
-    if (timeout <= base::Duration::zero()) return timeout;
-    return std::max(deadline - clock_.Now(), base::Duration(1));
   }
 
   void Link(TcpAttempt* a) {
@@ -163,6 +167,7 @@ class TcpProberImpl final : public TcpProber {
 
   asio::io_context& io_;
   base::AsioClock clock_;
+  DeadlineList deadlines_{clock_};
   ProbeSocketOptions options_;
   size_t max_in_flight_;
   std::deque<std::function<void()>> waiting_;
@@ -171,17 +176,7 @@ class TcpProberImpl final : public TcpProber {
   TcpAttempt* head_ = nullptr;
 };
 
-asio::awaitable<void> TcpAttempt::Run(base::Duration timeout) {
-  if (timeout > base::Duration::zero()) {
-    timer_.expires_after(timeout);
-    timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
-      if (ec) return;
-      auto a = weak.lock();
-      if (!a || a->finished_ || a->cancelled_) return;
-      a->timed_out_ = true;
-      a->Close();
-    });
-  }
+asio::awaitable<void> TcpAttempt::Run() {
   Outcome outcome = co_await Dial();
   // Connected or not, the socket is closed at once (§5.4.3).
   Close();
@@ -226,15 +221,34 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
           Result::kFailure, "dial tcp " + address() + ": socket: " + ErrnoText(ec.value()), {}};
     }
     if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->close_mode());
-    auto [cec] = co_await socket_.async_connect(ep, kAwait);
+    // connect() by hand, then wait for writability and read SO_ERROR: Asio's async_connect
+    // adds a poll() per connect, and this path runs once per probe.
+    int connect_err = 0;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+      connect_err = ec.value();
+    } else if (::connect(socket_.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) !=
+               0) {
+      connect_err = errno;
+      if (connect_err == EINPROGRESS) {
+        auto [wec] = co_await socket_.async_wait(tcp::socket::wait_write, kAwait);
+        socklen_t len = sizeof connect_err;
+        if (wec) {
+          connect_err = wec.value();
+        } else if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &connect_err,
+                                &len) != 0) {
+          connect_err = errno;
+        }
+      }
+    }
     if (cancelled_) co_return Outcome{};
     if (timed_out_) {
       co_return Outcome{Result::kFailure, "dial tcp " + address() + ": i/o timeout", {}};
     }
-    if (!cec) co_return Outcome{Result::kSuccess, std::string(), {}};
+    if (connect_err == 0) co_return Outcome{Result::kSuccess, std::string(), {}};
     if (!first_error) {
       first_error = Outcome{
-          Result::kFailure, "dial tcp " + address() + ": connect: " + ErrnoText(cec.value()), {}};
+          Result::kFailure, "dial tcp " + address() + ": connect: " + ErrnoText(connect_err), {}};
     }
     socket_.close(ec);
   }
@@ -244,7 +258,6 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
 void TcpAttempt::Finish(Outcome outcome) {
   if (cancelled_ || finished_) return;
   finished_ = true;
-  timer_.cancel();
   TcpProberImpl* owner = owner_;
   owner_ = nullptr;
   owner->Unlink(this);

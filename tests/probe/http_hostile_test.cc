@@ -2,6 +2,9 @@
 // failure (a warning for an off-host redirect) with a clear text, and the prober's own buffers
 // stay bounded (read buffer <= header limit, body <= 10 KiB) whatever the server sends.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -223,6 +226,56 @@ TEST_F(HttpHostileTest, CloseDelimitedBody) {
   const Outcome o = ProbeUrl(server.Url("/"));
   EXPECT_EQ(o.result, Result::kSuccess);
   EXPECT_EQ(o.output, "until close");
+}
+
+// A listener whose accept queue is full: SYNs to it are dropped, so connects hang.
+class BlackHole {
+ public:
+  BlackHole() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listener_, 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    for (int i = 0; i < 4; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      fillers_.push_back(fd);
+    }
+  }
+  ~BlackHole() {
+    for (int fd : fillers_) ::close(fd);
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+TEST_F(HttpHostileTest, ConnectThatNeverCompletes) {
+  BlackHole hole;
+  const std::string url = "http://127.0.0.1:" + std::to_string(hole.port()) + "/";
+  const Outcome o = ProbeUrl(url);
+  EXPECT_EQ(o.result, Result::kFailure);
+  EXPECT_EQ(o.output, AwaitingHeaders(url));
+}
+
+// The timeout covers every hop: a redirect to an endpoint that never accepts still ends on time.
+TEST_F(HttpHostileTest, RedirectToAnEndpointThatNeverAccepts) {
+  BlackHole hole;
+  HttpTestServer server;
+  const std::string target = "http://127.0.0.1:" + std::to_string(hole.port()) + "/x";
+  server.HandleDefault([target](const SeenRequest&) { return Response::Redirect(302, target); });
+  const Outcome o = ProbeUrl(server.Url("/"));
+  EXPECT_EQ(o.result, Result::kFailure);
+  EXPECT_EQ(o.output, AwaitingHeaders(target));
 }
 
 }  // namespace
