@@ -38,6 +38,9 @@ constexpr size_t kMaxBodyBytes = 4096;
 constexpr size_t kLogChunkBytes = 64 * 1024;
 // When accept fails for lack of fds, wait before trying again rather than spin.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// After an error answer, how long and how much of the client's leftover input is drained.
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr size_t kLingerBytes = 256 * 1024;
 // A following `logs -f` checks that its container still runs every this many idle polls.
 constexpr int kFollowChecksEvery = 5;
 
@@ -248,8 +251,9 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       }
       bool head = req.method() == http::verb::head;
       // A request with a body (GET/HEAD have none) is answered, then the connection closed.
-      bool keep_alive =
-          req.keep_alive() && req.body().empty() && response.status < 500 && !response.log;
+      // A malformed request (400) is not worth a second chance on the same connection.
+      bool keep_alive = req.keep_alive() && req.body().empty() && response.status != 400 &&
+                        response.status < 500 && !response.log;
       if (response.log && !head) {
         co_await StreamLog(self, stream, std::move(*response.log));
         co_return;
@@ -288,11 +292,25 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     co_return !ec;
   }
 
+  // Answers a request that cannot be served, then closes gracefully: our side is shut down
+  // first and what the client still sends (the rest of a huge header) is read and dropped for
+  // a little while, so the kernel does not reset the connection before the answer is read.
   static net::awaitable<void> SendError(beast::tcp_stream& stream, int status,
                                         std::string_view message) {
     HttpResponse r{
         status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}};
-    co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false);
+    stream.expires_after(kLingerTime);
+    if (!co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false)) co_return;
+    error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    char sink[4096];
+    size_t drained = 0;
+    stream.expires_after(kLingerTime);
+    while (drained < kLingerBytes) {
+      auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), kUseTuple);
+      if (rec) break;
+      drained += n;
+    }
   }
 
   // The body of a `logs` request: the file from stream.offset, decoded, as HTTP chunks; then,
