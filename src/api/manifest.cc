@@ -2,6 +2,7 @@
 
 #include "api/field_error.h"
 #include "api/json_codec.h"
+#include "api/manifest_parser.h"
 
 namespace probelet::api {
 namespace {

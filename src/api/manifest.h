@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/manifest_parser.h"
+#include "api/manifest_format.h"
 #include "api/pod.h"
 
 namespace probelet::api {

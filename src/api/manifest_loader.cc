@@ -13,6 +13,7 @@
 
 #include "api/defaults.h"
 #include "api/validation.h"
+#include "base/expected.h"
 
 namespace probelet::api {
 namespace {
@@ -99,6 +100,10 @@ class Loader {
     pod.status = PodStatus{};
     SetDefaults(pod, uids_);
     bool ok = decoded.error_paths.empty();
+    // Without a kind it is not known to be a Pod: Pod validation would only add noise.
+    for (const auto& bad : decoded.error_paths) {
+      if (bad == "kind") return;
+    }
     for (auto& e : ValidatePod(pod)) {
       // A field that did not decode was already reported; what validation says of its
       // half-decoded value (or of anything inside it) would only repeat that.

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "api/manifest.h"
-#include "api/manifest_parser.h"
+#include "api/manifest_format.h"
 #include "api/pod.h"
 #include "api/uid.h"
 

@@ -21,19 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#include "api/manifest_format.h"
 #include "base/expected.h"
 
 namespace probelet::api {
-
-struct ParseLimits {
-  size_t max_bytes = 4 << 20;            // the file itself
-  size_t max_depth = 64;                 // nesting of maps and lists (a Pod needs about 10)
-  size_t max_nodes = 1'000'000;          // values after alias expansion, whole file
-  size_t max_bytes_expanded = 64 << 20;  // scalar bytes after alias expansion, whole file
-  size_t max_objects = 10'000;           // documents, and Pods of a List, per file
-};
-
-enum class ManifestFormat { kYaml, kJson };
 
 struct ParsedDocument {
   nlohmann::json value;

@@ -54,8 +54,14 @@ std::string PodYaml(const std::string& name) {
 
 TEST(ManifestLoaderTest, ExamplesValidateCleanly) {
   std::string dir = std::string(PROBELET_SOURCE_DIR) + "/examples";
+  std::vector<std::string> paths = {dir};
+  // The demo's manifests (helper "kubelet" owns them) too, once there are some.
+  for (const auto& e : fs::directory_iterator(dir + "/demo")) {
+    std::string ext = e.path().extension().string();
+    if (ext == ".yaml" || ext == ".yml" || ext == ".json") paths.push_back(e.path().string());
+  }
   UidGenerator uids(1);
-  LoadResult r = LoadPods({dir}, uids);
+  LoadResult r = LoadPods(paths, uids);
   EXPECT_TRUE(Lines(r).empty()) << ::testing::PrintToString(Lines(r));
   EXPECT_FALSE(r.has_errors());
   EXPECT_GE(r.pods.size(), 3u);
@@ -158,6 +164,15 @@ TEST(ManifestLoaderTest, DecodeErrorsDoNotHideOtherValidationErrorsNorRepeat) {
             "\"80\": expected an integer, got a string");
   EXPECT_EQ(lines[1].rfind("p.yaml: pod \"Bad_Name\": metadata.name: Invalid value", 0), 0u);
   EXPECT_TRUE(r.pods.empty());
+}
+
+TEST(ManifestLoaderTest, DocumentWithoutKindGetsNoPodValidation) {
+  UidGenerator uids(1);
+  LoadResult r =
+      LoadPodsFromText("apiVersion: v1\nfoo: 1\n", ManifestFormat::kYaml, "k.yaml", uids);
+  EXPECT_EQ(Lines(r), (std::vector<std::string>{
+                          "k.yaml: document 1 (line 1): warning: unknown field \"foo\"",
+                          "k.yaml: document 1 (line 1): kind: Required value: must be \"Pod\""}));
 }
 
 TEST(ManifestLoaderTest, SamePodNameTwiceIsAnErrorOnTheSecond) {
