@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -176,6 +177,16 @@ std::string TlsErrorText(const error_code& ec) {
     }
   }
   return "tls: " + ec.message();
+}
+
+// OpenSSL's message callback: records the 5-byte header of the first record received.
+void KeepFirstRecordHeader(int write_p, int, int content_type, const void* buf, size_t len, SSL*,
+                           void* arg) {
+  auto* header = static_cast<std::array<char, 5>*>(arg);
+  if (write_p == 0 && content_type == SSL3_RT_HEADER && len >= header->size() &&
+      (*header)[0] == 0) {
+    std::memcpy(header->data(), buf, header->size());
+  }
 }
 
 // Resolves a redirect's Location against the hop that got it (Go's URL.Parse on the request
@@ -375,6 +386,7 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
   tcp::socket socket_;
   std::optional<tcp::resolver> resolver_;
   std::optional<ssl::stream<tcp::socket&>> tls_;
+  std::array<char, 5> first_record_{};  // header of the first TLS record read (see below)
   bool timed_out_ = false;
   bool cancelled_ = false;
   bool finished_ = false;
@@ -822,10 +834,20 @@ asio::awaitable<Outcome> Attempt::Execute() {
       if (!r.host.empty() && !IsIPLiteral(r.host)) {
         SSL_set_tlsext_host_name(tls_->native_handle(), r.host.c_str());
       }
+      // Keep the first record header the server sends: Go reports a plain HTTP answer on a
+      // TLS connection as "http: server gave HTTP response to HTTPS client".
+      first_record_ = {};
+      SSL_set_msg_callback(tls_->native_handle(), &KeepFirstRecordHeader);
+      SSL_set_msg_callback_arg(tls_->native_handle(), &first_record_);
       phase_ = Phase::kAwaitHeaders;
       auto [hec] = co_await tls_->async_handshake(ssl::stream_base::client, kAwait);
       if (stopped()) co_return StopOutcome();
-      if (hec) co_return UrlErr(TlsErrorText(hec));
+      if (hec) {
+        if (std::string_view(first_record_.data(), first_record_.size()) == "HTTP/") {
+          co_return UrlErr("http: server gave HTTP response to HTTPS client");
+        }
+        co_return UrlErr(TlsErrorText(hec));
+      }
       if (std::optional<Outcome> failed = co_await Exchange(*tls_)) co_return std::move(*failed);
     } else if (std::optional<Outcome> failed = co_await Exchange(socket_)) {
       co_return std::move(*failed);

@@ -158,6 +158,14 @@ TEST_F(HttpHostileTest, GarbageOnATlsPort) {
   EXPECT_EQ(o.output, "Get \"" + url + "\": tls: first record does not look like a TLS handshake");
 }
 
+TEST_F(HttpHostileTest, PlainHttpAnswerOnATlsConnection) {
+  HttpTestServer server({.greeting = std::string("HTTP/1.1 400 Bad Request\r\n\r\n")});
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+  const Outcome o = ProbeUrl(url);
+  EXPECT_EQ(o.result, Result::kFailure);
+  EXPECT_EQ(o.output, "Get \"" + url + "\": http: server gave HTTP response to HTTPS client");
+}
+
 TEST_F(HttpHostileTest, TlsPortThatNeverAnswers) {
   HttpTestServer server;  // plain HTTP server: reads the ClientHello, waits for "\r\n\r\n"
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
