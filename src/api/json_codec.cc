@@ -407,7 +407,16 @@ class Decoder {
       if (field(std::string_view(it.key()), it.value())) continue;
       if (Contains(silent, it.key())) continue;
       if (Contains(unsupported, it.key())) {
-        warnings_.push_back("field \"" + path_ + "\" is not supported by probelet and is ignored");
+        // `resources: {}` and the like, as generators and `kubectl get -o yaml` write them,
+        // ask for nothing: no warning.
+        const json& v = it.value();
+        bool empty = v.is_null() ||
+                     ((v.is_object() || v.is_array() || v.is_string()) && v.empty()) ||
+                     v == false || v == 0;
+        if (!empty) {
+          warnings_.push_back("field \"" + path_ +
+                              "\" is not supported by probelet and is ignored");
+        }
       } else {
         warnings_.push_back("unknown field \"" + path_ + "\"");
       }
@@ -593,9 +602,8 @@ class Decoder {
 
   void ProbeValue(const json& j, Probe& p) {
     Object(j, [&](std::string_view k, const json& v) {
-      using D = Decoder;
       if (k == "exec")
-        return Optional(v, p.handler.exec, [this](auto& e, auto& o) { D::Exec(e, o); }), true;
+        return Optional(v, p.handler.exec, [this](auto& e, auto& o) { Exec(e, o); }), true;
       if (k == "httpGet") {
         return Optional(v, p.handler.http_get, [this](auto& e, auto& o) { HTTPGet(e, o); }), true;
       }

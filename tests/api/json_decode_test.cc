@@ -58,13 +58,23 @@ TEST(JsonDecodeTest, UnknownFieldIsAWarningNamingItsFullPath) {
 }
 
 TEST(JsonDecodeTest, KnownButUnsupportedFieldSaysItIsIgnored) {
-  auto d = Decode(
-      PodJson({{"name", "web"}, {"resources", json::object()}, {"imagePullPolicy", "Always"}}));
+  auto d = Decode(PodJson(json::parse(
+      R"({"name": "web", "resources": {"limits": {"cpu": "1"}}, "imagePullPolicy": "Always"})")));
   EXPECT_TRUE(d.ok);
   EXPECT_EQ(
       d.warnings,
       std::vector<std::string>{
           "field \"spec.containers[0].resources\" is not supported by probelet and is ignored"});
+}
+
+TEST(JsonDecodeTest, EmptyUnsupportedFieldAsksForNothingSoNoWarning) {
+  auto d = Decode(PodJson({{"name", "web"},
+                           {"resources", json::object()},
+                           {"tty", false},
+                           {"volumeMounts", json::array()},
+                           {"envFrom", nullptr}}));
+  EXPECT_TRUE(d.ok);
+  EXPECT_TRUE(d.warnings.empty()) << ::testing::PrintToString(d.warnings);
 }
 
 TEST(JsonDecodeTest, WrongTypesAreErrorsWithTheirPathsAllReported) {

@@ -175,6 +175,21 @@ TEST(ManifestLoaderTest, DocumentWithoutKindGetsNoPodValidation) {
                           "k.yaml: document 1 (line 1): kind: Required value: must be \"Pod\""}));
 }
 
+TEST(ManifestLoaderTest, KubectlGetOutputLoadsWithOnlyTheMeaningfulWarnings) {
+  UidGenerator uids(1);
+  std::string path = TestdataPath("kubectl_get_output.yaml");
+  LoadResult r = LoadPods({path}, uids);
+  EXPECT_EQ(Lines(r),
+            (std::vector<std::string>{
+                path + ": pod \"web\": warning: field \"spec.containers[0].volumeMounts\" is not "
+                       "supported by probelet and is ignored",
+                path + ": pod \"web\": warning: field \"spec.volumes\" is not supported by "
+                       "probelet and is ignored"}));
+  ASSERT_EQ(r.pods.size(), 1u);
+  EXPECT_EQ(r.pods[0].pod.metadata.uid, "4f7d3c1a-2b9e-4c8d-9f0a-1b2c3d4e5f60");
+  EXPECT_EQ(r.pods[0].pod.status, PodStatus{});
+}
+
 TEST(ManifestLoaderTest, SamePodNameTwiceIsAnErrorOnTheSecond) {
   TempDir dir;
   std::string a = dir.Write("a.yaml", PodYaml("web"));
