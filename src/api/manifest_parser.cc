@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -416,8 +417,25 @@ base::Expected<ParsedManifest> ParseJson(std::string_view text, const ParseLimit
     }
   }
   ParsedManifest out;
+  // nlohmann keeps the last of duplicate keys silently; say so, as the YAML side does, since a
+  // dropped duplicate may be a probe. One key set per open object (the depth is bounded above).
+  std::vector<std::set<std::string>> keys;
+  auto callback = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!keys.empty()) keys.pop_back();
+    } else if (event == json::parse_event_t::key && !keys.empty() && parsed.is_string()) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!keys.back().insert(key).second) {
+        out.warnings.push_back("duplicate key \"" + key.substr(0, 100) +
+                               "\" in a JSON object: the last value is used");
+      }
+    }
+    return true;
+  };
   try {
-    json value = json::parse(text);
+    json value = json::parse(text, callback);
     if (!value.is_null()) out.documents.push_back(ParsedDocument{std::move(value), 1});
   } catch (const json::exception& e) {
     return base::Error{e.what()};

@@ -174,6 +174,15 @@ TEST(ManifestParserTest, YamlCppEventLoopOnMalformedFlowMapStops) {
             "collection?)");
 }
 
+TEST(ManifestParserTest, JsonDuplicateKeyIsAWarning) {
+  auto parsed =
+      ParseManifest(R"({"a": {"p": 1, "q": 2, "p": 3}, "b": {"p": 4}})", ManifestFormat::kJson);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->documents.at(0).value["a"]["p"], 3);
+  EXPECT_EQ(parsed->warnings, std::vector<std::string>{
+                                  "duplicate key \"p\" in a JSON object: the last value is used"});
+}
+
 TEST(ManifestParserTest, JsonDocument) {
   auto parsed = ParseManifest(R"({"a": [1, "2", true, null]})", ManifestFormat::kJson);
   ASSERT_TRUE(parsed.ok());
