@@ -174,12 +174,22 @@ void PodWorker::RunSync() {
   if (actions.kill_pod) {
     // killPodWithSyncResult: every running container, with no message ("Stopping container")
     // and no probe reason, whatever computePodActions found (the kubelet ignores its
-    // ContainersToKill in this branch).
-    for (const auto& [name, inst] : instances) {
-      if (inst.state != InstanceState::kRunning) continue;
-      const Record& r = records_.at(name);
-      kills.push_back({name, inst.id, r.init, "", KillReason::kUnknown});
-    }
+    // ContainersToKill in this branch). Sidecars stop only once the other containers are gone
+    // (the kubelet's sidecar termination order, KEP-753); the next sync, which their exits
+    // trigger, stops them.
+    auto collect = [&](bool sidecars) {
+      for (const auto* list : {&pod_.spec.init_containers, &pod_.spec.containers}) {
+        for (const auto& c : *list) {
+          auto it = instances.find(c.name);
+          if (it == instances.end() || it->second.state != InstanceState::kRunning) continue;
+          const Record& r = records_.at(c.name);
+          if ((r.init && api::IsRestartableInitContainer(c)) != sidecars) continue;
+          kills.push_back({c.name, it->second.id, r.init, "", KillReason::kUnknown});
+        }
+      }
+    };
+    collect(false);
+    if (kills.empty()) collect(true);
   } else {
     kills = actions.containers_to_kill;
   }
@@ -316,6 +326,10 @@ void PodWorker::StartContainers(const PodActions& actions,
   for (size_t idx : actions.init_containers_to_start) {
     Record& r = records_.at(pod_.spec.init_containers[idx].name);
     bool started = StartContainer(r, last_exits);
+    // A started init container changes what the next sync decides (a sidecar without a startup
+    // probe lets the next container start at once): sync again, as the kubelet's PLEG event
+    // for the start would.
+    if (started) resync_ = true;
     // A regular init container that did not start stops the sync: the next cannot run yet.
     if (!started && !api::IsRestartableInitContainer(*r.spec)) return;
   }

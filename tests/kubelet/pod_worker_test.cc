@@ -393,6 +393,43 @@ TEST_F(PodWorkerTest, ShutdownStopsLivenessFirstKeepsReadinessUntilContainersAre
   EXPECT_EQ(runtime_.CountCreated("app"), 1) << "nothing restarts after shutdown";
 }
 
+TEST_F(PodWorkerTest, ShutdownStopsSidecarsAfterTheRegularContainers) {
+  api::Container side = MakeContainer("side");
+  side.restart_policy = "Always";
+  api::Pod pod = MakePod({MakeContainer("app")});
+  pod.spec.init_containers = {side};
+  kubelet_->AddPod(pod);
+  Settle();
+  ASSERT_EQ(runtime_.running_count(), 2);
+  runtime_.term_delay = seconds(2);
+  bool done = false;
+  kubelet_->Shutdown([&] { done = true; });
+  Settle();
+  ASSERT_EQ(runtime_.stops.size(), 1u);
+  EXPECT_EQ(runtime_.stops[0].name, "app");
+  Run(seconds(2));
+  ASSERT_EQ(runtime_.stops.size(), 2u);
+  EXPECT_EQ(runtime_.stops[1].name, "side");
+  EXPECT_FALSE(done);
+  Run(seconds(2));
+  EXPECT_TRUE(done);
+}
+
+TEST_F(PodWorkerTest, SidecarStopsWhenTheRegularContainersAreDone) {
+  api::Container side = MakeContainer("side");
+  side.restart_policy = "Always";
+  api::Pod pod = MakePod({MakeContainer("job")}, "Never");
+  pod.spec.init_containers = {side};
+  kubelet_->AddPod(pod);
+  Settle();
+  runtime_.Exit(runtime_.Latest("job"), 0);
+  Settle();
+  ASSERT_EQ(runtime_.stops.size(), 1u);
+  EXPECT_EQ(runtime_.stops[0].name, "side");
+  EXPECT_EQ(runtime_.running_count(), 0);
+  EXPECT_EQ(Status().phase, "Succeeded");
+}
+
 TEST_F(PodWorkerTest, LogPathsOfCurrentAndPreviousInstances) {
   api::Pod pod = MakePod({MakeContainer("app")});
   kubelet_->AddPod(pod);
