@@ -172,24 +172,7 @@ void PodWorker::RunSync() {
 
   std::vector<ContainerToKill> kills;
   if (actions.kill_pod) {
-    // killPodWithSyncResult: every running container, with no message ("Stopping container")
-    // and no probe reason, whatever computePodActions found (the kubelet ignores its
-    // ContainersToKill in this branch). Sidecars stop only once the other containers are gone
-    // (the kubelet's sidecar termination order, KEP-753); the next sync, which their exits
-    // trigger, stops them.
-    auto collect = [&](bool sidecars) {
-      for (const auto* list : {&pod_.spec.init_containers, &pod_.spec.containers}) {
-        for (const auto& c : *list) {
-          auto it = instances.find(c.name);
-          if (it == instances.end() || it->second.state != InstanceState::kRunning) continue;
-          const Record& r = records_.at(c.name);
-          if ((r.init && api::IsRestartableInitContainer(c)) != sidecars) continue;
-          kills.push_back({c.name, it->second.id, r.init, "", KillReason::kUnknown});
-        }
-      }
-    };
-    collect(false);
-    if (kills.empty()) collect(true);
+    kills = PodKills(instances);
   } else {
     kills = actions.containers_to_kill;
   }
@@ -238,12 +221,42 @@ void PodWorker::FinishSync() {
   if (resync_) RunSync();
 }
 
+std::vector<ContainerToKill> PodWorker::PodKills(const PodInstances& instances) const {
+  // killPodWithSyncResult: every running container, with no message ("Stopping container")
+  // and no probe reason, whatever computePodActions found (the kubelet ignores its
+  // ContainersToKill in this branch). Sidecars stop only once the other containers are gone
+  // (the kubelet's sidecar termination order, KEP-753); the next sync, which their exits
+  // trigger, stops them.
+  std::vector<ContainerToKill> kills;
+  auto collect = [&](bool sidecars) {
+    for (const auto* list : {&pod_.spec.init_containers, &pod_.spec.containers}) {
+      for (const auto& c : *list) {
+        auto it = instances.find(c.name);
+        if (it == instances.end() || it->second.state != InstanceState::kRunning) continue;
+        const Record& r = records_.at(c.name);
+        if ((r.init && api::IsRestartableInitContainer(c)) != sidecars) continue;
+        kills.push_back({c.name, it->second.id, r.init, "", KillReason::kUnknown});
+      }
+    }
+  };
+  collect(false);
+  if (kills.empty()) collect(true);
+  return kills;
+}
+
 void PodWorker::KillAll(std::vector<ContainerToKill> kills, std::function<void()> done) {
   auto step = Barrier(kills.size(), std::move(done));
   for (const auto& k : kills) KillContainer(k, step);
 }
 
 void PodWorker::KillContainer(const ContainerToKill& kill, std::function<void()> done) {
+  // A container already being stopped is not stopped twice (no second Killing event, no second
+  // preStop hook): this kill completes with the first.
+  if (auto it = stopping_.find(kill.container_id); it != stopping_.end()) {
+    it->second.push_back(std::move(done));
+    return;
+  }
+  stopping_[kill.container_id].push_back(std::move(done));
   Record* r = FindRecord(kill.name);
   const api::Container& spec = *r->spec;
   int64_t grace = TerminationGracePeriodSeconds(pod_, spec, kill.reason);
@@ -252,11 +265,14 @@ void PodWorker::KillContainer(const ContainerToKill& kill, std::function<void()>
   base::MonoTime start = env_.clock->Now();
   std::weak_ptr<int> alive = alive_;
   std::string id = kill.container_id;
-  auto stop = [this, alive, id, grace, start, done = std::move(done)] {
+  auto stop = [this, alive, id, grace, start] {
     if (alive.expired()) return;
     base::Duration grace_left = GraceAfterPreStop(grace, env_.clock->Now() - start);
-    env_.runtime->StopContainer(id, grace_left, [alive, done](base::Status) {
-      if (!alive.expired()) done();
+    env_.runtime->StopContainer(id, grace_left, [this, alive, id](base::Status) {
+      if (alive.expired()) return;
+      auto waiters = std::move(stopping_[id]);
+      stopping_.erase(id);
+      for (auto& w : waiters) w();
     });
     if (kill_observer_) kill_observer_(id);
   };
@@ -431,6 +447,11 @@ void PodWorker::Terminate(std::function<void()> done) {
   backoff_timer_->Cancel();
   // §2.3.2: liveness and startup stop before the kill; readiness goes on until RemovePod.
   env_.probers->StopLivenessAndStartup(pod_);
+  if (syncing_) {
+    // A sync in flight may be waiting out a long grace period (a liveness kill): stop the
+    // others now rather than after it. That sync's end goes on with the termination.
+    KillAll(PodKills(BuildInstances()), [] {});
+  }
   Sync();
 }
 

@@ -109,6 +109,8 @@ class PodWorker {
   ProbeCacheLookup CacheLookup() const;
 
   void RunSync();
+  // What killPodWithSyncResult stops now: the running containers, sidecars last.
+  std::vector<ContainerToKill> PodKills(const PodInstances& instances) const;
   void KillAll(std::vector<ContainerToKill> kills, std::function<void()> done);
   void KillContainer(const ContainerToKill& kill, std::function<void()> done);
   void RunPreStop(const api::Container& spec, const std::string& id, int64_t grace_seconds,
@@ -130,6 +132,8 @@ class PodWorker {
   std::map<std::string, Record, std::less<>> records_;
   std::unique_ptr<base::Timer> backoff_timer_;
   std::map<std::string, std::unique_ptr<base::Timer>> hook_timers_;  // sleep preStop hooks
+  // Containers being stopped, with the callbacks waiting for each to be gone.
+  std::map<std::string, std::vector<std::function<void()>>> stopping_;
   bool syncing_ = false;
   bool resync_ = false;
   bool terminating_ = false;

@@ -430,6 +430,26 @@ TEST_F(PodWorkerTest, SidecarStopsWhenTheRegularContainersAreDone) {
   EXPECT_EQ(Status().phase, "Succeeded");
 }
 
+TEST_F(PodWorkerTest, ShutdownDuringALongLivenessKillStopsTheOthersAtOnce) {
+  api::Pod pod = MakePod({MakeContainer("slow"), MakeContainer("other")});
+  runtime_.ignore_sigterm.insert("slow");
+  kubelet_->AddPod(pod);
+  Settle();
+  probers_.liveness_results().Set(runtime_.Latest("slow"), prober::CachedResult::kFailure, pod);
+  Settle();
+  ASSERT_EQ(runtime_.stops.size(), 1u);  // slow: 30 s of grace, ignoring SIGTERM
+  bool done = false;
+  kubelet_->Shutdown([&] { done = true; });
+  Settle();
+  ASSERT_EQ(runtime_.stops.size(), 2u);
+  EXPECT_EQ(runtime_.stops[1].name, "other");
+  EXPECT_EQ(EventCount("Killing", "Stopping container slow"), 0) << "not stopped twice";
+  Run(seconds(30));
+  EXPECT_TRUE(done);
+  EXPECT_EQ(runtime_.CountCreated("slow"), 1) << "no restart once terminating";
+  EXPECT_EQ(runtime_.running_count(), 0);
+}
+
 TEST_F(PodWorkerTest, LogPathsOfCurrentAndPreviousInstances) {
   api::Pod pod = MakePod({MakeContainer("app")});
   kubelet_->AddPod(pod);
