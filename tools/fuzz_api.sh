@@ -31,5 +31,5 @@ while [ $running -gt 0 ]; do wait -n; running=$((running - 1)); done
 clang++ -fsanitize=fuzzer,address,undefined "${objs[@]}" -lyaml-cpp -o "$out/manifest_fuzzer"
 echo "  running $out/manifest_fuzzer for ${seconds}s"
 exec "$out/manifest_fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/" \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/" -dict=fuzz/manifest.dict \
   "$out/corpus" tests/api/testdata

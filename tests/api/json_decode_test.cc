@@ -191,5 +191,14 @@ TEST(JsonDecodeTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(EncodePod(*again), encoded);
 }
 
+TEST(JsonDecodeTest, YamlAndJsonFormsOfAManifestDecodeAlike) {
+  auto from_yaml = DecodeManifest(ReadTestdata("full_pod.yaml"), ManifestFormat::kYaml, "y");
+  auto from_json = DecodeManifest(ReadTestdata("full_pod.json"), ManifestFormat::kJson, "j");
+  ASSERT_EQ(from_yaml.pods.size(), 1u);
+  ASSERT_EQ(from_json.pods.size(), 1u);
+  EXPECT_TRUE(from_json.diagnostics.empty());
+  EXPECT_EQ(from_json.pods[0].pod, from_yaml.pods[0].pod);
+}
+
 }  // namespace
 }  // namespace probelet::api
