@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 
 #include "probe/http_probe_runner.h"
@@ -234,6 +235,30 @@ TEST_F(HttpHostileTest, CloseDelimitedBody) {
   const Outcome o = ProbeUrl(server.Url("/"));
   EXPECT_EQ(o.result, Result::kSuccess);
   EXPECT_EQ(o.output, "until close");
+}
+
+// Faults by count: the server sends the first n bytes of a valid response and closes, for
+// every n. Each cut must end in a failure (never a hang, a crash or a success), and the whole
+// response in a success.
+TEST_F(HttpHostileTest, EveryTruncationOfAResponseEndsInAFailure) {
+  const std::vector<std::string> responses = {
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n",
+  };
+  for (const std::string& full : responses) {
+    HttpTestServer server;
+    std::atomic<size_t> cut = 0;  // read by the server's thread
+    server.HandleDefault([&](const SeenRequest&) { return Response::Raw(full.substr(0, cut)); });
+    for (cut = 0; cut <= full.size(); ++cut) {
+      const Outcome o = ProbeUrl(server.Url("/"));
+      if (cut == full.size()) {
+        EXPECT_EQ(o.result, Result::kSuccess) << full;
+        EXPECT_EQ(o.output, "hello");
+      } else {
+        EXPECT_EQ(o.result, Result::kFailure) << "cut at " << cut.load() << " of " << full;
+      }
+    }
+  }
 }
 
 // A listener whose accept queue is full: SYNs to it are dropped, so connects hang.
