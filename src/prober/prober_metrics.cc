@@ -118,7 +118,10 @@ void ProberMetrics::Delete(Series* series) {
   if (series->has_histogram && --series->histogram->second.refs == 0) {
     histograms_.erase(series->histogram);
   }
-  series_.erase(*series->key);
+  // Find the node first: erasing by `*series->key` would hand erase a reference into the
+  // node it destroys.
+  auto it = series_.find(*series->key);
+  if (it != series_.end()) series_.erase(it);
 }
 
 void ProberMetrics::WriteText(std::string& out) const {

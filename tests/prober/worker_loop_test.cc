@@ -177,6 +177,64 @@ TEST_F(WorkerLoopTest, JitterOnlyWhenTheManagerStartedLessThanAPeriodAgo) {
   EXPECT_EQ(t_.tcp.start_times.at(0), now);
 }
 
+TEST_F(WorkerLoopTest, TriggerDuringTheJitterRunsRightAfterTheFirstRun) {
+  // The kubelet's trigger channel is read only after the first doProbe (§3.2.2, §3.2.4).
+  TestEnv fresh;  // manager just started: jitter
+  fresh.status.Set(kPodUid, RunningStatus(fresh.Now(), true));
+  api::Probe p = TestProbe();
+  p.period_seconds = 10;
+  auto w = fresh.NewWorker(ProbeType::kReadiness, p);
+  w->Start();
+  w->TriggerManualRun();
+  fresh.clock.RunNext();  // the first run, after the jitter
+  ASSERT_EQ(fresh.tcp.calls, 1);
+  base::MonoTime first = fresh.tcp.start_times[0];
+  fresh.clock.Advance(seconds(25));
+  ASSERT_GE(fresh.tcp.start_times.size(), 3u);
+  EXPECT_EQ(fresh.tcp.start_times[1], first);                // at once after it
+  EXPECT_EQ(fresh.tcp.start_times[2] - first, seconds(10));  // the tick reset there
+}
+
+TEST_F(WorkerLoopTest, StopDuringTheJitterExitsAtOnce) {
+  TestEnv fresh;
+  fresh.status.Set(kPodUid, RunningStatus(fresh.Now(), true));
+  api::Probe p = TestProbe();
+  p.period_seconds = 10;
+  auto w = fresh.NewWorker(ProbeType::kReadiness, p);
+  w->Start();
+  w->Stop();
+  EXPECT_EQ(fresh.exits, 1);
+  fresh.clock.Advance(seconds(30));
+  EXPECT_EQ(fresh.tcp.calls, 0);  // the kubelet would probe once more here (documented)
+}
+
+TEST_F(WorkerLoopTest, FollowsARestartedContainer) {
+  // Liveness fails and holds; the restarted container (new ID) is probed again with the
+  // full threshold and its own initial delay.
+  t_.status.Set(kPodUid, RunningStatus(t_.Now(), true));
+  api::Probe p = TestProbe();
+  p.failure_threshold = 2;
+  p.initial_delay_seconds = 3;
+  t_.tcp.SetResult(probe::Result::kFailure, "down");
+  t_.status.Mutable(kPodUid)->container_statuses[0].state.running->started_at =
+      t_.Now() - seconds(10);
+  auto w = Started(ProbeType::kLiveness, p);
+  t_.clock.Advance(seconds(5));
+  EXPECT_EQ(t_.Cached(ProbeType::kLiveness), CachedResult::kFailure);
+  EXPECT_EQ(t_.tcp.calls, 2);  // then on hold
+  auto& c = t_.status.Mutable(kPodUid)->container_statuses[0];
+  c.container_id = "test://second";
+  c.state.running->started_at = t_.Now();
+  t_.tcp.SetResult(probe::Result::kSuccess);
+  t_.clock.Advance(seconds(2) + milliseconds(500));
+  EXPECT_EQ(t_.tcp.calls, 2);                                // initial delay of the new container
+  EXPECT_EQ(t_.Cached(ProbeType::kLiveness), std::nullopt);  // old ID removed
+  EXPECT_EQ(t_.Cached(ProbeType::kLiveness, "test://second"), CachedResult::kSuccess);
+  t_.clock.Advance(seconds(1));
+  EXPECT_EQ(t_.tcp.calls, 3);
+  EXPECT_EQ(t_.Cached(ProbeType::kLiveness, "test://second"), CachedResult::kSuccess);
+}
+
 TEST_F(WorkerLoopTest, StartupHoldsAfterSuccessT15) {
   // The startup worker stops probing after its first success, with no new container.
   t_.status.Set(kPodUid, RunningStatus(t_.Now(), false));
