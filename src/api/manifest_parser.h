@@ -6,10 +6,12 @@
 // null a null, anything quoted a string; `<<` merge keys are applied. So `value: 8080` in an env
 // var is a type error here as it is for kubectl, and `port: "8080"` stays a string.
 //
-// Untrusted input: every limit below is checked while parsing, so no input can make this
-// allocate without bound, recurse without bound, or take more than linear time in the
-// (bounded) expanded size. Alias bombs (`&a [*a, *a, ...]` nested) are stopped by counting the
-// nodes that alias expansion would create. yaml-cpp stays inside the .cc; this header brings
+// Untrusted input: every limit of ParseLimits (manifest_format.h) is checked while parsing, so
+// no input can make this allocate without bound, recurse without bound, or take more than
+// linear time in the (bounded) expanded size. Alias bombs (`&a [*a, *a, ...]` nested) are
+// stopped by counting the nodes that alias expansion would create; a yaml-cpp 0.7 event loop on
+// malformed flow collections is stopped when events stop advancing. Duplicate keys (YAML or
+// JSON) are warnings: the last value is used. yaml-cpp stays inside the .cc; this header brings
 // nlohmann/json, so include it only where manifests are read.
 //
 // Pure function; thread-safe.
