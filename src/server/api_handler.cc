@@ -33,11 +33,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (!target) return Text(400, "400 Bad Request: malformed request target\n");
 
   const std::string& path = target->path;
-  if (path == "/pods" || path == "/pods/") {
-    HttpResponse r;
-    r.body = PodListJson(source_);
-    return r;
-  }
+  if (path == "/pods" || path == "/pods/") return PodListJson(source_);
   if (path == "/events" || path == "/events/") {
     HttpResponse r;
     r.body = EventListJson(source_);
@@ -58,6 +54,16 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   }
   if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow())) return *r;
   return Text(404, "404 page not found\n");
+}
+
+HttpResponse ApiHandler::HandleFully(const HttpRequest& request) const {
+  HttpResponse r = Handle(request);
+  if (r.produce) {
+    while (!r.produce(r.body)) {
+    }
+    r.produce = nullptr;
+  }
+  return r;
 }
 
 bool ApiHandler::StillCurrent(const LogStream& stream) const {

@@ -48,6 +48,10 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
   std::optional<LogStream> log;  // set: the body is empty and the log is streamed instead
+  // Set for long lists (pods): appends the next piece of the body to `body` and returns true
+  // once it is complete. The server calls it between other work, so encoding a thousand pods
+  // never holds the event loop (and the probes on it) for more than a piece.
+  std::function<bool(std::string& body)> produce;
 };
 
 class ApiHandler {
@@ -57,6 +61,8 @@ class ApiHandler {
              std::function<void(std::string&)> extra_metrics = {});
 
   HttpResponse Handle(const HttpRequest& request) const;
+  // Handle, with any piecewise body (HttpResponse::produce) produced to the end at once.
+  HttpResponse HandleFully(const HttpRequest& request) const;
 
   // Whether a follower of `stream` should keep waiting for lines: false once the container
   // stopped running or restarted (its current log moved on), or its pod is gone.

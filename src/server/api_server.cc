@@ -16,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <deque>
 #include <set>
 
 #include "server/api_handler.h"
@@ -99,6 +100,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options)
       : io_(io),
+        clock_(clock),
         options_(std::move(options)),
         monitor_(std::make_unique<LoopMonitor>(clock, options_.stall_threshold)),
         handler_(clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }),
@@ -142,6 +144,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     error_code ignored;
     acceptor_.close(ignored);
     for (beast::tcp_stream* s : connections_) s->socket().close(ignored);
+    for (auto& w : waiters_) w->timer.cancel();
+    waiters_.clear();
   }
 
   // Destroys what refers to the clock, which may go before the coroutines do.
@@ -169,6 +173,49 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     beast::tcp_stream* s_;
   };
 
+  // Serving must not delay probing (the probes share this loop). Handling a request (listing
+  // and encoding pods) runs on the loop and cannot be interrupted, so requests are admitted
+  // one at a time, in arrival order, and after one that took time t the next waits
+  // t * (1 - api_loop_share) / api_loop_share: under a flood of clients the API gets at most
+  // that share of the loop and timers (probes) run in the gaps, late by at most one request.
+  // Uncontended requests are not delayed. False when the server stopped while waiting.
+  net::awaitable<bool> Admit() {
+    if (!busy_ && waiters_.empty()) {
+      busy_ = true;
+      base::MonoTime now = clock_.Now();
+      if (now >= next_slot_) co_return true;
+      ++throttled_;
+      net::steady_timer gap(io_, ToSteady(next_slot_ - now));
+      co_await gap.async_wait(kUseTuple);
+      co_return !stopped_;
+    }
+    ++throttled_;
+    auto w = std::make_shared<Waiter>(io_);
+    w->timer.expires_at(net::steady_timer::time_point::max());
+    waiters_.push_back(w);
+    // Release() grants the slot and sets the timer to its start (which cancels this wait).
+    while (!w->granted && !stopped_) co_await w->timer.async_wait(kUseTuple);
+    if (stopped_) co_return false;
+    if (w->timer.expiry() > net::steady_timer::clock_type::now()) {
+      co_await w->timer.async_wait(kUseTuple);
+    }
+    co_return !stopped_;
+  }
+
+  void Release(base::Duration cost) {
+    double share = std::clamp(options_.api_loop_share, 0.01, 1.0);
+    auto gap = std::chrono::duration_cast<base::Duration>(cost * ((1.0 - share) / share));
+    next_slot_ = clock_.Now() + gap;
+    if (waiters_.empty()) {
+      busy_ = false;
+      return;
+    }
+    std::shared_ptr<Waiter> next = std::move(waiters_.front());
+    waiters_.pop_front();
+    next->granted = true;  // busy_ stays true: the slot is handed over
+    next->timer.expires_after(ToSteady(gap));
+  }
+
   void WriteMetrics(std::string& out) const {
     out += "# HELP probelet_api_open_connections Connections open to the agent's API.\n";
     out += "# TYPE probelet_api_open_connections gauge\n";
@@ -181,6 +228,11 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         "the connection cap was reached.\n";
     out += "# TYPE probelet_api_rejected_connections_total counter\n";
     out += fmt::format("probelet_api_rejected_connections_total {}\n", rejected_);
+    out +=
+        "# HELP probelet_api_throttled_requests_total Requests that waited for their turn so "
+        "the API keeps within its share of the event loop.\n";
+    out += "# TYPE probelet_api_throttled_requests_total counter\n";
+    out += fmt::format("probelet_api_throttled_requests_total {}\n", throttled_);
   }
 
   static net::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
@@ -243,11 +295,28 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       HttpRequest request{std::string(req.method_string()), std::string(req.target()),
                           std::string(req[http::field::accept])};
       HttpResponse response;
+      if (!co_await self->Admit()) co_return;
+      base::MonoTime start = self->clock_.Now();
       try {
         response = self->handler_.Handle(request);
       } catch (const std::exception& ex) {
         spdlog::error("api server: {} {}: {}", request.method, request.target, ex.what());
-        response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}};
+        response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+      }
+      self->Release(self->clock_.Now() - start);
+      // A long body is produced a piece per admission, so probes run in between.
+      while (response.produce) {
+        if (!co_await self->Admit()) co_return;
+        start = self->clock_.Now();
+        bool done = true;
+        try {
+          done = response.produce(response.body);
+        } catch (const std::exception& ex) {
+          spdlog::error("api server: {} {}: {}", request.method, request.target, ex.what());
+          response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+        }
+        self->Release(self->clock_.Now() - start);
+        if (done) response.produce = nullptr;
       }
       bool head = req.method() == http::verb::head;
       // A request with a body (GET/HEAD have none) is answered, then the connection closed.
@@ -298,7 +367,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   static net::awaitable<void> SendError(beast::tcp_stream& stream, int status,
                                         std::string_view message) {
     HttpResponse r{
-        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}};
+        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}, {}};
     stream.expires_after(kLingerTime);
     if (!co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false)) co_return;
     error_code ec;
@@ -377,6 +446,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   net::io_context& io_;
+  base::Clock& clock_;
   const ApiServerOptions options_;
   std::unique_ptr<LoopMonitor> monitor_;
   ApiHandler handler_;
@@ -386,6 +456,17 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   bool stopped_ = true;
   uint64_t requests_ = 0;
   uint64_t rejected_ = 0;
+  // Admission (Admit/Release): whether a request is being handled or has been handed the
+  // next slot, when the next may start, and who waits, in arrival order.
+  struct Waiter {
+    explicit Waiter(net::io_context& io) : timer(io) {}
+    net::steady_timer timer;
+    bool granted = false;
+  };
+  bool busy_ = false;
+  base::MonoTime next_slot_{};
+  std::deque<std::shared_ptr<Waiter>> waiters_;
+  uint64_t throttled_ = 0;
 };
 
 ApiServer::ApiServer(net::io_context& io, base::Clock& clock, const PodSource& source,

@@ -10,6 +10,8 @@
 // bounded: at most max_connections sockets (more are accepted and closed at once), request
 // headers up to max_header_bytes (else 431 and close), a whole request must arrive within
 // request_timeout (slowloris), and an idle keep-alive connection is closed after idle_timeout.
+// Serving must not disturb probing on the same loop: requests are handled one at a time and,
+// when they queue up, spaced so the API takes at most api_loop_share of the loop.
 //
 // Thread safety: construct, Start, Stop and destroy on the thread that runs `io`; everything runs
 // there. Ownership: `io`, `clock` and `source` must outlive the server. Stop (or destruction)
@@ -41,6 +43,9 @@ struct ApiServerOptions {
   base::Duration idle_timeout = std::chrono::seconds(60);
   // /healthz turns 500 when the loop has stalled longer than this (loop_monitor.h).
   base::Duration stall_threshold = std::chrono::seconds(10);
+  // The largest share of the event loop's time the API may take while requests queue up
+  // (probes run in the rest): after a request that took t, the next waits t*(1-share)/share.
+  double api_loop_share = 0.5;
   // How often `logs -f` looks for new lines in the container's log file.
   base::Duration log_follow_poll = std::chrono::milliseconds(200);
 };

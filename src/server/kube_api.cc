@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/json_codec.h"
@@ -225,8 +227,8 @@ json TableJson(json columns, json rows) {
               {"rows", std::move(rows)}};
 }
 
-json PodTable(const HttpTarget& target, const std::vector<api::Pod>& pods, api::Time now) {
-  json columns = json::array({
+json PodColumnDefinitions() {
+  return json::array({
       Column("Name",
              "Name must be unique within a namespace. More info: "
              "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
@@ -245,25 +247,90 @@ json PodTable(const HttpTarget& target, const std::vector<api::Pod>& pods, api::
              "nominatedNodeName is set only when this pod preempts other pods on the node.", 1),
       Column("Readiness Gates", "If specified, all readiness gates will be evaluated.", 1),
   });
-  json rows = json::array();
-  for (const auto& pod : pods) {
-    PodColumns c = PrintPod(pod, now);
-    json row{{"cells",
-              {c.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominated_node,
-               c.readiness_gates}},
-             {"object", RowObject(target, EncodePodObject(pod))}};
-    // printPod marks finished pods so `kubectl get` can tell them apart.
-    if (pod.status.phase == api::kPodSucceeded || pod.status.phase == api::kPodFailed) {
-      bool ok = pod.status.phase == api::kPodSucceeded;
-      row["conditions"] = json::array(
-          {{{"type", "Completed"},
-            {"status", "True"},
-            {"reason", pod.status.phase},
-            {"message", ok ? "The pod has completed successfully." : "The pod failed."}}});
-    }
-    rows.push_back(std::move(row));
+}
+
+json PodRow(const HttpTarget& target, const api::Pod& pod, api::Time now) {
+  PodColumns c = PrintPod(pod, now);
+  json object;
+  const std::string* include = target.Query("includeObject");
+  if (include != nullptr && *include == "Object") {
+    object = EncodePodObject(pod);
+  } else if (include == nullptr || *include != "None") {
+    // Metadata only: encode just that part (a full pod costs ten times more).
+    api::Pod meta_only;
+    meta_only.metadata = pod.metadata;
+    object = RowObject(target, EncodePodObject(meta_only));
   }
-  return TableJson(std::move(columns), std::move(rows));
+  json row{{"cells",
+            {c.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominated_node,
+             c.readiness_gates}},
+           {"object", std::move(object)}};
+  // printPod marks finished pods so `kubectl get` can tell them apart.
+  if (pod.status.phase == api::kPodSucceeded || pod.status.phase == api::kPodFailed) {
+    bool ok = pod.status.phase == api::kPodSucceeded;
+    row["conditions"] = json::array(
+        {{{"type", "Completed"},
+          {"status", "True"},
+          {"reason", pod.status.phase},
+          {"message", ok ? "The pod has completed successfully." : "The pod failed."}}});
+  }
+  return row;
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A JSON document `envelope` plus "<key>": [items...], produced kItemsPerPiece items per call
+// of HttpResponse::produce, so a long list never holds the loop for long (api_handler.h).
+constexpr size_t kItemsPerPiece = 20;
+HttpResponse PiecewiseList(const json& envelope, std::string_view key, size_t count,
+                           std::function<json(size_t)> item) {
+  struct State {
+    std::string header;
+    size_t count = 0;
+    size_t next = 0;
+    bool started = false;
+    std::function<json(size_t)> item;
+  };
+  auto state = std::make_shared<State>();
+  state->header = Dump(envelope);
+  state->header.pop_back();  // the closing '}'
+  state->header += fmt::format(",\"{}\":[", key);
+  state->count = count;
+  state->item = std::move(item);
+  HttpResponse r;
+  r.produce = [state](std::string& out) {
+    if (!state->started) {
+      out += state->header;
+      state->started = true;
+    }
+    size_t end = std::min(state->count, state->next + kItemsPerPiece);
+    for (; state->next < end; ++state->next) {
+      if (state->next > 0) out += ',';
+      out += Dump(state->item(state->next));
+    }
+    if (state->next < state->count) return false;
+    out += "]}";
+    return true;
+  };
+  return r;
+}
+
+HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now) {
+  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+  json envelope{{"kind", "Table"},
+                {"apiVersion", "meta.k8s.io/v1"},
+                {"metadata", json::object()},
+                {"columnDefinitions", PodColumnDefinitions()}};
+  return PiecewiseList(envelope, "rows", shared->size(), [shared, target, now](size_t i) {
+    return PodRow(target, (*shared)[i], now);
+  });
+}
+
+HttpResponse PodListResponse(std::vector<api::Pod> pods) {
+  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+  json envelope{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", json::object()}};
+  return PiecewiseList(envelope, "items", shared->size(),
+                       [shared](size_t i) { return EncodePodObject((*shared)[i]); });
 }
 
 json EventTable(const HttpTarget& target, const std::vector<api::Event>& events, api::Time now) {
@@ -353,10 +420,8 @@ HttpResponse ListPods(const HttpTarget& target, std::string_view accept, const P
           [](const api::Pod& p) { return &p.metadata.labels; })) {
     return *err;
   }
-  if (WantsTable(accept)) return JsonResponse(PodTable(target, pods, now));
-  json items = json::array();
-  for (const auto& p : pods) items.push_back(EncodePodObject(p));
-  return JsonResponse(ListJson("PodList", std::move(items)));
+  if (WantsTable(accept)) return PodTableResponse(target, std::move(pods), now);
+  return PodListResponse(std::move(pods));
 }
 
 std::optional<api::Pod> FindPod(const PodSource& source, std::string_view ns,
@@ -371,7 +436,7 @@ HttpResponse GetPod(const HttpTarget& target, std::string_view accept, const Pod
                     const std::string& ns, const std::string& name, api::Time now) {
   auto pod = FindPod(source, ns, name);
   if (!pod) return PodNotFound(name);
-  if (WantsTable(accept)) return JsonResponse(PodTable(target, {*pod}, now));
+  if (WantsTable(accept)) return PodTableResponse(target, {std::move(*pod)}, now);
   return JsonResponse(EncodePodObject(*pod));
 }
 
@@ -510,11 +575,7 @@ HttpResponse StatusResponse(int code, std::string_view reason, std::string_view 
   return JsonResponse(body, code);
 }
 
-std::string PodListJson(const PodSource& source) {
-  json items = json::array();
-  for (const auto& p : source.ListPods()) items.push_back(EncodePodObject(p));
-  return ListJson("PodList", std::move(items)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
+HttpResponse PodListJson(const PodSource& source) { return PodListResponse(source.ListPods()); }
 
 std::string EventListJson(const PodSource& source) {
   json items = json::array();

@@ -39,8 +39,8 @@ HttpResponse StatusResponse(int code, std::string_view reason, std::string_view 
                             std::string_view kind = {}, std::string_view name = {});
 
 // {"kind":"PodList","apiVersion":"v1","metadata":{},"items":[...]} of `source`'s pods, as the
-// kubelet's read-only /pods serves it.
-std::string PodListJson(const PodSource& source);
+// kubelet's read-only /pods serves it; produced piecewise (HttpResponse::produce).
+HttpResponse PodListJson(const PodSource& source);
 // {"kind":"EventList","apiVersion":"v1","metadata":{},"items":[...]}, oldest last-seen first.
 std::string EventListJson(const PodSource& source);
 

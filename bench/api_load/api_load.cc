@@ -1,0 +1,393 @@
+// api_load: does serving the API disturb probing? The real ProberManager runs N readiness
+// workers (httpGet through the real HTTP prober against a local server, or --null-prober) on
+// one event loop with the real ApiServer on the same loop, serving those pods; C API clients
+// (a thread of their own, one keep-alive connection each, closed loop: a request as soon as
+// the previous answer is read) fetch a mix of /pods, /metrics, /healthz and kubectl's
+// /api/v1/pods Table. Prints probe lateness (each worker timer's delay behind its deadline:
+// p50, p99, max), the loop monitor's max lag, and the clients' request rate and latency.
+//
+//   api_load --port P [--workers 1000] [--period 1] [--duration 5] [--clients 100]
+//            [--paths /pods,/metrics,/healthz,/api/v1/pods] [--null-prober]
+//
+// Run it twice, --clients 0 and --clients 100, to compare (run.sh does both).
+// A benchmark program, not a test: real time, real sockets.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/asio_clock.h"
+#include "probe/probers.h"
+#include "prober/prober_manager.h"
+#include "server/api_server.h"
+#include "server/kube_api.h"
+#include "server/loop_monitor.h"
+
+namespace {
+
+using namespace probelet;  // NOLINT: a benchmark's main file
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Options {
+  int workers = 1000;
+  int period = 1;
+  double duration = 5;
+  int port = 0;
+  int clients = 100;
+  std::vector<std::string> paths = {"/pods", "/metrics", "/healthz", "/api/v1/pods"};
+  bool null_prober = false;
+};
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+         ru.ru_stime.tv_usec / 1e6;
+}
+
+double Quantile(std::vector<int64_t> v, double q) {
+  if (v.empty()) return 0;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k] / 1e6;
+}
+
+// The manager's view of pod status, and the API's view of the pods: one in-memory store.
+class Store : public prober::StatusProvider, public server::PodSource {
+ public:
+  const api::PodStatus* GetPodStatus(std::string_view uid) const override {
+    auto it = status_.find(std::string(uid));
+    return it == status_.end() ? nullptr : &it->second;
+  }
+  std::vector<api::Pod> ListPods() const override {
+    std::vector<api::Pod> out = pods_;
+    for (auto& p : out) {
+      p.status = status_.at(p.metadata.uid);
+      manager_->UpdatePodStatus(p, p.status);
+    }
+    return out;
+  }
+  std::vector<api::Event> ListEvents() const override { return {}; }
+  std::optional<std::string> LogPath(std::string_view, std::string_view, std::string_view,
+                                     bool) const override {
+    return std::nullopt;
+  }
+  void WriteMetrics(std::string& out) const override { metrics_->WriteText(out); }
+
+  std::vector<api::Pod> pods_;
+  std::unordered_map<std::string, api::PodStatus> status_;
+  prober::ProberManager* manager_ = nullptr;
+  prober::ProberMetrics* metrics_ = nullptr;
+};
+
+// A Clock whose timers note how late each callback runs behind its deadline.
+class MeasuringClock : public base::Clock {
+ public:
+  explicit MeasuringClock(base::Clock& inner) : inner_(inner) {}
+  base::MonoTime Now() const override { return inner_.Now(); }
+  base::WallTime WallNow() const override { return inner_.WallNow(); }
+  std::unique_ptr<base::Timer> NewTimer() override {
+    return std::make_unique<MeasuringTimer>(this, inner_.NewTimer());
+  }
+  bool recording = false;
+  std::vector<int64_t> lateness_ns;
+
+ private:
+  class MeasuringTimer : public base::Timer {
+   public:
+    MeasuringTimer(MeasuringClock* clock, std::unique_ptr<base::Timer> inner)
+        : clock_(clock), inner_(std::move(inner)) {}
+    void Arm(base::MonoTime deadline, std::function<void()> fn) override {
+      inner_->Arm(deadline, [c = clock_, deadline, fn = std::move(fn)] {
+        if (c->recording) c->lateness_ns.push_back((c->Now() - deadline).count());
+        fn();
+      });
+    }
+    void Cancel() override { inner_->Cancel(); }
+    bool armed() const override { return inner_->armed(); }
+
+   private:
+    MeasuringClock* clock_;
+    std::unique_ptr<base::Timer> inner_;
+  };
+  base::Clock& inner_;
+};
+
+class NullHttpProber : public probe::HttpProber {
+ public:
+  explicit NullHttpProber(net::io_context& io) : io_(io) {}
+  void Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) override {
+    net::post(io_, [done = std::move(done)] {
+      done(probe::Outcome{probe::Result::kSuccess, "", std::nullopt});
+    });
+  }
+
+ private:
+  net::io_context& io_;
+};
+
+class NullRecorder : public api::EventRecorder {
+ public:
+  void Record(const api::ObjectReference&, std::string_view, std::string_view,
+              std::string) override {}
+};
+
+api::Pod MakePod(int i, int port, int period) {
+  api::Pod pod;
+  pod.metadata.uid = "00000000-0000-0000-0000-" + std::to_string(100000000000 + i);
+  pod.metadata.name = "pod-" + std::to_string(i);
+  pod.metadata.namespace_ = "default";
+  pod.metadata.creation_timestamp = api::Time(std::chrono::seconds(1'800'000'000));
+  pod.spec.restart_policy = "Always";
+  api::Container c;
+  c.name = "web";
+  c.image = "nginx";
+  api::Probe p;
+  p.handler.http_get = api::HTTPGetAction{"/healthz", api::IntOrString::Int(port), "", "HTTP", {}};
+  p.timeout_seconds = 1;
+  p.period_seconds = period;
+  p.success_threshold = 1;
+  p.failure_threshold = 3;
+  c.readiness_probe = p;
+  pod.spec.containers.push_back(std::move(c));
+  return pod;
+}
+
+// The API clients: their own thread and loop, one keep-alive connection each.
+struct ClientStats {
+  std::mutex mu;
+  std::vector<int64_t> latency_ns;
+  int64_t requests = 0, errors = 0, bytes = 0;
+};
+
+net::awaitable<void> Client(net::ip::tcp::endpoint server, std::vector<std::string> paths,
+                            int index, std::atomic<bool>& stop, std::atomic<bool>& recording,
+                            ClientStats& stats) {
+  auto ex = co_await net::this_coro::executor;
+  constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+  size_t turn = static_cast<size_t>(index);
+  while (!stop) {
+    net::ip::tcp::socket socket(ex);
+    auto [cec] = co_await socket.async_connect(server, kTuple);
+    if (cec) {
+      std::lock_guard lock(stats.mu);
+      ++stats.errors;
+      continue;
+    }
+    boost::beast::flat_buffer buffer;
+    while (!stop) {
+      const std::string& path = paths[turn++ % paths.size()];
+      http::request<http::empty_body> req{http::verb::get, path, 11};
+      req.set(http::field::host, "bench");
+      if (path.rfind("/api/", 0) == 0) {
+        req.set(http::field::accept, "application/json;as=Table;v=v1;g=meta.k8s.io");
+      }
+      auto t0 = SteadyClock::now();
+      auto [wec, wn] = co_await http::async_write(socket, req, kTuple);
+      http::response<http::string_body> res;
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(1 << 30);
+      auto [rec, rn] = co_await http::async_read(socket, buffer, parser, kTuple);
+      if (wec || rec) {
+        std::lock_guard lock(stats.mu);
+        ++stats.errors;
+        break;
+      }
+      if (recording) {
+        std::lock_guard lock(stats.mu);
+        ++stats.requests;
+        stats.bytes += static_cast<int64_t>(parser.get().body().size());
+        stats.latency_ns.push_back((SteadyClock::now() - t0).count());
+      }
+    }
+  }
+}
+
+void RunFor(net::io_context& io, double seconds) {
+  net::steady_timer t(io);
+  t.expires_after(
+      std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds)));
+  t.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  io.restart();
+  io.run();
+}
+
+int Run(const Options& o) {
+  net::io_context io;
+  base::AsioClock asio_clock(io);
+  MeasuringClock clock(asio_clock);
+  Store store;
+  NullRecorder recorder;
+  prober::ProberMetrics metrics;
+  std::unique_ptr<probe::HttpProber> http_prober =
+      o.null_prober ? std::make_unique<NullHttpProber>(io) : probe::NewHttpProber(io);
+  prober::ProberManager manager(clock, store, {http_prober.get(), nullptr, nullptr, nullptr},
+                                recorder, metrics);
+  store.manager_ = &manager;
+  store.metrics_ = &metrics;
+  api::Time started = clock.WallNow() - std::chrono::hours(1);
+  for (int i = 0; i < o.workers; ++i) {
+    store.pods_.push_back(MakePod(i, o.port, o.period));
+    api::PodStatus s;
+    s.phase = api::kPodRunning;
+    s.pod_ip = "127.0.0.1";
+    s.start_time = started;
+    api::ContainerStatus c;
+    c.name = "web";
+    c.container_id = "probelet://" + store.pods_.back().metadata.uid;
+    c.state.running = api::ContainerStateRunning{started};
+    c.started = true;
+    s.container_statuses.push_back(std::move(c));
+    store.status_[store.pods_.back().metadata.uid] = std::move(s);
+  }
+  for (const auto& pod : store.pods_) manager.AddPod(pod);
+
+  {
+    // What one /pods costs the loop, in its two parts (listing, encoding).
+    auto t0 = SteadyClock::now();
+    auto pods = store.ListPods();
+    auto t1 = SteadyClock::now();
+    server::HttpResponse r = server::PodListJson(store);
+    size_t pieces = 0;
+    auto slowest = SteadyClock::duration::zero();
+    for (bool done = false; !done; ++pieces) {
+      auto p0 = SteadyClock::now();
+      done = r.produce(r.body);
+      slowest = std::max(slowest, SteadyClock::now() - p0);
+    }
+    const std::string& body = r.body;
+    auto t2 = SteadyClock::now();
+    std::printf(
+        "one_pods_request: list_ms=%.2f list_and_encode_ms=%.2f pieces=%zu "
+        "slowest_piece_ms=%.2f bytes=%zu\n",
+        std::chrono::duration<double, std::milli>(t1 - t0).count(),
+        std::chrono::duration<double, std::milli>(t2 - t1).count(), pieces,
+        std::chrono::duration<double, std::milli>(slowest).count(), body.size());
+  }
+  server::ApiServerOptions options;
+  options.address = "127.0.0.1:0";
+  // The server's own monitor uses the plain clock: only probe timers are measured.
+  server::ApiServer api(io, asio_clock, store, options);
+  if (base::Status s = api.Start(); !s.ok()) {
+    std::fprintf(stderr, "api_load: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  server::LoopMonitor monitor(asio_clock, std::chrono::seconds(10), std::chrono::milliseconds(10));
+  monitor.Start();
+
+  std::string bound = api.bound_address();
+  net::ip::tcp::endpoint endpoint(
+      net::ip::make_address("127.0.0.1"),
+      static_cast<unsigned short>(std::stoi(bound.substr(bound.rfind(':') + 1))));
+  std::atomic<bool> stop{false}, recording{false};
+  ClientStats stats;
+  net::io_context client_io;
+  for (int i = 0; i < o.clients; ++i) {
+    net::co_spawn(client_io, Client(endpoint, o.paths, i, stop, recording, stats), net::detached);
+  }
+  std::thread client_thread([&] { client_io.run(); });
+
+  RunFor(io, o.period + 0.5);  // warm-up: first probes spread over one period
+  monitor.Stop();
+  server::LoopMonitor measured(asio_clock, std::chrono::seconds(10), std::chrono::milliseconds(10));
+  measured.Start();
+  clock.recording = true;
+  recording = true;
+  double cpu0 = CpuSeconds();
+  auto wall0 = SteadyClock::now();
+  RunFor(io, o.duration);
+  double wall = std::chrono::duration<double>(SteadyClock::now() - wall0).count();
+  double cpu = CpuSeconds() - cpu0;
+  recording = false;
+  clock.recording = false;
+  stop = true;
+  client_io.stop();
+  client_thread.join();
+
+  int not_ready = 0;
+  for (const auto& pod : store.pods_) {
+    auto r = manager.readiness_results().Get("probelet://" + pod.metadata.uid);
+    if (r != prober::CachedResult::kSuccess) ++not_ready;
+  }
+  std::lock_guard lock(stats.mu);
+  auto& lat = clock.lateness_ns;
+  double max_ms = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end()) / 1e6;
+  std::printf(
+      "clients=%d workers=%d period_s=%d duration_s=%.1f probe_ticks=%zu "
+      "lateness_ms_p50=%.3f p99=%.3f max=%.3f loop_max_lag_ms=%.3f api_requests=%lld "
+      "api_req_per_s=%.0f api_errors=%lld api_mb_per_s=%.1f api_latency_ms_p50=%.2f "
+      "p99=%.2f not_ready_at_end=%d cpu_s=%.2f wall_s=%.2f\n",
+      o.clients, o.workers, o.period, o.duration, lat.size(), Quantile(lat, 0.5),
+      Quantile(lat, 0.99), max_ms,
+      std::chrono::duration<double, std::milli>(measured.max_lag()).count(),
+      static_cast<long long>(stats.requests), stats.requests / wall,
+      static_cast<long long>(stats.errors), stats.bytes / wall / 1e6,
+      Quantile(stats.latency_ns, 0.5), Quantile(stats.latency_ns, 0.99), not_ready, cpu, wall);
+  return not_ready == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--workers") {
+      o.workers = std::stoi(next());
+    } else if (a == "--period") {
+      o.period = std::stoi(next());
+    } else if (a == "--duration") {
+      o.duration = std::stod(next());
+    } else if (a == "--port") {
+      o.port = std::stoi(next());
+    } else if (a == "--clients") {
+      o.clients = std::stoi(next());
+    } else if (a == "--paths") {
+      o.paths.clear();
+      std::stringstream ss(next());
+      for (std::string p; std::getline(ss, p, ',');) o.paths.push_back(p);
+    } else if (a == "--null-prober") {
+      o.null_prober = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: api_load --port P [--workers N] [--period S] [--duration S] "
+                   "[--clients C] [--paths /a,/b] [--null-prober]\n");
+      return 2;
+    }
+  }
+  if (o.null_prober && o.port <= 0) o.port = 8080;  // never dialled
+  if (o.port <= 0) {
+    std::fprintf(stderr, "api_load: --port is required (run.sh starts nginx)\n");
+    return 2;
+  }
+  return Run(o);
+}
