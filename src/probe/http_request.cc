@@ -386,13 +386,11 @@ void AppendRequestHead(const HttpRequest& request, std::string& out, std::string
   out += HostHeaderValue(request);
   out += "\r\n";
   // Go's Request.write: the first User-Agent value, or none when it is empty.
-  if (const std::string* ua = FirstHeader(request, "User-Agent")) {
-    const std::string_view v = TrimString(*ua);
-    if (!v.empty()) {
-      out += "User-Agent: ";
-      out += v;
-      out += "\r\n";
-    }
+  // (Go tests the value before trimming it, so "  " still sends an empty User-Agent line.)
+  if (const std::string* ua = FirstHeader(request, "User-Agent"); ua && !ua->empty()) {
+    out += "User-Agent: ";
+    out += TrimString(*ua);
+    out += "\r\n";
   }
   // Header.writeSubset: sorted by name, values of a name in order. Usually a handful of
   // headers, so a small index sort beats building a map.
