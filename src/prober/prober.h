@@ -13,7 +13,8 @@
 //
 // Thread safety: event loop thread only. `done` is called exactly once, on the loop thread,
 // never from inside Probe(); never after the Prober is destroyed. Ownership: the handlers and
-// the recorder must outlive the Prober. Probe() copies what it needs from its arguments.
+// the recorder must outlive the Prober. Probe() keeps a pointer to its ProbeTarget (see
+// Probe) and copies what it needs of the status and the container ID.
 #pragma once
 
 #include <functional>
