@@ -604,6 +604,14 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
   }
   if (s[1] != "v1") return NotFound();
   if (s.size() == 2) return CoreResources();
+  // `kubectl get -w`: the agent keeps no resource versions to watch from; say so plainly
+  // rather than answer a list the client would take for a broken event stream.
+  if (const std::string* watch = target.Query("watch");
+      watch && (*watch == "true" || *watch == "1")) {
+    return StatusResponse(405, "MethodNotAllowed",
+                          "watch is not supported by the probelet agent's API; poll instead "
+                          "(e.g. watch kubectl get pods)");
+  }
   // /api/v1/{pods|events}
   if (s.size() == 3 && s[2] == "pods") return ListPods(target, accept, source, nullptr, now);
   if (s.size() == 3 && s[2] == "events") return ListEvents(target, accept, source, nullptr, now);

@@ -238,6 +238,12 @@ TEST_F(ApiHandlerTest, PodSelectors) {
               HasSubstr("field label not supported: spec.bogus"));
 }
 
+TEST_F(ApiHandlerTest, WatchIsRefusedWithAStatus) {
+  HttpResponse r = Get("/api/v1/namespaces/default/pods?watch=true&resourceVersion=1");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_THAT(json::parse(r.body)["message"].get<std::string>(), HasSubstr("watch"));
+}
+
 TEST_F(ApiHandlerTest, GetPodAndNotFoundStatus) {
   json pod = GetJson("/api/v1/namespaces/default/pods/web");
   EXPECT_EQ(pod["kind"], "Pod");

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "base/asio_clock.h"
+#include "prober/prober_metrics.h"
 #include "server/testing/fake_pod_source.h"
 #include "server/testing/http_client.h"
 #include "server/testing/offset_clock.h"
@@ -181,11 +182,26 @@ TEST_F(ApiServerTest, HealthzIs500WithAReasonWhenTheLoopStalls) {
 }
 
 TEST_F(ApiServerTest, MetricsPassPromtool) {
+  // The prober's real metrics (§7.2) after probes of every type and result.
+  prober::ProberMetrics metrics;
+  using prober::CachedResult;
+  using prober::ProbeType;
+  const std::string uid = pod_.metadata.uid;
+  metrics.Observe(nullptr, {ProbeType::kLiveness, "web", "web", "default", uid},
+                  CachedResult::kSuccess, milliseconds(3));
+  metrics.Observe(nullptr, {ProbeType::kReadiness, "sidecar", "web", "default", uid},
+                  CachedResult::kFailure, milliseconds(20));
+  metrics.Observe(nullptr, {ProbeType::kStartup, "web", "web", "default", uid},
+                  CachedResult::kUnknown, milliseconds(1500));
+  std::string text;
+  metrics.WriteText(text);
+  source_.SetMetrics(text);
   testing::RunningServer server(source_);
   auto r = Get(server.address(), "/metrics");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200);
   EXPECT_THAT(r->body, HasSubstr("prober_probe_total{"));
+  EXPECT_THAT(r->body, HasSubstr("prober_probe_duration_seconds_bucket{"));
   EXPECT_THAT(r->body, HasSubstr("\nprocess_open_fds "));
   EXPECT_THAT(r->body, HasSubstr("\nprobelet_api_open_connections 1\n"));
   std::string path = WriteFile("metrics.txt", r->body);
