@@ -1,0 +1,37 @@
+// runtime_holder MODE FIFO: holds a ProcessRuntime (MODE "cgroup" or "group") running one
+// container, `sh -c 'sleep 1000 & echo $$$$ $! > FIFO; wait'`, until it is killed. The test
+// kills this process with SIGKILL, as if probelet died, and checks that the container's leader
+// and its background child are gone.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <string>
+
+#include "base/asio_clock.h"
+#include "runtime/process_runtime.h"
+
+int main(int argc, char** argv) {
+  using namespace probelet;
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: runtime_holder cgroup|group FIFO\n");
+    return 2;
+  }
+  boost::asio::io_context io;
+  base::AsioClock clock(io);
+  runtime::ProcessRuntimeOptions options;
+  options.use_cgroups = std::string(argv[1]) == "cgroup";
+  runtime::ProcessRuntime rt(io, clock, options);
+  runtime::ContainerConfig config;
+  config.container.name = "holder";
+  config.container.command = {"/bin/sh", "-c",
+                              std::string("sleep 1000 & echo $$$$ $! > ") + argv[2] + "; wait"};
+  auto id = rt.CreateContainer(config);
+  if (!id.ok()) return 3;
+  if (auto st = rt.StartContainer(*id); !st.ok()) {
+    std::fprintf(stderr, "start: %s\n", st.error().message.c_str());
+    return 4;
+  }
+  auto work = boost::asio::make_work_guard(io);
+  io.run();
+  return 0;
+}
