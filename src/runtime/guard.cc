@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -20,7 +21,7 @@
 namespace probelet::runtime {
 namespace {
 
-enum Op : int32_t { kAdd = 1, kRemove = 2, kGoodbye = 3 };
+enum Op : int32_t { kAdd = 1, kRemove = 2, kGoodbye = 3, kReady = 4 };
 struct Message {
   int32_t op;
   int32_t value;
@@ -93,6 +94,10 @@ bool RemoveInstanceDir(const char* dir) {
     ::dup2(sock, 3);  // clears CLOEXEC, harmless: the guard never execs
   }
   ::syscall(SYS_close_range, 4u, ~0u, 0u);
+  // Ready: out of probelet's process group and deaf to its signals. Start() waits for this, so
+  // a kill of probelet's group that follows at once cannot take the guard along.
+  Message ready{kReady, 0};
+  (void)::send(3, &ready, sizeof ready, MSG_NOSIGNAL);
 
   pid_t groups[kMaxGroups];
   int count = 0;
@@ -162,9 +167,20 @@ base::Expected<Guard> Guard::Start(const std::string& instance_cgroup) {
   }
   if (pid == 0) GuardMain(fds[1], kill_path, instance_dir);
   ::close(fds[1]);
+  Guard guard(static_cast<pid_t>(pid), fds[0]);
+  // Wait (bounded) for the guard to be set up; on a loaded machine it may not run for a while.
+  pollfd p{fds[0], POLLIN, 0};
+  Message ready{};
+  int n;
+  do {
+    n = ::poll(&p, 1, 10'000);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1 || ::recv(fds[0], &ready, sizeof ready, 0) != sizeof ready || ready.op != kReady) {
+    return base::Error{"the guard process did not start", ETIMEDOUT};  // ~Guard reaps it
+  }
   int flags = ::fcntl(fds[0], F_GETFL);
   ::fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
-  return Guard(static_cast<pid_t>(pid), fds[0]);
+  return guard;
 }
 
 Guard::Guard(Guard&& other) noexcept

@@ -27,7 +27,8 @@ namespace probelet::runtime {
 
 class Guard {
  public:
-  // Forks the guard. `instance_cgroup` may be empty (process-group mode only).
+  // Forks the guard and waits (up to 10 s) until it has left probelet's process group.
+  // `instance_cgroup` may be empty (process-group mode only).
   static base::Expected<Guard> Start(const std::string& instance_cgroup);
 
   Guard(Guard&& other) noexcept;

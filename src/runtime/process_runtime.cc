@@ -96,6 +96,7 @@ class ProcessRuntime::Impl {
   void SetExitHandler(ExitHandler handler) { exit_handler_ = std::move(handler); }
 
   bool cgroup_mode() const { return !instance_.empty(); }
+  size_t pending_work() const { return execs_.size() + cleanups_.size(); }
   const std::string& instance() const { return instance_; }
 
  private:
@@ -754,7 +755,9 @@ void ProcessRuntime::Impl::RunCleanups() {
       ++it;
     }
   }
-  if (!cleanups_.empty() && !cleanup_timer_->armed()) {
+  // Re-armed on every pass (Arm replaces a pending deadline): a timer may still report
+  // armed() while its own callback runs.
+  if (!cleanups_.empty()) {
     cleanup_timer_->Arm(clock_.Now() + kCleanupRetry, [this] { RunCleanups(); });
   }
 }
@@ -819,5 +822,6 @@ void ProcessRuntime::SetExitHandler(ExitHandler handler) {
 }
 bool ProcessRuntime::cgroup_mode() const { return impl_->cgroup_mode(); }
 std::string ProcessRuntime::instance_cgroup() const { return impl_->instance(); }
+size_t ProcessRuntime::pending_work() const { return impl_->pending_work(); }
 
 }  // namespace probelet::runtime

@@ -88,6 +88,9 @@ class ProcessRuntime : public Runtime {
   bool cgroup_mode() const;
   // This instance's cgroup directory ("" in process-group mode).
   std::string instance_cgroup() const;
+  // Exec-syncs not yet reaped plus cleanups (killed processes to reap, cgroups to remove) still
+  // pending; 0 once everything that ended has been reaped. For tests and diagnostics.
+  size_t pending_work() const;
 
  private:
   class Impl;

@@ -78,13 +78,19 @@ class ProcessRuntimeTest : public ::testing::TestWithParam<bool> {
     in >> a >> b;
     return {a, b};
   }
-  // Cleanups (reaping killed orphans, removing cgroups) run on the loop after an exit.
+  // Reaping killed processes and removing cgroups run on the loop after an exit: once the
+  // runtime has nothing pending, no child of ours may be a zombie.
   bool WaitNoZombies() {
-    bool ok = RunUntil(
-        io_, [] { return testing::CountZombieChildren() == 0; }, 5s);
-    if (!ok)
-      ::system(("ps -o pid,ppid,pgid,stat,comm --ppid " + std::to_string(::getpid())).c_str());
-    return ok;
+    bool idle = RunUntil(
+        io_, [this] { return rt_->pending_work() == 0; }, 5s);
+    int zombies = testing::CountZombieChildren();
+    EXPECT_TRUE(idle) << rt_->pending_work() << " pending";
+    EXPECT_EQ(zombies, 0);
+    if (zombies != 0) {  // say which
+      (void)!::system(
+          ("ps -o pid,ppid,pgid,stat,comm --ppid " + std::to_string(::getpid())).c_str());
+    }
+    return idle && zombies == 0;
   }
 
   TempDir dir_;

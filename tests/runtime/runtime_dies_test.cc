@@ -1,6 +1,7 @@
 // "If probelet dies, no container outlives it unnoticed" (issue 5): a helper process holding a
 // ProcessRuntime is SIGKILLed like a crashed probelet; its container and the container's
 // background child must be gone soon after (PDEATHSIG for the leader, the guard for the rest).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <filesystem>
 #include <sstream>
 
 #include "base/asio_clock.h"
@@ -33,11 +35,21 @@ TEST_P(RuntimeDiesTest, SigkillOfTheRuntimesProcessTakesContainerAndDescendantsW
   TempDir dir;
   std::string fifo = dir / "fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  int out[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
   base::SpawnOptions spawn;
   spawn.argv = {RUNTIME_HOLDER_BINARY, GetParam(), fifo};
+  spawn.stdout_fd = out[1];
   spawn.stderr_fd = 2;
   auto holder = base::ChildProcess::Spawn(spawn);
+  ::close(out[1]);
   ASSERT_TRUE(holder.ok()) << holder.error().message;
+  // Killing the holder inside StartContainer, between the spawn and the guard learning the
+  // container's process group, would leave (in process-group mode only) what the container
+  // forked in that instant: wait until StartContainer has returned.
+  std::string started = testing::ReadLine(out[0]);
+  ::close(out[0]);
+  ASSERT_EQ(started, "started\n");
 
   std::istringstream in(testing::ReadFifoLine(fifo));
   pid_t leader = 0, grandchild = 0;
@@ -51,9 +63,22 @@ TEST_P(RuntimeDiesTest, SigkillOfTheRuntimesProcessTakesContainerAndDescendantsW
   holder->KillAndReap();
   EXPECT_TRUE(WaitGone(leader, 10s)) << "the container's leader outlived the runtime";
   EXPECT_TRUE(WaitGone(grandchild, 10s)) << "the container's child outlived the runtime";
+  // They, and the holder's guard process, were reparented to us (subreaper): reap them all.
+  // The guard exits once it has killed and removed the cgroups (bounded: 2 s).
+  pid_t holder_pid = holder->pid();
+  while (::waitpid(-1, nullptr, 0) > 0) {
+  }
+  if (std::string(GetParam()) == "cgroup") {
+    std::string prefix = "p" + std::to_string(holder_pid) + "-";
+    for (const auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup/unified/probelet")) {
+      EXPECT_FALSE(e.path().filename().string().starts_with(prefix))
+          << e.path() << " left behind by the guard";
+    }
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, RuntimeDiesTest, ::testing::Values("cgroup", "group"));
+INSTANTIATE_TEST_SUITE_P(Modes, RuntimeDiesTest, ::testing::Values("cgroup", "group"),
+                         [](const auto& info) { return std::string(info.param); });
 
 TEST(RuntimeSweepTest, StartupKillsContainersLeftInTheCgroupOfADeadInstance) {
   boost::asio::io_context io;

@@ -1,7 +1,10 @@
 // runtime_holder MODE FIFO: holds a ProcessRuntime (MODE "cgroup" or "group") running one
 // container, `sh -c 'sleep 1000 & echo $$$$ $! > FIFO; wait'`, until it is killed. The test
 // kills this process with SIGKILL, as if probelet died, and checks that the container's leader
-// and its background child are gone.
+// and its background child are gone. Prints "started" once StartContainer has returned.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
@@ -16,6 +19,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: runtime_holder cgroup|group FIFO\n");
     return 2;
   }
+  spdlog::set_default_logger(spdlog::stderr_color_st("holder"));  // stdout is for "started"
   boost::asio::io_context io;
   base::AsioClock clock(io);
   runtime::ProcessRuntimeOptions options;
@@ -31,6 +35,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "start: %s\n", st.error().message.c_str());
     return 4;
   }
+  // Started, and the runtime's guard has been told about it: the test may kill us now.
+  std::printf("started\n");
+  std::fflush(stdout);
   auto work = boost::asio::make_work_guard(io);
   io.run();
   return 0;

@@ -45,9 +45,7 @@ bool WaitGone(pid_t pid, std::chrono::milliseconds timeout) {
   pollfd p{fd, POLLIN, 0};
   int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
   ::close(fd);
-  if (n != 1) return false;
-  ::waitpid(pid, nullptr, WNOHANG);  // ours if we adopted it (subreaper); harmless if not
-  return true;
+  return n == 1;
 }
 
 namespace {
@@ -96,6 +94,12 @@ std::string ReadFifoLine(const std::string& path, std::chrono::milliseconds time
   // writer has come: it waits for data.
   int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return "";
+  std::string out = ReadLine(fd, timeout);
+  ::close(fd);
+  return out;
+}
+
+std::string ReadLine(int fd, std::chrono::milliseconds timeout) {
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.find('\n') == std::string::npos) {
@@ -103,11 +107,11 @@ std::string ReadFifoLine(const std::string& path, std::chrono::milliseconds time
         deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) break;
-    char buf[256];
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) out.append(buf, static_cast<size_t>(n));
+    char c;
+    ssize_t n = ::read(fd, &c, 1);  // byte by byte: leaves what follows the line unread
+    if (n <= 0) break;
+    out.push_back(c);
   }
-  ::close(fd);
   return out;
 }
 

@@ -30,7 +30,8 @@ class TempDir {
 bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& done,
               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// Waits (pidfd) until `pid` has exited, then reaps it if it is our child; true if it is gone.
+// Waits (pidfd) until `pid` has exited (it may remain a zombie: this does not reap it); true if
+// it has.
 bool WaitGone(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // True while `pid` exists and is not a zombie.
 bool IsRunning(pid_t pid);
@@ -41,5 +42,8 @@ std::string ReadFile(const std::string& path);
 // Reads one line from a FIFO (opened non-blocking), waiting for it up to `timeout`.
 std::string ReadFifoLine(const std::string& path,
                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Reads one line from `fd`, waiting for it up to `timeout`; what was read when it expires.
+std::string ReadLine(int fd, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace probelet::runtime::testing
