@@ -1,117 +1,150 @@
 #!/usr/bin/env bash
-# Interim demo (`make demo`): starts nginx on a loopback port with a throwaway config, then runs
-# `probelet probe` against it to show each kind of result with the kubelet's wording, and stops
-# everything. Exits 0 when every probe gave the expected result.
+# `make demo`: runs examples/demo/pod.yaml with `probelet run` and walks through what probelet
+# does: the startup probe holds the others back, the pod turns Ready, readiness goes away and
+# comes back without a restart, a liveness failure kills and restarts the container, a crashing
+# app goes into CrashLoopBackOff. Stops by
+# itself after about 30 s and exits 0 when everything happened as expected.
 #
 #   examples/demo.sh build/probelet
 set -euo pipefail
 
 probelet=${1:?usage: examples/demo.sh PATH_TO_PROBELET}
 probelet=$(realpath "$probelet")
-command -v nginx >/dev/null || { echo "demo: nginx is needed (make deps installs it)" >&2; exit 1; }
-nginx_bin=$(command -v nginx)
+build=$(dirname "$probelet")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+app=$build/examples/probelet-demo-app
+# The app is tiny; build it if `make` only built probelet.
+cmake --build "$build" --target probelet-demo-app >/dev/null
 
 tmp=$(mktemp -d /tmp/probelet-demo.XXXXXX)
-chmod 755 "$tmp"
-nginx_pid=
+switches=$tmp/switches
+mkdir -p "$switches"
+probelet_pid=
 cleanup() {
-  if [[ -n $nginx_pid ]]; then
-    kill "$nginx_pid" 2>/dev/null || true
-    wait "$nginx_pid" 2>/dev/null || true
+  if [[ -n $probelet_pid ]] && kill -0 "$probelet_pid" 2>/dev/null; then
+    kill -TERM "$probelet_pid" 2>/dev/null || true
+    wait "$probelet_pid" 2>/dev/null || true
   fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# Every wait below has a deadline, so the whole demo is bounded (about 30 s, at most ~3 min).
 
-mkdir -p "$tmp/www"
-head -c 4096 /dev/zero | tr '\0' . > "$tmp/www/slow.txt"
-chmod -R a+rX "$tmp/www"
-
-start_nginx() {  # $1 = port; returns non-zero if nginx did not come up on it
-  local port=$1
-  cat > "$tmp/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/body;
-  proxy_temp_path $tmp/proxy;
-  fastcgi_temp_path $tmp/fastcgi;
-  uwsgi_temp_path $tmp/uwsgi;
-  scgi_temp_path $tmp/scgi;
-  default_type text/plain;
-  server {
-    listen 127.0.0.1:$port;
-    root $tmp/www;
-    location = /healthz  { return 200 "ok\n"; }
-    location = /broken   { return 500 "database unreachable\n"; }
-    location = /elsewhere { return 302 http://example.invalid/login; }
-    location = /slow.txt { limit_rate 1; }   # headers at once, then 1 byte/s
-  }
-}
-CONF
-  "$nginx_bin" -e "$tmp/error.log" -p "$tmp" -c "$tmp/nginx.conf" &
-  nginx_pid=$!
-  for _ in $(seq 50); do
-    if "$probelet" probe tcp "127.0.0.1:$port" --timeout 200ms >/dev/null; then return 0; fi
-    if ! kill -0 "$nginx_pid" 2>/dev/null; then nginx_pid=; return 1; fi
-    sleep 0.1
+free_port() {  # a port nothing answers on
+  for p in $(seq "$1" "$(($1 + 200))"); do
+    if ! "$probelet" probe tcp "127.0.0.1:$p" --timeout 200ms >/dev/null 2>&1; then echo "$p"; return; fi
   done
   return 1
 }
+app_port=$(free_port 18080)
+api_port=$(free_port 10255)
+api=127.0.0.1:$api_port
 
-port=
-for candidate in $(seq 18080 18120); do
-  # Skip ports something already answers on; nginx itself fails on a port taken meanwhile.
-  if "$probelet" probe tcp "127.0.0.1:$candidate" --timeout 200ms >/dev/null; then continue; fi
-  if start_nginx "$candidate"; then port=$candidate; break; fi
-done
-[[ -n $port ]] || { echo "demo: could not start nginx" >&2; cat "$tmp/error.log" >&2 || true; exit 1; }
-base=http://127.0.0.1:$port
+# The manifest as shipped, with this run's paths and ports.
+sed -e "s#\./build/examples/probelet-demo-app#$app#" -e "s#/tmp/probelet-demo#$switches#" \
+    -e "s#18080#$app_port#g" "$repo/examples/demo/pod.yaml" > "$tmp/pod.yaml"
 
-failures=0
-show() {  # $1 = expected exit code, then the probe arguments
-  local want=$1; shift
-  printf '\n$ probelet probe'
-  printf ' %q' "$@"
-  printf '\n'
-  local rc=0
-  "$probelet" probe "$@" || rc=$?
-  if [[ $rc == "$want" ]]; then
-    printf '  (exit %s)\n' "$rc"
-  else
-    printf '  (exit %s, expected %s)\n' "$rc" "$want"
-    failures=$((failures + 1))
-  fi
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pods_json() { curl -sf "http://$api/pods" || true; }
+# Small JSON helpers (python3 is on every Debian; jq is not a dependency).
+cat > "$tmp/show.py" <<'PY'
+import json, sys
+what = sys.argv[1]
+try:
+    data = json.load(sys.stdin)
+except Exception:
+    data = {}
+if what == "events":
+    for e in data.get("items", []) if isinstance(data, dict) else data:
+        n = e.get("count", 1)
+        print("  %-10s %s%s" % (e["reason"], e["message"], "  (x%d)" % n if n > 1 else ""))
+    sys.exit()
+pods = data.get("items", [])
+if what == "table":
+    print("NAME     READY  STATUS            RESTARTS")
+    for p in pods:
+        st = p.get("status", {})
+        cs = st.get("containerStatuses", [])
+        ready = sum(1 for c in cs if c.get("ready"))
+        restarts = sum(c.get("restartCount", 0) for c in cs)
+        # Like kubectl: a waiting container's reason (CrashLoopBackOff...) shows as the status.
+        status = next((c["state"]["waiting"].get("reason") for c in cs
+                       if c.get("state", {}).get("waiting", {}).get("reason")), st.get("phase", ""))
+        print("%-8s %d/%d    %-17s %d" % (p["metadata"]["name"], ready, len(cs), status, restarts))
+    sys.exit()
+st = pods[0].get("status", {}) if pods else {}
+if what == "ready":
+    print(next((c["status"] for c in st.get("conditions", []) if c["type"] == "Ready"), ""))
+elif what == "restarts":
+    print(sum(c.get("restartCount", 0) for c in st.get("containerStatuses", [])))
+elif what == "phase":
+    print(st.get("phase", ""))
+elif what == "waiting":
+    cs = st.get("containerStatuses", [])
+    print(cs[0].get("state", {}).get("waiting", {}).get("reason", "") if cs else "")
+PY
+# ready|restarts|phase of the demo pod, from GET /pods.
+field() { pods_json | python3 "$tmp/show.py" "$1"; }
+wait_for() {  # FIELD VALUE SECONDS
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    [[ $(field "$1") == "$2" ]] && return 0
+    sleep 0.2
+  done
+  echo "demo: $1 did not become $2 within $3 s" >&2
+  return 1
+}
+show_pods() {
+  printf '$ probelet get pods --api %s\n' "$api"
+  "$probelet" get pods --api "$api" 2>/dev/null || pods_json | python3 "$tmp/show.py" table
 }
 
-echo "== probelet probe: one probe, the kubelet's semantics (nginx on 127.0.0.1:$port) =="
-echo "-- success"
-show 0 http "$base/healthz"
-show 0 tcp "127.0.0.1:$port"
-show 0 exec -- sh -c 'echo ready'
-echo
-echo "-- warning (a redirect to another host is not followed; still a success)"
-show 0 http "$base/elsewhere"
-echo
-echo "-- failure"
-show 1 http "$base/broken"
-show 1 exec -- sh -c 'echo "not ready yet"; exit 1'
-echo
-echo "-- timeout (a failure too)"
-show 1 http "$base/slow.txt" --timeout 1s
-show 1 exec --timeout 500ms -- sleep 10
-echo
-echo "-- unknown (could not run the probe at all) and bad arguments"
-show 2 exec -- /no/such/command
-show 2 tcp "127.0.0.1" 2>&1
+say "probelet run $tmp/pod.yaml --api $api   (its log follows, one line per event)"
+cat <<MSG
+   The demo app serves /healthz and /ready on 127.0.0.1:$app_port. Watch it from another terminal:
+     curl -s http://$api/pods          the v1 PodList, with conditions and container states
+     curl -s http://$api/events        Created, Started, Unhealthy, Killing, BackOff...
+     $probelet get pods --api $api
+MSG
+"$probelet" run "$tmp/pod.yaml" --state-dir "$tmp/state" --api "$api" &
+probelet_pid=$!
 
-echo
-if ((failures > 0)); then
-  echo "demo: $failures probe(s) did not give the expected result" >&2
-  exit 1
-fi
-echo "== demo done: nginx stopped, nothing left running =="
+say "1. the startup probe holds liveness and readiness back while the app starts (3 s)"
+wait_for ready True 30
+show_pods
+
+say "2. readiness: touch $switches/unready -> Ready=False, and no restart"
+touch "$switches/unready"
+wait_for ready False 10
+show_pods
+rm -f "$switches/unready"
+wait_for ready True 10
+echo "   removed it: Ready=True again"
+
+say "3. liveness: touch $switches/fail -> two failures 2 s apart -> Killing, then a restart"
+touch "$switches/fail"
+wait_for restarts 1 20
+rm -f "$switches/fail"
+wait_for ready True 30
+show_pods
+printf '$ curl -s http://%s/events   (reason: message)\n' "$api"
+curl -sf "http://$api/events" | python3 "$tmp/show.py" events
+
+say "4. crash: touch $switches/crash -> the app exits; the first restart is immediate, then CrashLoopBackOff (10 s, 20 s, ... 5 min)"
+touch "$switches/crash"
+wait_for waiting CrashLoopBackOff 20
+show_pods
+rm -f "$switches/crash"
+echo "   removed it: the next restart comes when the 10 s back-off has passed"
+wait_for ready True 40
+show_pods
+
+say "5. SIGTERM to probelet: readiness keeps probing while each container gets its grace period"
+kill -TERM "$probelet_pid"
+for _ in $(seq 100); do kill -0 "$probelet_pid" 2>/dev/null || break; sleep 0.2; done
+kill -0 "$probelet_pid" 2>/dev/null && { echo "demo: probelet did not stop in 20 s" >&2; kill -KILL "$probelet_pid"; }
+rc=0
+wait "$probelet_pid" || rc=$?
+probelet_pid=
+if ((rc != 0)); then echo "demo: probelet exited with $rc" >&2; exit 1; fi
+say "demo done: probelet exited 0, nothing left running"

@@ -1,13 +1,383 @@
-// Not built yet: each command says so and exits 2 until its issue lands.
-#include <cstdio>
+// `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--log-format text|json]`
+// (issue #5 §5): loads and validates every manifest first (nothing starts on any error), then
+// runs every pod on one event loop until SIGINT or SIGTERM, and stops them the way the kubelet
+// stops a deleted pod: liveness and startup probes stop, readiness goes on while each container
+// gets its grace period (preStop hook, SIGTERM, SIGKILL), then probelet exits 0. A second signal
+// kills every container at once (SIGKILL) and exits 1.
+//
+// Everything (API server, probes, containers, signals) runs on the main thread's io_context:
+// the containers' PR_SET_PDEATHSIG is tied to that thread, which lives as long as probelet.
+//
+// Log lines (stderr): one per event (Created, Started, Killing, Unhealthy, BackOff, ...), per
+// probe result transition, per pod phase or Ready change, plus the runtime's own lines; text by
+// default, one JSON object per line with --log-format json.
+#include <signal.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/manifest_loader.h"
+#include "api/time.h"
+#include "api/uid.h"
+#include "base/asio_clock.h"
 #include "cli/commands.h"
+#include "kubelet/event_store.h"
+#include "kubelet/kubelet.h"
+#include "kubelet/runtime_command_runner.h"
+#include "kubelet/status_generation.h"
+#include "kubelet/status_manager.h"
+#include "probe/probers.h"
+#include "prober/prober_manager.h"
+#include "prober/prober_metrics.h"
+#include "runtime/process_runtime.h"
+#include "server/api_server.h"
+#include "server/pod_source.h"
 
 namespace probelet::cli {
+namespace {
+
+constexpr const char* kRunUsage =
+    R"(usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--log-format text|json]
+
+Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
+and *.json files) as supervised processes on this machine, probes them with the kubelet's
+semantics, restarts what fails its liveness or startup probe, and serves their status.
+Every manifest is validated first: on any error nothing starts and the exit code is 1.
+
+  --state-dir DIR    where container logs go (DIR/pods/<ns>_<pod>_<uid>/<container>/<n>.log).
+                     Default: $XDG_RUNTIME_DIR/probelet when XDG_RUNTIME_DIR is set, else
+                     /var/lib/probelet as root, else /tmp/probelet-<uid>.
+  --api ADDR         the read-only API (GET /pods, /events, /healthz, /metrics), default
+                     127.0.0.1:10255; port 0 picks a free port (logged at start); "none" turns
+                     it off.
+  --log-format F     text (default) or json: one line per lifecycle event, probe result
+                     transition and pod status change, on stderr.
+
+Stopping: SIGINT or SIGTERM stops every pod gracefully (each container gets its grace period,
+then SIGKILL) and exits 0; a second signal kills every container at once and exits 1.
+If probelet itself is killed (even with SIGKILL), its containers die with it: each container's
+main process has PR_SET_PDEATHSIG(SIGKILL), and a small guard process kills whatever they
+started (their cgroup, or their process groups) as soon as probelet is gone.
+)";
+
+// One writer for every log line, text or JSON. Called on the loop thread and by spdlog (the
+// runtime's lines), hence the mutex.
+class LogWriter {
+ public:
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  explicit LogWriter(bool json) : json_(json) {}
+
+  void Line(api::Time ts, std::string_view level, std::string_view msg, const Fields& fields) {
+    std::string out;
+    if (json_) {
+      nlohmann::json j;
+      j["ts"] = api::FormatRFC3339Nano(ts);
+      j["level"] = level;
+      j["msg"] = msg;
+      for (const auto& [k, v] : fields) j[k] = v;
+      out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else {
+      out = api::FormatRFC3339Nano(ts).substr(0, 23) + "Z " + std::string(level) + " " +
+            std::string(msg);
+      for (const auto& [k, v] : fields) {
+        out += " " + k + "=";
+        bool quote = v.empty() || v.find_first_of(" \"=") != std::string::npos;
+        out += quote ? nlohmann::json(v).dump() : v;
+      }
+    }
+    out += '\n';
+    std::lock_guard lock(mu_);
+    std::fwrite(out.data(), 1, out.size(), stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool json_;
+  std::mutex mu_;
+};
+
+// Routes spdlog (the runtime's and other stages' lines) through the LogWriter.
+class SpdlogSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit SpdlogSink(LogWriter& writer) : writer_(writer) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    auto level = spdlog::level::to_string_view(msg.level);
+    writer_.Line(api::Time(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     msg.time.time_since_epoch())),
+                 std::string_view(level.data(), level.size()),
+                 std::string_view(msg.payload.data(), msg.payload.size()), {});
+  }
+  void flush_() override {}
+
+ private:
+  LogWriter& writer_;
+};
+
+// The API server's view of the agent (contract C4).
+class AgentPodSource : public server::PodSource {
+ public:
+  AgentPodSource(const kubelet::Kubelet& kubelet, const kubelet::EventStore& events,
+                 const prober::ProberMetrics& metrics)
+      : kubelet_(kubelet), events_(events), metrics_(metrics) {}
+  std::vector<api::Pod> ListPods() const override { return kubelet_.ListPods(); }
+  std::vector<api::Event> ListEvents() const override { return events_.List(); }
+  std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
+                                     std::string_view container, bool previous) const override {
+    return kubelet_.LogPath(ns, pod, container, previous);
+  }
+  void WriteMetrics(std::string& out) const override { metrics_.WriteText(out); }
+
+ private:
+  const kubelet::Kubelet& kubelet_;
+  const kubelet::EventStore& events_;
+  const prober::ProberMetrics& metrics_;
+};
+
+std::string DefaultStateDir() {
+  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/probelet";
+  }
+  if (::geteuid() == 0) return "/var/lib/probelet";
+  return "/tmp/probelet-" + std::to_string(::geteuid());
+}
+
+struct RunFlags {
+  std::vector<std::string> paths;
+  std::string state_dir;
+  std::string api = "127.0.0.1:10255";
+  bool json = false;
+};
+
+// Returns an exit code to stop with, or -1 to go on.
+int ParseFlags(const Args& args, RunFlags& flags) {
+  bool only_paths = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    // "--flag VALUE" or "--flag=VALUE".
+    std::string taken;
+    auto value = [&](std::string_view name) -> const std::string* {
+      if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
+        taken = a.substr(name.size() + 1);
+        return &taken;
+      }
+      if (a == name && i + 1 < args.size()) return &args[++i];
+      return nullptr;
+    };
+    if (only_paths) {
+      flags.paths.push_back(a);
+    } else if (a == "-h" || a == "--help") {
+      std::fputs(kRunUsage, stdout);
+      return 0;
+    } else if (a == "--") {
+      only_paths = true;
+    } else if (const std::string* v = value("--state-dir")) {
+      flags.state_dir = *v;
+    } else if (const std::string* v = value("--api")) {
+      flags.api = *v;
+    } else if (const std::string* v = value("--log-format")) {
+      if (*v != "text" && *v != "json") {
+        std::fprintf(stderr, "probelet run: --log-format must be text or json, not \"%s\"\n",
+                     v->c_str());
+        return 2;
+      }
+      flags.json = *v == "json";
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "probelet run: unknown or incomplete flag \"%s\"\n\n%s", a.c_str(),
+                   kRunUsage);
+      return 2;
+    } else {
+      flags.paths.push_back(a);
+    }
+  }
+  if (flags.paths.empty()) {
+    std::fputs(kRunUsage, stderr);
+    return 2;
+  }
+  if (flags.state_dir.empty()) flags.state_dir = DefaultStateDir();
+  return -1;
+}
+
+std::string PodKey(const api::Pod& pod) {
+  return pod.metadata.namespace_ + "/" + pod.metadata.name;
+}
+
+int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log);
+
+}  // namespace
 
 int RunMain(const Args& args) {
-  std::fprintf(stderr, "probelet %s: not implemented yet\n", args[0].c_str());
-  return 2;
+  RunFlags flags;
+  if (int rc = ParseFlags(args, flags); rc >= 0) return rc;
+
+  // 1. Load and validate everything before anything starts.
+  api::UidGenerator uids = api::UidGenerator::FromRandomDevice();
+  api::LoadResult loaded = api::LoadPods(flags.paths, uids);
+  for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  if (loaded.has_errors()) {
+    std::fprintf(stderr, "probelet run: invalid manifests: nothing started\n");
+    return 1;
+  }
+  if (loaded.pods.empty()) {
+    std::fprintf(stderr, "probelet run: no pods in %s\n", flags.paths[0].c_str());
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(flags.state_dir + "/pods", ec);
+  if (ec) {
+    std::fprintf(stderr, "probelet run: state dir %s: %s\n", flags.state_dir.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+
+  LogWriter log(flags.json);
+  auto previous_logger = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("probelet", std::make_shared<SpdlogSink>(log)));
+  spdlog::set_level(spdlog::level::info);
+  ::signal(SIGPIPE, SIG_IGN);
+  int rc = RunAgent(flags, loaded, log);
+  // Every object of the agent is gone (the runtime logs while it kills what is left).
+  spdlog::set_default_logger(previous_logger);
+  return rc;
 }
+
+namespace {
+
+int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log) {
+  boost::asio::io_context io;
+  base::AsioClock clock(io);
+  auto line = [&](std::string_view level, std::string_view msg, LogWriter::Fields fields = {}) {
+    log.Line(clock.WallNow(), level, msg, fields);
+  };
+
+  // Block the stop signals before any child exists, so none is lost during start-up.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+
+  runtime::ProcessRuntime runtime(io, clock);
+  kubelet::StatusManager status(clock);
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  kubelet::EventStore events(clock, kubelet::EventStore::kDefaultCapacity, host);
+  auto http = probe::NewHttpProber(io);
+  auto tcp = probe::NewTcpProber(io);
+  auto grpc = probe::NewGrpcProber(io);
+  kubelet::RuntimeCommandRunner exec(runtime);
+  prober::ProberMetrics metrics;
+  prober::ProberManager probers(clock, status, {http.get(), tcp.get(), grpc.get(), &exec}, events,
+                                metrics, static_cast<uint64_t>(::getpid()));
+  kubelet::PodWorkerEnv env;
+  env.clock = &clock;
+  env.runtime = &runtime;
+  env.probers = &probers;
+  env.status = &status;
+  env.recorder = &events;
+  env.http = http.get();
+  env.pods_log_dir = flags.state_dir + "/pods";
+  kubelet::Kubelet kubelet(env);
+
+  events.SetObserver([&](const api::Event& e) {
+    std::string container = e.involved_object.field_path;
+    if (auto open = container.find('{'); open != std::string::npos) {
+      container = container.substr(open + 1, container.size() - open - 2);
+    }
+    LogWriter::Fields f{{"pod", e.involved_object.namespace_ + "/" + e.involved_object.name},
+                        {"container", container},
+                        {"reason", e.reason}};
+    if (e.count > 1) f.emplace_back("count", std::to_string(e.count));
+    line(e.type == "Warning" ? "warning" : "info", e.message, f);
+  });
+  kubelet.SetProbeObserver([&](const api::Pod& pod, std::string_view container,
+                               prober::ProbeType type, prober::CachedResult result) {
+    line("info",
+         std::string(prober::ToString(type)) + " probe: " + std::string(prober::ToString(result)),
+         {{"pod", PodKey(pod)}, {"container", std::string(container)}});
+  });
+  status.SetObserver(
+      [&](const api::Pod& pod, const api::PodStatus& old, const api::PodStatus& now) {
+        if (old.phase != now.phase) {
+          line("info", "pod phase: " + now.phase, {{"pod", PodKey(pod)}});
+        }
+        const api::PodCondition* before = kubelet::FindCondition(old.conditions, "Ready");
+        const api::PodCondition* after = kubelet::FindCondition(now.conditions, "Ready");
+        if (after != nullptr && (before == nullptr || before->status != after->status)) {
+          LogWriter::Fields f{{"pod", PodKey(pod)}};
+          if (!after->reason.empty()) f.emplace_back("reason", after->reason);
+          if (!after->message.empty()) f.emplace_back("message", after->message);
+          line("info", "pod Ready=" + after->status, f);
+        }
+      });
+
+  // 2. The API, before any container: a busy port must not leave containers behind.
+  AgentPodSource source(kubelet, events, metrics);
+  std::unique_ptr<server::ApiServer> api_server;
+  if (flags.api != "none" && !flags.api.empty()) {
+    server::ApiServerOptions options;
+    options.address = flags.api;
+    api_server = std::make_unique<server::ApiServer>(io, clock, source, options);
+    if (base::Status st = api_server->Start(); !st.ok()) {
+      std::fprintf(stderr, "probelet run: --api: %s\n", st.error().message.c_str());
+      return 1;
+    }
+    line("info", "api: serving on http://" + api_server->bound_address(),
+         {{"address", api_server->bound_address()}});
+  }
+  line("info", "state dir: " + flags.state_dir + " (container logs in pods/)");
+
+  // 3. Run every pod.
+  for (const auto& p : loaded.pods) {
+    line("info", "pod added",
+         {{"pod", PodKey(p.pod)}, {"uid", p.pod.metadata.uid}, {"source", p.source}});
+    kubelet.AddPod(p.pod);
+  }
+
+  // 4. Until a signal: graceful stop on the first, kill at once on the second.
+  int exit_code = 0;
+  int signals_seen = 0;
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& err, int sig) {
+      if (err) return;
+      ++signals_seen;
+      if (signals_seen == 1) {
+        line("info", std::string("received ") + ::strsignal(sig) +
+                         ": stopping every pod (a second signal kills at once)");
+        kubelet.Shutdown([&] {
+          line("info", "every container has stopped: exiting");
+          if (api_server) api_server->Stop();
+          signals.cancel();
+          io.stop();
+        });
+        wait_signal();
+      } else {
+        line("warning",
+             std::string("received ") + ::strsignal(sig) + " again: killing every container now");
+        exit_code = 1;
+        io.stop();
+      }
+    });
+  };
+  wait_signal();
+  io.run();
+  // Destruction order (reverse of construction) kills whatever still runs: the kubelet, then
+  // the probers, then the runtime, which SIGKILLs and reaps its containers.
+  return exit_code;
+}
+
+}  // namespace
 
 }  // namespace probelet::cli

@@ -22,7 +22,12 @@ Kubelet::~Kubelet() {
 }
 
 void Kubelet::AddPod(const api::Pod& pod) {
-  workers_.push_back(std::make_unique<PodWorker>(pod, env_));
+  api::Pod admitted = pod;
+  // The API server stamps a pod when it is created; probelet's pods are created here.
+  if (!admitted.metadata.creation_timestamp) {
+    admitted.metadata.creation_timestamp = env_.clock->WallNow();
+  }
+  workers_.push_back(std::make_unique<PodWorker>(admitted, env_));
   workers_.back()->Sync();
 }
 

@@ -43,6 +43,8 @@ TEST_F(PodWorkerTest, StartsContainersAndReportsARunningReadyPod) {
   EXPECT_EQ(Events("Started"),
             (std::vector<std::string>{"Started container app", "Started container side"}));
   EXPECT_EQ(runtime_.creates[0].log_directory, "/tmp/probelet-test/pods/default_web_uid-1/app");
+  ASSERT_EQ(kubelet_->ListPods().size(), 1u);
+  EXPECT_EQ(kubelet_->ListPods()[0].metadata.creation_timestamp, clock_.WallNow());
 }
 
 TEST_F(PodWorkerTest, LivenessFailureKillsAndRestartsAtOnceTheFirstTime) {
