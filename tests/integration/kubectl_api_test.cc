@@ -71,8 +71,8 @@ TEST_F(KubectlApiTest, GetPodsPrintsTheClusterColumns) {
   EXPECT_EQ(rows[0]["NAME"], "web");
   EXPECT_EQ(rows[0]["READY"], "1/2");
   EXPECT_EQ(rows[0]["STATUS"], "Running");
-  EXPECT_EQ(rows[0]["RESTARTS"], "2 (42s ago)");
-  EXPECT_EQ(rows[0]["AGE"], "10m");
+  EXPECT_EQ(rows[0]["RESTARTS"], "2 (12m ago)");
+  EXPECT_EQ(rows[0]["AGE"], "45m");
   EXPECT_EQ(rows[0].count("IP"), 0u);
 
   r = Kubectl("get pods -o wide");
@@ -126,10 +126,10 @@ TEST_F(KubectlApiTest, DescribeShowsProbesConditionsAndEvents) {
   EXPECT_THAT(out, ::testing::ContainsRegex("ContainersReady +False"));
   EXPECT_THAT(out, ::testing::ContainsRegex("PodScheduled +True"));
   EXPECT_THAT(out, ::testing::ContainsRegex(
-                       "Warning +Unhealthy +45s \\(x6 over 5m\\) +kubelet +Liveness probe failed: "
+                       "Warning +Unhealthy +12m \\(x6 over 30m\\) +kubelet +Liveness probe failed: "
                        "HTTP probe failed with statuscode: 500"));
   EXPECT_THAT(out, ::testing::ContainsRegex(
-                       "Normal +Killing +42s \\(x2 over 4m\\) +kubelet +Container web failed "
+                       "Normal +Killing +12m \\(x2 over 25m\\) +kubelet +Container web failed "
                        "liveness probe, will be restarted"));
 }
 
@@ -173,7 +173,7 @@ TEST_F(KubectlApiTest, GetEvents) {
     EXPECT_EQ(row["OBJECT"], "pod/web");
     if (row["REASON"] == "Killing") {
       found = true;
-      EXPECT_EQ(row["LAST SEEN"], "42s");
+      EXPECT_EQ(row["LAST SEEN"], "12m");
       EXPECT_EQ(row["TYPE"], "Normal");
       EXPECT_EQ(row["MESSAGE"], "Container web failed liveness probe, will be restarted");
     }

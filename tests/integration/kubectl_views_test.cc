@@ -87,8 +87,8 @@ TEST_F(ViewsTest, GetPodsPrintsKubectlsColumns) {
   EXPECT_EQ(rows[0]["NAME"], "web");
   EXPECT_EQ(rows[0]["READY"], "1/2");
   EXPECT_EQ(rows[0]["STATUS"], "Running");
-  EXPECT_EQ(rows[0]["RESTARTS"], "2 (42s ago)");
-  EXPECT_EQ(rows[0]["AGE"], "10m");
+  EXPECT_EQ(rows[0]["RESTARTS"], "2 (12m ago)");
+  EXPECT_EQ(rows[0]["AGE"], "45m");
   ExpectSameAsKubectl("get pods", "get pods");
 }
 
@@ -104,7 +104,7 @@ TEST_F(ViewsTest, DescribeIsKubectlsDescribe) {
   EXPECT_THAT(r.out, HasSubstr("    Liveness:       http-get http://:8080/healthz delay=0s "
                                "timeout=1s period=10s #success=1 #failure=3\n"));
   EXPECT_THAT(r.out, HasSubstr("Conditions:\n  Type "));
-  EXPECT_THAT(r.out, ::testing::ContainsRegex("Warning +Unhealthy +45s \\(x6 over 5m\\)"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("Warning +Unhealthy +12m \\(x6 over 30m\\)"));
   ExpectSameAsKubectl("describe pod web", "describe pod web");
 }
 

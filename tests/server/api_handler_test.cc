@@ -133,7 +133,8 @@ TEST_F(ApiHandlerTest, EventsIsAV1EventList) {
   ASSERT_EQ(list["items"].size(), 4u);
   // Oldest last-seen first.
   EXPECT_EQ(list["items"][0]["reason"], "Unhealthy");
-  EXPECT_EQ(list["items"][3]["lastTimestamp"], api::FormatRFC3339(now_ - std::chrono::seconds(3)));
+  EXPECT_EQ(list["items"][3]["lastTimestamp"],
+            api::FormatRFC3339(now_ - std::chrono::seconds(10 * 60 + 30)));
   for (const json& e : list["items"]) {
     EXPECT_EQ(e["kind"], "Event");
     EXPECT_EQ(e["involvedObject"]["kind"], "Pod");
@@ -279,7 +280,7 @@ TEST_F(ApiHandlerTest, PodTableForKubectlGet) {
   EXPECT_EQ(priorities, (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1}));
   ASSERT_EQ(t["rows"].size(), 1u);
   const json& row = t["rows"][0];
-  EXPECT_EQ(row["cells"], json({"web", "1/2", "Running", "2 (42s ago)", "10m", "127.0.0.1",
+  EXPECT_EQ(row["cells"], json({"web", "1/2", "Running", "2 (12m ago)", "45m", "127.0.0.1",
                                 "<none>", "<none>", "<none>"}));
   EXPECT_EQ(row["object"]["kind"], "PartialObjectMetadata");
   EXPECT_EQ(row["object"]["apiVersion"], "meta.k8s.io/v1");
@@ -328,9 +329,9 @@ TEST_F(ApiHandlerTest, EventTableForKubectlGetEvents) {
             (std::vector<std::string>{"Last Seen", "Type", "Reason", "Object", "Message"}));
   ASSERT_EQ(t["rows"].size(), 4u);
   EXPECT_EQ(t["rows"][0]["cells"],
-            json({"45s", "Warning", "Unhealthy", "pod/web", "spec.containers{web}",
+            json({"12m", "Warning", "Unhealthy", "pod/web", "spec.containers{web}",
                   "kubelet, probelet-host",
-                  "Liveness probe failed: HTTP probe failed with statuscode: 500", "5m", 6,
+                  "Liveness probe failed: HTTP probe failed with statuscode: 500", "30m", 6,
                   "web.17a0000000000002"}));
 }
 

@@ -39,8 +39,8 @@ TEST_F(PrintPodTest, RunningPodWithOneUnreadyContainerAndRecentRestarts) {
   EXPECT_EQ(c.name, "web");
   EXPECT_EQ(c.ready, "1/2");
   EXPECT_EQ(c.status, "Running");
-  EXPECT_EQ(c.restarts, "2 (42s ago)");
-  EXPECT_EQ(c.age, "10m");
+  EXPECT_EQ(c.restarts, "2 (12m ago)");
+  EXPECT_EQ(c.age, "45m");
   EXPECT_EQ(c.ip, "127.0.0.1");
   EXPECT_EQ(c.node, "<none>");
   EXPECT_EQ(c.readiness_gates, "<none>");
@@ -127,7 +127,7 @@ TEST_F(PrintPodTest, SidecarCountsTowardsReadyAndTotal) {
   pod_.status.init_container_statuses = {is};
   PodColumns c = PrintPod(pod_, now_);
   EXPECT_EQ(c.ready, "2/3");
-  EXPECT_EQ(c.restarts, "3 (42s ago)");
+  EXPECT_EQ(c.restarts, "3 (12m ago)");
 }
 
 TEST_F(PrintPodTest, TerminatingAndReadinessGates) {
@@ -147,8 +147,8 @@ TEST(PrintEventTest, ColumnsAsKubectlShowsThem) {
   api::Pod pod = testing::RealisticPod(now);
   auto events = testing::RealisticEvents(pod, now);
   EventColumns c = PrintEvent(events[1], now);
-  EXPECT_EQ(c.last_seen, "45s");
-  EXPECT_EQ(c.first_seen, "5m");
+  EXPECT_EQ(c.last_seen, "12m");
+  EXPECT_EQ(c.first_seen, "30m");
   EXPECT_EQ(c.type, "Warning");
   EXPECT_EQ(c.reason, "Unhealthy");
   EXPECT_EQ(c.object, "pod/web");

@@ -91,19 +91,22 @@ inline api::Probe HttpGetProbe(std::string path, int32_t port) {
   return p;
 }
 
-// Pod "web" in "default", created 10 minutes before `now`: container "web" (liveness http-get
-// :8080/healthz, readiness tcp :8080, startup exec) restarted twice, the last time 42 s ago
+// Pod "web" in "default", created 45m30s before `now`: container "web" (liveness http-get
+// :8080/healthz, readiness tcp :8080, startup exec) restarted twice, the last time 12m30s ago
 // after a liveness kill (exit 137), running and ready; container "sidecar" running, not ready
-// (readiness http-get /ready on the named port "admin").
+// (readiness http-get /ready on the named port "admin"). Every age is 10 min or more and
+// half a minute from a whole minute, so what kubectl prints for it ("45m", "2 (12m ago)")
+// stays the same for 30 s either side: tests stay exact on slow (sanitizer) runs.
 inline api::Pod RealisticPod(api::Time now) {
   using std::chrono::minutes;
   using std::chrono::seconds;
+  const api::Time kCreated = now - minutes(45) - seconds(30);
   api::Pod pod;
   pod.metadata.name = "web";
   pod.metadata.namespace_ = "default";
   pod.metadata.uid = "6f1c2a3e-0d4b-4c55-9a1e-2b7c8d9e0f11";
   pod.metadata.labels = {{"app", "web"}, {"tier", "frontend"}};
-  pod.metadata.creation_timestamp = now - minutes(10);
+  pod.metadata.creation_timestamp = kCreated;
   pod.spec.restart_policy = "Always";
   pod.spec.termination_grace_period_seconds = 30;
 
@@ -145,7 +148,7 @@ inline api::Pod RealisticPod(api::Time now) {
   st.host_ip = "127.0.0.1";
   st.pod_ip = "127.0.0.1";
   st.pod_ips = {{"127.0.0.1"}};
-  st.start_time = now - minutes(10);
+  st.start_time = kCreated;
   auto condition = [&](std::string type, std::string status, api::Time t) {
     api::PodCondition c;
     c.type = std::move(type);
@@ -153,11 +156,11 @@ inline api::Pod RealisticPod(api::Time now) {
     c.last_transition_time = t;
     return c;
   };
-  st.conditions = {condition("PodReadyToStartContainers", "True", now - minutes(10)),
-                   condition("Initialized", "True", now - minutes(10)),
-                   condition("Ready", "False", now - seconds(30)),
-                   condition("ContainersReady", "False", now - seconds(30)),
-                   condition("PodScheduled", "True", now - minutes(10))};
+  st.conditions = {condition("PodReadyToStartContainers", "True", kCreated),
+                   condition("Initialized", "True", kCreated),
+                   condition("Ready", "False", now - minutes(12) - seconds(28)),
+                   condition("ContainersReady", "False", now - minutes(12) - seconds(28)),
+                   condition("PodScheduled", "True", kCreated)};
   st.conditions[2].reason = "ContainersNotReady";
   st.conditions[2].message = "containers with unready status: [sidecar]";
   st.conditions[3].reason = "ContainersNotReady";
@@ -171,12 +174,12 @@ inline api::Pod RealisticPod(api::Time now) {
   ws.ready = true;
   ws.started = true;
   ws.restart_count = 2;
-  ws.state.running = api::ContainerStateRunning{now - seconds(40)};
+  ws.state.running = api::ContainerStateRunning{now - minutes(12) - seconds(28)};
   api::ContainerStateTerminated last;
   last.exit_code = 137;
   last.reason = "Error";
-  last.started_at = now - minutes(3);
-  last.finished_at = now - seconds(42);
+  last.started_at = now - minutes(20) - seconds(30);
+  last.finished_at = now - minutes(12) - seconds(30);
   last.container_id = "probelet://" + std::string(64, 'b');
   ws.last_state.terminated = last;
 
@@ -187,7 +190,7 @@ inline api::Pod RealisticPod(api::Time now) {
   ss.container_id = "probelet://" + std::string(64, 'c');
   ss.ready = false;
   ss.started = true;
-  ss.state.running = api::ContainerStateRunning{now - minutes(10)};
+  ss.state.running = api::ContainerStateRunning{kCreated};
   st.container_statuses = {ws, ss};
   return pod;
 }
@@ -214,16 +217,16 @@ inline std::vector<api::Event> RealisticEvents(const api::Pod& pod, api::Time no
   };
   return {
       event("17a0000000000001", "web", api::kEventNormal, "Started", "Started container web", 3,
-            now - minutes(10), now - seconds(40)),
+            now - minutes(45) - seconds(30), now - minutes(12) - seconds(28)),
       event("17a0000000000002", "web", api::kEventWarning, "Unhealthy",
-            "Liveness probe failed: HTTP probe failed with statuscode: 500", 6, now - minutes(5),
-            now - seconds(45)),
+            "Liveness probe failed: HTTP probe failed with statuscode: 500", 6,
+            now - minutes(30) - seconds(30), now - minutes(12) - seconds(40)),
       event("17a0000000000003", "web", api::kEventNormal, "Killing",
-            "Container web failed liveness probe, will be restarted", 2, now - minutes(4),
-            now - seconds(42)),
+            "Container web failed liveness probe, will be restarted", 2,
+            now - minutes(25) - seconds(30), now - minutes(12) - seconds(30)),
       event("17a0000000000004", "sidecar", api::kEventWarning, "Unhealthy",
-            "Readiness probe failed: HTTP probe failed with statuscode: 503", 20, now - minutes(9),
-            now - seconds(3)),
+            "Readiness probe failed: HTTP probe failed with statuscode: 503", 20,
+            now - minutes(40) - seconds(30), now - minutes(10) - seconds(30)),
   };
 }
 
