@@ -166,8 +166,16 @@ TEST(ChildProcessTest, OnlyStdioIsInheritedEvenWithoutCloexec) {
   auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
   ::close(leaked);
   ASSERT_TRUE(child.ok());
-  // Spawn returns after the exec, so the fd table is final.
-  EXPECT_EQ(FdsOf(child->pid()), (std::set<std::string>{"0", "1", "2"}));
+  // Spawn returns after the exec, but the fd table is not final yet: the dynamic loader of
+  // `sleep` opens (and closes) its libraries in the child. An inherited fd would stay open for
+  // the child's whole 30 s, so wait (bounded) for the table to settle on stdio alone.
+  const std::set<std::string> stdio{"0", "1", "2"};
+  std::set<std::string> fds = FdsOf(child->pid());
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+       fds != stdio && std::chrono::steady_clock::now() < deadline; fds = FdsOf(child->pid())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(fds, stdio);
 }
 
 TEST(ChildProcessTest, PidfdIsCloexec) {

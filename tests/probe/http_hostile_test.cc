@@ -37,7 +37,10 @@ class HttpHostileTest : public ::testing::Test {
     const ProbeRun run = RunProbe(
         io_, [&](OutcomeCallback done) { prober_->Probe(request, kTimeout, std::move(done)); });
     EXPECT_TRUE(run.outcome.has_value());
-    EXPECT_LE(Ms(run.elapsed), kTimeout + 100ms) << url;
+    // Ends by its timeout (a hostile server would otherwise hold it for ever); the slack is for
+    // a loaded machine, not a performance figure.
+    EXPECT_LE(Ms(run.elapsed), kTimeout + 1500ms)
+        << url << ": " << Ms(run.elapsed).count() << " ms";
     EXPECT_LE(stats_.peak_read_buffer, kMaxReadBuffer);
     EXPECT_LE(stats_.peak_body, 10240u);
     EXPECT_EQ(stats_.in_flight, 0u);
