@@ -1,9 +1,13 @@
 // AsioClock: the production Clock. Time is std::chrono::steady_clock (wall time from
-// system_clock); timers are Asio steady timers on one io_context.
+// system_clock); its timers share one queue served by a single Asio steady timer on one
+// io_context, with millisecond granularity: a timer fires at most 1 ms after its deadline (see
+// asio_clock.cc for why).
 //
 // Thread safety: use only on the thread that runs the io_context. Ownership: the io_context must
-// outlive the clock and every timer it hands out.
+// outlive the clock and every timer it hands out; timers may outlive the clock.
 #pragma once
+
+#include <memory>
 
 #include "base/clock.h"
 
@@ -15,13 +19,16 @@ namespace probelet::base {
 
 class AsioClock : public Clock {
  public:
-  explicit AsioClock(boost::asio::io_context& io) : io_(io) {}
+  explicit AsioClock(boost::asio::io_context& io);
+  ~AsioClock() override;
   MonoTime Now() const override;
   WallTime WallNow() const override;
   std::unique_ptr<Timer> NewTimer() override;
 
+  class Scheduler;  // the shared timer queue (asio_clock.cc)
+
  private:
-  boost::asio::io_context& io_;
+  std::shared_ptr<Scheduler> scheduler_;
 };
 
 }  // namespace probelet::base

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace probelet::base {
 namespace {
@@ -39,6 +42,99 @@ TEST(AsioClockTest, CancelledRearmedAndDestroyedTimersDoNotCallStaleCallbacks) {
   io.run_for(std::chrono::seconds(5));
   EXPECT_EQ(stale, 0);
   EXPECT_EQ(live, 1);
+}
+
+}  // namespace
+}  // namespace probelet::base
+
+namespace probelet::base {
+namespace {
+
+TEST(AsioClockTest, ManyTimersFireInDeadlineOrderAtMostAMillisecondLate) {
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  const MonoTime start = clock.Now() + milliseconds(5);
+  std::vector<std::unique_ptr<Timer>> timers;
+  std::vector<int> order;
+  Duration worst{0};
+  // Armed in a scrambled order; deadlines 0.25 ms apart, several per millisecond.
+  for (int k = 0; k < 200; ++k) {
+    int i = (k * 73) % 200;
+    MonoTime deadline = start + std::chrono::microseconds(250 * i);
+    auto& t = timers.emplace_back(clock.NewTimer());
+    t->Arm(deadline, [&, i, deadline] {
+      order.push_back(i);
+      worst = std::max(worst, Duration(clock.Now() - deadline));
+      EXPECT_GE(clock.Now(), deadline);
+    });
+  }
+  io.run_for(std::chrono::seconds(5));
+  ASSERT_EQ(order.size(), 200u);
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(order[i], i);
+  // The batching rounds up to the millisecond; the rest is scheduling noise on a busy machine.
+  EXPECT_LT(worst, std::chrono::seconds(1)) << "worst lateness " << worst.count() << " ns";
+}
+
+TEST(AsioClockTest, ATimerArmedForNowFromACallbackRunsOnALaterTurnNotInline) {
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  auto a = clock.NewTimer();
+  auto b = clock.NewTimer();
+  std::vector<std::string> log;
+  a->Arm(clock.Now(), [&] {
+    log.push_back("a");
+    b->Arm(clock.Now() - std::chrono::seconds(1), [&] { log.push_back("b"); });
+    log.push_back("a-done");
+  });
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(log, (std::vector<std::string>{"a", "a-done", "b"}));
+}
+
+TEST(AsioClockTest, CancellingTheEarliestTimerKeepsTheOthers) {
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  int fired = 0;
+  auto early = clock.NewTimer();
+  auto late = clock.NewTimer();
+  early->Arm(clock.Now() + milliseconds(2), [&] { fired += 100; });
+  late->Arm(clock.Now() + milliseconds(10), [&] { fired += 1; });
+  early->Cancel();
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(AsioClockTest, TimersMayOutliveTheClock) {
+  boost::asio::io_context io;
+  std::unique_ptr<Timer> t;
+  int fired = 0;
+  {
+    AsioClock clock(io);
+    t = clock.NewTimer();
+    t->Arm(clock.Now() + milliseconds(1), [&] { ++fired; });
+  }
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(fired, 1);
+  t.reset();
+}
+
+}  // namespace
+}  // namespace probelet::base
+
+namespace probelet::base {
+namespace {
+
+TEST(AsioClockTest, RunReturnsOnceTheLastTimerIsCancelled) {
+  // `probelet probe` runs its loop to completion: a cancelled hour-long timeout must not keep
+  // it alive.
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  auto timeout = clock.NewTimer();
+  auto work = clock.NewTimer();
+  timeout->Arm(clock.Now() + std::chrono::hours(1), [] {});
+  work->Arm(clock.Now(), [&] { timeout->Cancel(); });
+  const MonoTime start = clock.Now();
+  io.run_for(std::chrono::seconds(30));
+  EXPECT_LT(clock.Now() - start, std::chrono::seconds(10));
 }
 
 }  // namespace
