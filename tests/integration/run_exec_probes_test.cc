@@ -74,7 +74,9 @@ TEST(RunExecProbesTest, ThousandTimedOutExecProbesLeaveNoZombieAndNoFd) {
       int n = started++;
       std::vector<std::string> argv = n % 2 ? std::vector<std::string>{"/bin/sh", "-c", "sleep 5"}
                                             : std::vector<std::string>{"/bin/true"};
-      runner.RunInContainer(*id, argv, 100ms, [&](probe::ExecResult r) {
+      // The quick command gets a generous timeout so a loaded machine cannot turn it into a
+      // timeout; the slow one times out at 100 ms.
+      runner.RunInContainer(*id, argv, n % 2 ? 100ms : 5s, [&](probe::ExecResult r) {
         ++done;
         timed_out += r.status == probe::ExecResult::Status::kTimedOut;
         exited += r.status == probe::ExecResult::Status::kExited;
