@@ -42,10 +42,11 @@ std::optional<ProcStat> ReadProcStat(pid_t pid);
 std::vector<pid_t> ProcessGroupMembers(pid_t pgid);
 
 // "p<pid>-<start time in clock ticks>" for `pid` (default: this process), or "" if unreadable.
-// The start time tells a live owner from a recycled pid.
+// The start time tells a live owner from a recycled pid. Each runtime appends "-<suffix>", so
+// that two runtimes in one process never share a directory.
 std::string InstanceName(pid_t pid = 0);
-// For each "p<pid>-<start>" directory under `root` whose owner is gone: cgroup.kill, then
-// remove the tree. Returns the directories it killed (their removal may lag until the killed
+// For each "p<pid>-<start>[-<suffix>]" directory under `root` whose owner is gone: cgroup.kill,
+// then remove the tree. Returns the directories it killed (their removal may lag until the killed
 // processes have exited; a later sweep finishes it).
 std::vector<std::string> SweepStaleInstances(const std::string& root);
 

@@ -205,6 +205,12 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
       spdlog::warn("runtime: killed the containers left by a dead probelet in {}", dir);
     }
     std::string name = InstanceName();
+    // Unseeded on purpose: two runtimes in one process with the same id_seed stay apart.
+    uint32_t suffix = 0;
+    if (::getrandom(&suffix, sizeof suffix, 0) != sizeof suffix) {
+      suffix = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(this));
+    }
+    if (!name.empty()) name += fmt::format("-{:08x}", suffix);
     std::string dir = options_.cgroup_root + "/" + name;
     if (name.empty()) {
       why_not = "cannot read /proc/self/stat";

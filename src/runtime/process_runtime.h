@@ -17,19 +17,32 @@
 //    cgroup v2, not root, read-only), the runtime falls back to process-group mode and says so
 //    in the log; descendants that leave the group (setsid) then escape the kill.
 // stdout and stderr go to the log file in the CRI format (container_log.h), read from pipes on
-// the event loop, so the container never blocks on a slow disk or a slow log reader.
+// the event loop, so the container never blocks on a slow disk or a slow log reader (an empty
+// ContainerConfig::log_directory discards the output).
 //
 // Like a container's pid namespace, the container ends when its leader exits: whatever it left
-// behind (in its cgroup, or its process group) is SIGKILLed then.
+// behind (in its cgroup, or its process group) is SIGKILLed then. Likewise an exec-sync's
+// process group does not outlive the call: what the command left running is killed when it
+// ends (a probe starts no daemons; containerd would instead hang on a child holding the pipes).
+//
+// Reaping: the leader is watched through its pidfd and reaped only after the rest of its group
+// has been killed (a zombie leader pins the group id). The runtime makes probelet a child
+// subreaper (PR_SET_CHILD_SUBREAPER), so the killed descendants become probelet's children
+// and are reaped by group id (and, for processes that left the group, from a snapshot of the
+// cgroup taken before the kill) instead of lingering as zombies under an init that may not
+// reap. Known limit: with pid_max at 32768 (this machine), a group id can in theory be reused
+// within the few milliseconds such a cleanup lasts.
 //
 // If probelet dies (even by SIGKILL), no container outlives it:
 //  1. each leader has PR_SET_PDEATHSIG(SIGKILL) (from the thread that spawned it: the loop's);
-//  2. a guard process, forked when the runtime is built, waits on a socket to the runtime and,
-//     when probelet's end closes without a goodbye, writes cgroup.kill on this instance's cgroup
-//     and SIGKILLs every container process group it was told about, then removes the cgroups;
+//  2. a guard process (guard.h), forked when the runtime is built, waits on a socket to the
+//     runtime and, when probelet's end closes without a goodbye, writes cgroup.kill on this
+//     instance's cgroup and SIGKILLs every container process group it was told about, then
+//     removes the cgroups. In process-group mode a kill inside StartContainer, between the
+//     spawn and the guard learning the new group, leaves what the leader forked in that instant.
 //  3. at start, a sweep kills and removes the cgroups of instances whose probelet is gone (the
-//     instance directory is named after the owner's pid and start time, so concurrent probelets
-//     on one machine leave each other alone).
+//     instance directory `p<pid>-<start time>` names its owner, so concurrent probelets on one
+//     machine, such as parallel tests, leave each other alone; hence the extra path level).
 //
 // Threading: the event loop's thread only (see runtime.h). Ownership: `io` and `clock` must
 // outlive the runtime. Destroying it kills every container still running (SIGKILL) and reaps it.

@@ -196,6 +196,37 @@ TEST_P(ProcessRuntimeTest, ExpandsArgvAndSetsEnvAndWorkingDirectory) {
       << log;
 }
 
+TEST_P(ProcessRuntimeTest, RunsAsRunAsUserAndGroupAndExecSyncToo) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to change user";
+  ContainerConfig config = Config({"sleep", "1000"});
+  config.container.security_context = api::SecurityContext{65534, 65533};
+  std::string id = Start(config);
+  std::string status =
+      ReadFile("/proc/" + std::to_string(rt_->GetContainerStatus(id)->pid) + "/status");
+  EXPECT_NE(status.find("Uid:\t65534\t65534\t65534\t65534\n"), std::string::npos) << status;
+  EXPECT_NE(status.find("Gid:\t65533\t65533\t65533\t65533\n"), std::string::npos) << status;
+  ExecSyncResult r = Exec(id, {"/bin/sh", "-c", "echo $(id -u):$(id -g):$(id -G)"});
+  EXPECT_EQ(r.output, "65534:65533:65533\n");
+}
+
+TEST_P(ProcessRuntimeTest, TwoRuntimesWithTheSameSeedKeepTheirContainersApart) {
+  ProcessRuntimeOptions options;
+  options.use_cgroups = GetParam();
+  options.id_seed = 42;  // as rt_: the same container IDs
+  ProcessRuntime other(io_, clock_, options);
+  EXPECT_NE(other.instance_cgroup(), rt_->instance_cgroup().empty() ? "x" : rt_->instance_cgroup());
+  std::string mine = Shell("exec sleep 1000");
+  auto theirs = other.CreateContainer(Config({"sleep", "1000"}));
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_EQ(*theirs, mine);
+  ASSERT_TRUE(other.StartContainer(*theirs).ok());
+  std::optional<base::Status> stopped;
+  other.StopContainer(*theirs, 0s, [&](base::Status st) { stopped = st; });
+  ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));
+  EXPECT_EQ(rt_->GetContainerStatus(mine)->state, ContainerState::kRunning);
+  EXPECT_TRUE(IsRunning(rt_->GetContainerStatus(mine)->pid));
+}
+
 TEST_P(ProcessRuntimeTest, LogFileIsCriFormatAtRestartCountPath) {
   ContainerConfig config = Config({"/bin/sh", "-c", "echo one; echo two >&2; printf 'tail'"});
   config.restart_count = 3;
