@@ -145,9 +145,7 @@ std::vector<std::string> SweepStaleInstances(const std::string& root) {
     size_t dash = name.find('-');
     if (dash == std::string::npos) continue;
     pid_t owner = static_cast<pid_t>(std::strtol(name.c_str() + 1, nullptr, 10));
-    // Alive: "p<pid>-<start>" of a live process, maybe with a "-<suffix>" (one per runtime).
-    std::string live = owner > 0 ? InstanceName(owner) : "";
-    if (!live.empty() && (name == live || name.starts_with(live + "-"))) continue;
+    if (owner > 0 && InstanceName(owner) == name) continue;  // its probelet is alive
     std::string dir = root + "/" + name;
     // Kill the whole instance (cgroup.kill is recursive), then remove what is already empty.
     (void)KillCgroup(dir);

@@ -42,10 +42,10 @@ std::optional<ProcStat> ReadProcStat(pid_t pid);
 std::vector<pid_t> ProcessGroupMembers(pid_t pgid);
 
 // "p<pid>-<start time in clock ticks>" for `pid` (default: this process), or "" if unreadable.
-// The start time tells a live owner from a recycled pid. Each runtime appends "-<suffix>", so
-// that two runtimes in one process never share a directory.
+// The start time tells a live owner from a recycled pid. Each runtime of the process has its
+// own directory below it ("r<random hex>"), so two runtimes never share one.
 std::string InstanceName(pid_t pid = 0);
-// For each "p<pid>-<start>[-<suffix>]" directory under `root` whose owner is gone: cgroup.kill,
+// For each "p<pid>-<start>" directory under `root` whose owner is gone: cgroup.kill,
 // then remove the tree. Returns the directories it killed (their removal may lag until the killed
 // processes have exited; a later sweep finishes it).
 std::vector<std::string> SweepStaleInstances(const std::string& root);

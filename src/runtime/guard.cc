@@ -134,6 +134,13 @@ bool RemoveInstanceDir(const char* dir) {
       timespec ts{0, 10'000'000};
       ::nanosleep(&ts, nullptr);
     }
+    // And probelet's own directory above it (busy if another runtime of it left one there).
+    char parent[kMaxPath];
+    std::memcpy(parent, instance_dir, std::strlen(instance_dir) + 1);
+    if (char* slash = std::strrchr(parent, '/'); slash != nullptr && slash != parent) {
+      *slash = '\0';
+      ::rmdir(parent);
+    }
   }
   ::_exit(0);
 }

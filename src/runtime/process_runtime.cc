@@ -210,10 +210,13 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
     if (::getrandom(&suffix, sizeof suffix, 0) != sizeof suffix) {
       suffix = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(this));
     }
-    if (!name.empty()) name += fmt::format("-{:08x}", suffix);
-    std::string dir = options_.cgroup_root + "/" + name;
+    // <root>/p<pid>-<start>/<suffix>: the process's directory (what sweeps look at), then one
+    // per runtime.
+    std::string dir = options_.cgroup_root + "/" + name + "/" + fmt::format("r{:08x}", suffix);
     if (name.empty()) {
       why_not = "cannot read /proc/self/stat";
+    } else if (auto st1 = MakeCgroup(options_.cgroup_root + "/" + name); !st1.ok()) {
+      why_not = st1.error().message;
     } else if (auto st2 = MakeCgroup(dir); !st2.ok()) {
       why_not = st2.error().message;
     } else if (::access((dir + "/cgroup.kill").c_str(), W_OK) != 0) {
@@ -253,6 +256,10 @@ ProcessRuntime::Impl::~Impl() {
     if (c->leader && !c->leader->reaped()) {
       auto members = c->cgroup_dir.empty() ? ProcessGroupMembers(c->leader->pid())
                                            : CgroupProcs(c->cgroup_dir);
+      std::erase(members, c->leader->pid());  // reaped by KillAndReap below
+      for (auto& [call_id, call] : execs_) {
+        if (call->child) std::erase(members, call->child->pid());  // likewise
+      }
       orphans.insert(orphans.end(), members.begin(), members.end());
       KillAll(*c);
       c->exit_watch.reset();
@@ -264,6 +271,7 @@ ProcessRuntime::Impl::~Impl() {
     call->exit_watch.reset();
     if (call->child && !call->child->reaped()) {
       auto members = ProcessGroupMembers(call->child->pid());
+      std::erase(members, call->child->pid());  // reaped by KillAndReap below
       orphans.insert(orphans.end(), members.begin(), members.end());
       call->child->KillAndReap();
     }
@@ -291,6 +299,8 @@ ProcessRuntime::Impl::~Impl() {
     if (auto st = RemoveCgroupTree(instance_); !st.ok()) {
       spdlog::warn("runtime: could not remove {}: {}", instance_, st.error().message);
     }
+    // The process's directory goes with its last runtime (busy while another one lives).
+    ::rmdir(std::filesystem::path(instance_).parent_path().c_str());
   }
   guard_.reset();
 }
@@ -463,7 +473,11 @@ void ProcessRuntime::Impl::SnapshotMembers(Container& c) {
   if (!c.leader || c.leader->reaped() || c.cgroup_dir.empty()) return;
   pid_t leader = c.leader->pid();
   for (pid_t p : CgroupProcs(c.cgroup_dir)) {
-    if (p != leader) c.orphans.push_back(p);
+    // Exec-sync leaders live in the cgroup too, but their ChildProcess reaps them.
+    bool exec_leader = std::any_of(execs_.begin(), execs_.end(), [p](const auto& e) {
+      return e.second->child && e.second->child->pid() == p;
+    });
+    if (p != leader && !exec_leader) c.orphans.push_back(p);
   }
 }
 
@@ -709,7 +723,6 @@ void ProcessRuntime::Impl::CompleteExec(uint64_t call_id, bool timed_out) {
     r.status = ExecSyncResult::Status::kExited;
     r.exit_code = ExitCode(call.child->TryReap().value_or(0));
   }
-  AddCleanup(Cleanup{"", {}, call.child->pid()});
   r.output = call.out_buf;
   r.output.append(call.err_buf);
   if (r.output.size() > kMaxExecOutput) r.output.resize(kMaxExecOutput);
@@ -727,8 +740,12 @@ void ProcessRuntime::Impl::MaybeDestroyExec(uint64_t call_id) {
   ExecCall& call = *it->second;
   if (call.done) return;
   if (call.exited) {
+    // Reap the leader first, then let the cleanup reap the rest of its group: the cleanup's
+    // waitpid(-pgid) must never take the leader from its ChildProcess.
     (void)call.child->TryReap();
+    pid_t pgid = call.child->pid();
     execs_.erase(it);
+    AddCleanup(Cleanup{"", {}, pgid});
   }
   // Else: killed, not yet exited; OnExecExit comes back here to reap it.
 }

@@ -12,10 +12,11 @@
 //  - securityContext.runAsUser/runAsGroup when set (runAsUser alone: the user's primary group
 //    from /etc/passwd, else 0, as containerd does);
 //  - its own process group, and its own cgroup v2 directory
-//    `<cgroup_root>/<instance>/<64 hex>` where the machine allows it (cgroup mode), so every
-//    descendant can be found and killed with cgroup.kill. When the cgroup cannot be made (no
-//    cgroup v2, not root, read-only), the runtime falls back to process-group mode and says so
-//    in the log; descendants that leave the group (setsid) then escape the kill.
+//    `<cgroup_root>/p<pid>-<start>/r<hex>/<64 hex>` (process, runtime, container) where the machine
+//    allows it (cgroup mode), so every descendant can be found and killed with cgroup.kill. When
+//    the cgroup cannot be made (no cgroup v2, not root, read-only), the runtime falls back to
+//    process-group mode and says so in the log; descendants that leave the group (setsid) then
+//    escape the kill.
 // stdout and stderr go to the log file in the CRI format (container_log.h), read from pipes on
 // the event loop, so the container never blocks on a slow disk or a slow log reader (an empty
 // ContainerConfig::log_directory discards the output).

@@ -82,7 +82,7 @@ class ProcessRuntimeTest : public ::testing::TestWithParam<bool> {
   // runtime has nothing pending, no child of ours may be a zombie.
   bool WaitNoZombies() {
     bool idle = RunUntil(
-        io_, [this] { return rt_->pending_work() == 0; }, 5s);
+        io_, [this] { return rt_->pending_work() == 0; }, 15s);
     int zombies = testing::CountZombieChildren();
     EXPECT_TRUE(idle) << rt_->pending_work() << " pending";
     EXPECT_EQ(zombies, 0);
@@ -272,7 +272,7 @@ TEST_P(ProcessRuntimeTest, StopOfProcessIgnoringSigtermKillsAfterGraceWith137) {
   ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));
   auto took = clock_.Now() - t0;
   EXPECT_GE(took, 2s);
-  EXPECT_LT(took, 3500ms);
+  EXPECT_LT(took, 5s);  // generous: the machine may be loaded
   ContainerStatus s = *rt_->GetContainerStatus(id);
   EXPECT_EQ(s.exit_code, 137);
   EXPECT_EQ(s.signal, 9);
@@ -433,7 +433,7 @@ TEST_P(ProcessRuntimeTest, ThousandExecSyncsWithTimeoutsLeaveNoZombieAndNoFdGrow
   EXPECT_EQ(timed_out, kTotal);
   EXPECT_TRUE(WaitNoZombies());
   EXPECT_TRUE(RunUntil(
-      io_, [&] { return testing::CountOpenFds() <= fds_before; }, 5s))
+      io_, [&] { return testing::CountOpenFds() <= fds_before; }, 15s))
       << testing::CountOpenFds() << " fds, " << fds_before << " before";
   EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
 }
