@@ -85,7 +85,12 @@ int Report(const probe::Outcome& o) {
 template <typename Start>
 probe::Outcome RunOnce(boost::asio::io_context& io, Start start) {
   std::optional<probe::Outcome> outcome;
-  start([&](probe::Outcome o) { outcome = std::move(o); });
+  // Stop at the outcome: a prober may keep a timer armed after its last attempt (the HTTP and
+  // TCP probers' shared deadline timer does), and the command must not linger until it fires.
+  start([&](probe::Outcome o) {
+    outcome = std::move(o);
+    io.stop();
+  });
   io.run();
   if (!outcome) {
     probe::Outcome o;
