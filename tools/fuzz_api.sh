@@ -14,7 +14,7 @@ flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc
        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
 objs=()
 running=0
-for src in src/api/*.cc fuzz/manifest_fuzzer.cc; do
+for src in src/api/*.cc src/base/go_quote.cc fuzz/manifest_fuzzer.cc; do
   obj="$out/obj/$(basename "${src%.cc}").o"
   objs+=("$obj")
   # Rebuild when the source or any api/base header is newer than the object.
@@ -28,7 +28,7 @@ for src in src/api/*.cc fuzz/manifest_fuzzer.cc; do
   if [ $running -ge 2 ]; then wait -n; running=$((running - 1)); fi  # the machine is shared
 done
 while [ $running -gt 0 ]; do wait -n; running=$((running - 1)); done
-clang++ -fsanitize=fuzzer,address,undefined "${objs[@]}" -lyaml-cpp -o "$out/manifest_fuzzer"
+clang++ -fsanitize=fuzzer,address,undefined "${objs[@]}" -lyaml-cpp -lfmt -o "$out/manifest_fuzzer"
 echo "  running $out/manifest_fuzzer for ${seconds}s"
 exec "$out/manifest_fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/" -dict=fuzz/manifest.dict \

@@ -1,7 +1,5 @@
 #include "api/field_error.h"
 
-#include <cstdio>
-
 namespace probelet::api {
 namespace {
 
@@ -27,86 +25,7 @@ std::string_view TypeString(FieldErrorType t) {
   return "Invalid value";
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when the byte there does not start one.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  size_t len = (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (len == 2 && b < 0xC2) return 0;                                 // overlong
-  if (len == 3 && b == 0xE0 && b1 < 0xA0) return 0;                   // overlong
-  if (len == 3 && b == 0xED && b1 >= 0xA0) return 0;                  // surrogate
-  if (len == 4 && b == 0xF0 && b1 < 0x90) return 0;                   // overlong
-  if (len == 4 && (b > 0xF4 || (b == 0xF4 && b1 >= 0x90))) return 0;  // > U+10FFFF
-  return len;
-}
-
 }  // namespace
-
-std::string GoQuote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(s, i);
-    if (len == 0) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::string FieldError::ToString() const {
   std::string s = field.empty() ? "" : field + ": ";  // the root has no path to name

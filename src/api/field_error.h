@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/go_quote.h"
+
 namespace probelet::api {
 
 enum class FieldErrorType {
@@ -38,9 +40,8 @@ struct FieldError {
   friend bool operator==(const FieldError&, const FieldError&) = default;
 };
 
-// Go's strconv.Quote / %q: double quotes; `"` and `\` escaped; \a \b \f \n \r \t \v; other
-// control characters and invalid UTF-8 bytes as \xNN; valid UTF-8 copied.
-std::string GoQuote(std::string_view s);
+// Go's strconv.Quote / %q, as the apimachinery messages quote values (base/go_quote.h).
+using base::GoQuote;
 
 FieldError Required(std::string field, std::string detail = {});
 FieldError Invalid(std::string field, std::string_view value, std::string detail);
