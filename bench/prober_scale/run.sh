@@ -9,42 +9,8 @@ build=${1:-build}
 shift || true
 bin="$build/bench/prober_scale/prober_scale"
 [ -x "$bin" ] || { echo "run.sh: $bin not built (ninja -C $build prober_scale)" >&2; exit 2; }
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "run.sh: nginx not installed" >&2; exit 2; }
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-
-dir=$(mktemp -d /tmp/prober_scale.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 20000;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 16000; use epoll; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
-  keepalive_timeout 0;
-  server {
-    listen 127.0.0.1:$port backlog=8192;
-    location / { return 200 "ok\n"; }
-  }
-}
-CONF
-"$nginx_bin" -p "$dir" -c "$dir/nginx.conf" &
-nginx_pid=$!
-cleanup() { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-# Ready when it answers (bounded: 5 s).
-for _ in $(seq 50); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { echo "run.sh: nginx did not start" >&2; cat "$dir/error.log" >&2; exit 1; }
+NAME=prober_scale
+source "$(dirname "$0")/../start_nginx.sh"
 
 ulimit -n 20000 2>/dev/null || true
 "$bin" --port "$port" "$@"
