@@ -166,10 +166,9 @@ TEST_F(ApiServerTest, StartErrorsNameTheAddress) {
 
 TEST_F(ApiServerTest, HealthzIs500WithAReasonWhenTheLoopStalls) {
   testing::OffsetClock* offset = nullptr;
-  std::unique_ptr<base::Clock> asio_clock;
   testing::RunningServer server(source_, {}, [&](boost::asio::io_context& io) {
-    asio_clock = std::make_unique<base::AsioClock>(io);
-    auto c = std::make_unique<testing::OffsetClock>(*asio_clock);
+    // The AsioClock must die before `io` does: the OffsetClock owns it, the server owns that.
+    auto c = std::make_unique<testing::OffsetClock>(std::make_unique<base::AsioClock>(io));
     offset = c.get();
     return c;
   });

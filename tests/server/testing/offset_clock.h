@@ -3,10 +3,12 @@
 // Raising the offset makes a timer armed before see a `Now()` far past its deadline when it
 // fires, which is exactly what a stalled event loop looks like, without stalling anything
 // (LoopMonitor tests); timers armed afterwards run on time again. The offset may be set from
-// any thread.
+// any thread. The inner clock is borrowed, or owned when handed over as a unique_ptr (so a
+// factory can return both as one clock and they die together, before the loop they run on).
 #pragma once
 
 #include <atomic>
+#include <memory>
 
 #include "base/clock.h"
 
@@ -15,6 +17,8 @@ namespace probelet::server::testing {
 class OffsetClock : public base::Clock {
  public:
   explicit OffsetClock(base::Clock& inner) : inner_(inner) {}
+  explicit OffsetClock(std::unique_ptr<base::Clock> owned)
+      : owned_(std::move(owned)), inner_(*owned_) {}
   base::MonoTime Now() const override { return inner_.Now() + offset_.load(); }
   base::WallTime WallNow() const override { return inner_.WallNow() + offset_.load(); }
   std::unique_ptr<base::Timer> NewTimer() override {
@@ -38,6 +42,7 @@ class OffsetClock : public base::Clock {
     std::unique_ptr<base::Timer> inner_;
   };
 
+  std::unique_ptr<base::Clock> owned_;  // null when `inner_` is borrowed
   base::Clock& inner_;
   std::atomic<base::Duration> offset_{base::Duration::zero()};
 };
