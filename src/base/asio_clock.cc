@@ -1,22 +1,33 @@
 #include "base/asio_clock.h"
 
+#include <sys/timerfd.h>
+
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <memory>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace probelet::base {
 
-// Why AsioClock keeps its own timer queue instead of one asio::steady_timer per Timer:
-// Asio re-programs its timerfd whenever the earliest deadline changes. Ten thousand probe
-// workers with evenly spread periodic deadlines change the earliest deadline on every firing:
-// 10k timerfd_settime calls a second, about a third of the prober manager's own CPU
-// (bench/prober_scale --null-prober). Here every Timer sits in one binary heap and a single
-// asio timer waits for the head, rounded up to the next millisecond, so a wait serves every
-// timer due in that millisecond: at most ~1000 re-arms a second, each firing a batch. A timer
-// fires at most 1 ms after its deadline; a deadline already past fires on the next loop turn.
-class AsioClock::Scheduler : public std::enable_shared_from_this<Scheduler> {
+// Why AsioClock keeps its own timer queue and timerfd instead of asio::steady_timer:
+//  - Asio re-programs its timerfd whenever the earliest deadline changes, and again after every
+//    expiry; it rounds the relative wait down to the microsecond, so an expiry often comes a
+//    fraction of a microsecond early, finds nothing due, and costs a second wake-up. Ten
+//    thousand workers with spread deadlines cost 7-10 timerfd_settime calls per millisecond
+//    that way (bench/probe_load, perf), and every wake-up of an idle loop is a context switch,
+//    the largest single cost after the TCP handshake itself.
+//  - Here every Timer of every AsioClock on the io_context sits in one binary heap (this Asio
+//    service), and one timerfd is armed at an absolute CLOCK_MONOTONIC time: the head's
+//    deadline rounded up to the millisecond. One expiry serves every timer due in that
+//    millisecond; one timerfd_settime a millisecond at most. A deadline already past is run
+//    from a posted handler on the next turn of the loop, with no system call.
+//  - With no timer left the wait is cancelled, so a loop with no other work returns from run().
+class AsioClock::Scheduler final : public boost::asio::execution_context::service {
  public:
   struct Entry {
     MonoTime deadline{};
@@ -26,7 +37,17 @@ class AsioClock::Scheduler : public std::enable_shared_from_this<Scheduler> {
   };
   static constexpr size_t kNotQueued = static_cast<size_t>(-1);
 
-  explicit Scheduler(boost::asio::io_context& io) : timer_(io) {}
+  // Asio's service identity (use_service); an immutable tag, not state.
+  static inline boost::asio::execution_context::id id;
+
+  explicit Scheduler(boost::asio::io_context& io)
+      : boost::asio::execution_context::service(io), io_(io), timerfd_(io) {
+    const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0) {
+      throw std::runtime_error(std::string("timerfd_create: ") + std::strerror(errno));
+    }
+    timerfd_.assign(fd);
+  }
 
   static MonoTime Now() { return MonoTime(std::chrono::steady_clock::now().time_since_epoch()); }
 
@@ -54,16 +75,27 @@ class AsioClock::Scheduler : public std::enable_shared_from_this<Scheduler> {
       SiftDown(i);
       SiftUp(last->index);
     }
-    // With timers left, the asio wait may now be early: firing early runs nothing and re-arms,
-    // cheaper than re-arming on every cancel. With none left, cancel it, so a loop with no
-    // other work can return from run().
-    if (heap_.empty() && waiting_) {
-      waiting_ = false;
-      timer_.cancel();
+    // With timers left, the pending wait may now be early: an early expiry runs nothing and
+    // re-arms, cheaper than re-arming on every cancel. With none left, stop waiting.
+    if (heap_.empty() && wait_pending_) {
+      wait_pending_ = false;
+      ++wait_generation_;
+      boost::system::error_code ignored;
+      timerfd_.cancel(ignored);
     }
   }
 
  private:
+  void shutdown() override {
+    // The io_context is going away: drop every callback (and what it holds) now.
+    for (Entry* e : heap_) {
+      e->index = kNotQueued;
+      e->fn = nullptr;
+    }
+    heap_.clear();
+    shut_down_ = true;
+  }
+
   static bool Before(const Entry* a, const Entry* b) {
     return a->deadline != b->deadline ? a->deadline < b->deadline : a->seq < b->seq;
   }
@@ -91,25 +123,43 @@ class AsioClock::Scheduler : public std::enable_shared_from_this<Scheduler> {
     }
   }
 
-  // Points the asio wait at the head's deadline (rounded up to the millisecond unless it has
-  // passed), when that is earlier than the wait already pending.
+  // Makes sure the head will fire: on the next turn if it is due, else by a timerfd expiry at
+  // its deadline rounded up to the millisecond (kept if a pending wait expires earlier).
   void Rearm() {
-    if (heap_.empty()) return;
-    MonoTime head = heap_[0]->deadline;
-    MonoTime target = head;
-    if (head > Now()) target = std::chrono::ceil<std::chrono::milliseconds>(head);
-    if (waiting_ && target >= wait_until_) return;
-    waiting_ = true;
-    wait_until_ = target;
-    timer_.expires_at(std::chrono::steady_clock::time_point(target.time_since_epoch()));
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;  // cancelled by an earlier re-arm, or the clock is gone
-      if (auto self = weak.lock()) self->Fire();
-    });
+    if (heap_.empty() || shut_down_) return;
+    const MonoTime head = heap_[0]->deadline;
+    if (head <= Now()) {
+      if (!fire_posted_) {
+        fire_posted_ = true;
+        boost::asio::post(io_, [this] {
+          fire_posted_ = false;
+          Fire();
+        });
+      }
+      return;
+    }
+    const MonoTime target = std::chrono::ceil<std::chrono::milliseconds>(head);
+    // A wait pending since the timerfd was last armed will see its expiry; a new wait (after a
+    // cancel, or after an expiry) always sets the timerfd, whatever an unheard expiry left.
+    if (wait_pending_ && target >= armed_until_) return;
+    itimerspec spec{};
+    const auto since_epoch = target.time_since_epoch();
+    spec.it_value.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+    spec.it_value.tv_nsec = (since_epoch % std::chrono::seconds(1)).count();
+    timerfd_settime(timerfd_.native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr);
+    armed_until_ = target;
+    if (wait_pending_) return;
+    wait_pending_ = true;
+    timerfd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                        [this, generation = wait_generation_](const boost::system::error_code& ec) {
+                          // A cancelled wait, or one overtaken by a cancel and a new wait.
+                          if (ec || generation != wait_generation_) return;
+                          wait_pending_ = false;
+                          Fire();
+                        });
   }
 
   void Fire() {
-    waiting_ = false;
     const MonoTime now = Now();
     // Timers armed by the callbacks below get later sequence numbers and wait for the next
     // turn of the loop, as Timer::Arm promises, even when already due.
@@ -123,36 +173,39 @@ class AsioClock::Scheduler : public std::enable_shared_from_this<Scheduler> {
     Rearm();
   }
 
-  boost::asio::steady_timer timer_;
+  boost::asio::io_context& io_;
+  boost::asio::posix::stream_descriptor timerfd_;
   std::vector<Entry*> heap_;
   uint64_t next_seq_ = 0;
-  bool waiting_ = false;
-  MonoTime wait_until_{};
+  bool wait_pending_ = false;
+  uint64_t wait_generation_ = 0;  // bumped by every cancel: stale completions are ignored
+  MonoTime armed_until_{};
+  bool fire_posted_ = false;
+  bool shut_down_ = false;
 };
 
 namespace {
 
 class AsioTimer : public Timer {
  public:
-  explicit AsioTimer(std::shared_ptr<AsioClock::Scheduler> scheduler)
-      : scheduler_(std::move(scheduler)) {}
-  ~AsioTimer() override { scheduler_->Remove(&entry_); }
+  explicit AsioTimer(AsioClock::Scheduler& scheduler) : scheduler_(scheduler) {}
+  ~AsioTimer() override { scheduler_.Remove(&entry_); }
 
   void Arm(MonoTime deadline, std::function<void()> fn) override {
-    scheduler_->Add(&entry_, deadline, std::move(fn));
+    scheduler_.Add(&entry_, deadline, std::move(fn));
   }
-  void Cancel() override { scheduler_->Remove(&entry_); }
+  void Cancel() override { scheduler_.Remove(&entry_); }
   bool armed() const override { return entry_.index != AsioClock::Scheduler::kNotQueued; }
 
  private:
-  // Shared: a timer may outlive the clock that made it (never the io_context).
-  std::shared_ptr<AsioClock::Scheduler> scheduler_;
+  AsioClock::Scheduler& scheduler_;  // the io_context's; outlives the timer (see the header)
   AsioClock::Scheduler::Entry entry_;
 };
 
 }  // namespace
 
-AsioClock::AsioClock(boost::asio::io_context& io) : scheduler_(std::make_shared<Scheduler>(io)) {}
+AsioClock::AsioClock(boost::asio::io_context& io)
+    : scheduler_(boost::asio::use_service<Scheduler>(io)) {}
 AsioClock::~AsioClock() = default;
 
 MonoTime AsioClock::Now() const { return Scheduler::Now(); }

@@ -1,10 +1,10 @@
 // AsioClock: the production Clock. Time is std::chrono::steady_clock (wall time from
-// system_clock); its timers share one queue served by a single Asio steady timer on one
-// io_context, with millisecond granularity: a timer fires at most 1 ms after its deadline (see
-// asio_clock.cc for why).
+// system_clock). Every AsioClock on one io_context shares one timer queue, served by one
+// timerfd with millisecond granularity: a timer fires at most 1 ms after its deadline, and all
+// timers due in the same millisecond fire in one wake-up of the loop (asio_clock.cc says why).
 //
 // Thread safety: use only on the thread that runs the io_context. Ownership: the io_context must
-// outlive the clock and every timer it hands out; timers may outlive the clock.
+// outlive every clock and timer made on it; timers may outlive the clock that made them.
 #pragma once
 
 #include <memory>
@@ -25,10 +25,10 @@ class AsioClock : public Clock {
   WallTime WallNow() const override;
   std::unique_ptr<Timer> NewTimer() override;
 
-  class Scheduler;  // the shared timer queue (asio_clock.cc)
+  class Scheduler;  // the io_context's timer queue (asio_clock.cc)
 
  private:
-  std::shared_ptr<Scheduler> scheduler_;
+  Scheduler& scheduler_;
 };
 
 }  // namespace probelet::base

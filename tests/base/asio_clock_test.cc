@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace probelet::base {
@@ -43,12 +44,6 @@ TEST(AsioClockTest, CancelledRearmedAndDestroyedTimersDoNotCallStaleCallbacks) {
   EXPECT_EQ(stale, 0);
   EXPECT_EQ(live, 1);
 }
-
-}  // namespace
-}  // namespace probelet::base
-
-namespace probelet::base {
-namespace {
 
 TEST(AsioClockTest, ManyTimersFireInDeadlineOrderAtMostAMillisecondLate) {
   boost::asio::io_context io;
@@ -117,12 +112,6 @@ TEST(AsioClockTest, TimersMayOutliveTheClock) {
   t.reset();
 }
 
-}  // namespace
-}  // namespace probelet::base
-
-namespace probelet::base {
-namespace {
-
 TEST(AsioClockTest, RunReturnsOnceTheLastTimerIsCancelled) {
   // `probelet probe` runs its loop to completion: a cancelled hour-long timeout must not keep
   // it alive.
@@ -135,6 +124,61 @@ TEST(AsioClockTest, RunReturnsOnceTheLastTimerIsCancelled) {
   const MonoTime start = clock.Now();
   io.run_for(std::chrono::seconds(30));
   EXPECT_LT(clock.Now() - start, std::chrono::seconds(10));
+}
+
+TEST(AsioClockTest, ClocksOnOneLoopShareOneQueue) {
+  // Probers and the pod workers each make their own AsioClock on the one io_context; their
+  // timers must fire in deadline order across clocks, as one queue.
+  boost::asio::io_context io;
+  AsioClock a(io);
+  AsioClock b(io);
+  const MonoTime start = a.Now() + milliseconds(3);
+  std::vector<std::unique_ptr<Timer>> timers;
+  std::vector<int> order;
+  for (int i = 5; i >= 0; --i) {
+    AsioClock& clock = i % 2 ? a : b;
+    timers.push_back(clock.NewTimer());
+    timers.back()->Arm(start + milliseconds(2 * i), [&, i] { order.push_back(i); });
+  }
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+}
+
+TEST(AsioClockTest, ATimerArmedAfterTheQueueRanDryFiresAfterAnExpiryNobodyHeard) {
+  // Cancelling the last timer stops the wait (so run() can return); the timerfd may still
+  // expire while nobody listens. The next Arm must start a wait that does fire.
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  auto t = clock.NewTimer();
+  t->Arm(clock.Now() + milliseconds(1), [] {});
+  t->Cancel();
+  io.poll();                                     // the loop sees the cancelled wait
+  std::this_thread::sleep_for(milliseconds(5));  // the timerfd expires with no wait pending
+  io.restart();
+  io.poll();
+  io.restart();  // poll() ran out of work and stopped the loop
+  int fired = 0;
+  t->Arm(clock.Now() + milliseconds(2), [&] { ++fired; });
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(AsioClockTest, TimersDueInOneMillisecondFireInOneBatch) {
+  // The point of the shared queue: ten timers spread over one millisecond cost one wake-up.
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  const MonoTime base = std::chrono::ceil<milliseconds>(clock.Now()) + milliseconds(5);
+  std::vector<std::unique_ptr<Timer>> timers;
+  std::vector<MonoTime> fired;
+  for (int i = 0; i < 10; ++i) {
+    timers.push_back(clock.NewTimer());
+    timers.back()->Arm(base + std::chrono::microseconds(100 * (i + 1)),
+                       [&] { fired.push_back(clock.Now()); });
+  }
+  const size_t handlers = io.run_for(std::chrono::seconds(5));
+  ASSERT_EQ(fired.size(), 10u);
+  EXPECT_GE(fired.front(), base + milliseconds(1));
+  EXPECT_EQ(handlers, 1u) << "one timerfd expiry for the whole millisecond";
 }
 
 }  // namespace
