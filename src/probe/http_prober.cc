@@ -24,10 +24,8 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -36,12 +34,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <deque>
-#include <functional>
 #include <optional>
 
 #include "base/asio_clock.h"
-#include "probe/deadline_list.h"
+#include "probe/attempt_set.h"
 #include "probe/http_request.h"
 #include "probe/probe_dialer.h"
 
@@ -419,35 +415,19 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
 class HttpProberImpl final : public HttpProber {
  public:
   HttpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io),
-        clock_(io),
-        options_(options),
-        max_in_flight_(options.max_in_flight ? options.max_in_flight : DefaultMaxInFlight()),
-        stats_(stats ? stats : &own_stats_) {}
+      : io_(io), clock_(io), options_(options), attempts_(clock_, options.max_in_flight, stats) {}
 
-  ~HttpProberImpl() override {
-    // Cancel every pending attempt; their coroutines wind down on the loop (or are destroyed
-    // with the io_context) without calling back.
-    stats_->waiting -= waiting_.size();
-    waiting_.clear();
-    while (head_) {
-      Attempt* a = head_;
-      Unlink(a);
-      a->Cancel();
-    }
-  }
+  // Destroying attempts_ cancels every pending attempt; their coroutines wind down on the loop
+  // (or are destroyed with the io_context) without calling back.
+  ~HttpProberImpl() override = default;
 
   void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) override {
-    if (stats_->in_flight >= max_in_flight_) {
-      // Wait for a slot; the timeout runs from now (Go's client timeout starts at Do()).
-      const base::MonoTime deadline = clock_.Now() + timeout;
-      waiting_.push_back([this, request, timeout, deadline, done = std::move(done)]() mutable {
-        Start(request, timeout, deadline, std::move(done));
-      });
-      stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
-      return;
-    }
-    Start(request, timeout, clock_.Now() + timeout, std::move(done));
+    // Go's client timeout runs from Do(): from now, also for an attempt that must wait.
+    const base::MonoTime deadline = clock_.Now() + timeout;
+    if (!attempts_.full()) return Start(request, timeout, deadline, std::move(done));
+    attempts_.Wait([this, request, timeout, deadline, done = std::move(done)]() mutable {
+      Start(request, timeout, deadline, std::move(done));
+    });
   }
 
   ssl::context& TlsContext() {
@@ -468,70 +448,32 @@ class HttpProberImpl final : public HttpProber {
   }
 
   // Called once per attempt, when it finishes or is cancelled.
-  void Unlink(Attempt* a) {
-    if (a->prev) a->prev->next = a->next;
-    if (a->next) a->next->prev = a->prev;
-    if (head_ == a) head_ = a->next;
-    a->prev = a->next = nullptr;
-    deadlines_.Remove(*a);
-    --stats_->in_flight;
-    if (!waiting_.empty()) {
-      // Start the next waiting probe. It only runs up to its first wait and never calls back
-      // from here (a start that fails at once posts its callback).
-      std::function<void()> next = std::move(waiting_.front());
-      waiting_.pop_front();
-      --stats_->waiting;
-      next();
-    }
-  }
+  void Unlink(Attempt* a) { attempts_.Remove(*a); }
 
   const ProbeSocketOptions& options() const { return options_; }
   void NoteBuffer(size_t size) {
-    stats_->peak_read_buffer = std::max(stats_->peak_read_buffer, size);
+    ProberStats& stats = attempts_.stats();
+    stats.peak_read_buffer = std::max(stats.peak_read_buffer, size);
   }
-  void NoteBody(size_t size) { stats_->peak_body = std::max(stats_->peak_body, size); }
+  void NoteBody(size_t size) {
+    ProberStats& stats = attempts_.stats();
+    stats.peak_body = std::max(stats.peak_body, size);
+  }
 
  private:
-  // Starts an attempt that must end by `deadline` (Go's http.Client: a timeout <= 0 is none).
-  // Never calls back from here: an attempt that ends at once posts its callback.
+  // Starts an attempt that must end by `deadline`. Never calls back from here.
   void Start(const HttpRequest& request, base::Duration timeout, base::MonoTime deadline,
              OutcomeCallback done) {
     auto attempt = std::make_shared<Attempt>(this, io_, request, std::move(done));
-    Link(attempt.get());
-    if (timeout > base::Duration::zero()) deadlines_.Add(*attempt, deadline, timeout);
-    attempt->in_probe_call = true;
-    Attempt* raw = attempt.get();
-    asio::co_spawn(io_, raw->Run(), [attempt](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        attempt->Abort(ex.what());
-      } catch (...) {
-        attempt->Abort("unknown exception");
-      }
-    });
-    raw->in_probe_call = false;
-  }
-
-  void Link(Attempt* a) {
-    a->next = head_;
-    if (head_) head_->prev = a;
-    head_ = a;
-    ++stats_->in_flight;
-    stats_->peak_in_flight = std::max(stats_->peak_in_flight, stats_->in_flight);
+    attempts_.Add(*attempt, deadline, timeout);
+    SpawnAttempt(io_, std::move(attempt));
   }
 
   asio::io_context& io_;
   base::AsioClock clock_;
-  DeadlineList deadlines_{clock_};
   ProbeSocketOptions options_;
-  size_t max_in_flight_;
-  std::deque<std::function<void()>> waiting_;
-  ProberStats own_stats_;
-  ProberStats* stats_;
   std::optional<ssl::context> tls_context_;
-  Attempt* head_ = nullptr;
+  AttemptSet<Attempt> attempts_;  // last: its destructor cancels attempts that use the above
 };
 
 asio::awaitable<void> Attempt::Run() {
@@ -572,15 +514,7 @@ void Attempt::Finish(Outcome outcome) {
   HttpProberImpl* owner = owner_;
   owner_ = nullptr;
   owner->Unlink(this);
-  // From here on the prober may be gone (the callback may destroy it): touch only `this`.
-  if (in_probe_call) {
-    // Never call back from inside Probe() (probers.h).
-    asio::post(io_,
-               [done = std::move(done_), o = std::move(outcome)]() mutable { done(std::move(o)); });
-    return;
-  }
-  OutcomeCallback done = std::move(done_);
-  done(std::move(outcome));
+  DeliverOutcome(io_, in_probe_call, std::move(done_), std::move(outcome));
 }
 
 void Attempt::EnsureBuffer(size_t needed) {

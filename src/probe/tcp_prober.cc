@@ -8,20 +8,15 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
-#include <deque>
-#include <functional>
 #include <optional>
 
 #include "base/asio_clock.h"
-#include "probe/deadline_list.h"
+#include "probe/attempt_set.h"
 #include "probe/probe_dialer.h"
 
 namespace probelet::probe {
@@ -90,91 +85,32 @@ class TcpAttempt : public std::enable_shared_from_this<TcpAttempt>, public Deadl
 class TcpProberImpl final : public TcpProber {
  public:
   TcpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io),
-        clock_(io),
-        options_(options),
-        max_in_flight_(options.max_in_flight ? options.max_in_flight : DefaultMaxInFlight()),
-        stats_(stats ? stats : &own_stats_) {}
-
-  ~TcpProberImpl() override {
-    stats_->waiting -= waiting_.size();
-    waiting_.clear();
-    while (head_) {
-      TcpAttempt* a = head_;
-      Unlink(a);
-      a->Cancel();
-    }
-  }
+      : io_(io), clock_(io), options_(options), attempts_(clock_, options.max_in_flight, stats) {}
 
   void Probe(const std::string& host, int port, base::Duration timeout,
              OutcomeCallback done) override {
-    if (stats_->in_flight >= max_in_flight_) {
-      const base::MonoTime deadline = clock_.Now() + timeout;
-      waiting_.push_back([this, host, port, timeout, deadline, done = std::move(done)]() mutable {
-        Start(host, port, timeout, deadline, std::move(done));
-      });
-      stats_->peak_waiting = std::max(stats_->peak_waiting, ++stats_->waiting);
-      return;
-    }
-    Start(host, port, timeout, clock_.Now() + timeout, std::move(done));
+    const base::MonoTime deadline = clock_.Now() + timeout;
+    if (!attempts_.full()) return Start(host, port, timeout, deadline, std::move(done));
+    attempts_.Wait([this, host, port, timeout, deadline, done = std::move(done)]() mutable {
+      Start(host, port, timeout, deadline, std::move(done));
+    });
   }
 
-  void Unlink(TcpAttempt* a) {
-    if (a->prev) a->prev->next = a->next;
-    if (a->next) a->next->prev = a->prev;
-    if (head_ == a) head_ = a->next;
-    a->prev = a->next = nullptr;
-    deadlines_.Remove(*a);
-    --stats_->in_flight;
-    if (!waiting_.empty()) {
-      // Start the next waiting probe. It only runs up to its first wait and never calls back
-      // from here (a start that fails at once posts its callback).
-      std::function<void()> next = std::move(waiting_.front());
-      waiting_.pop_front();
-      --stats_->waiting;
-      next();
-    }
-  }
+  void Unlink(TcpAttempt* a) { attempts_.Remove(*a); }
   CloseMode close_mode() const { return options_.close_mode; }
 
  private:
   void Start(const std::string& host, int port, base::Duration timeout, base::MonoTime deadline,
              OutcomeCallback done) {
     auto attempt = std::make_shared<TcpAttempt>(this, io_, host, port, std::move(done));
-    Link(attempt.get());
-    if (timeout > base::Duration::zero()) deadlines_.Add(*attempt, deadline, timeout);
-    attempt->in_probe_call = true;
-    TcpAttempt* raw = attempt.get();
-    asio::co_spawn(io_, raw->Run(), [attempt](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        attempt->Abort(ex.what());
-      } catch (...) {
-        attempt->Abort("unknown exception");
-      }
-    });
-    raw->in_probe_call = false;
-  }
-
-  void Link(TcpAttempt* a) {
-    a->next = head_;
-    if (head_) head_->prev = a;
-    head_ = a;
-    ++stats_->in_flight;
-    stats_->peak_in_flight = std::max(stats_->peak_in_flight, stats_->in_flight);
+    attempts_.Add(*attempt, deadline, timeout);
+    SpawnAttempt(io_, std::move(attempt));
   }
 
   asio::io_context& io_;
   base::AsioClock clock_;
-  DeadlineList deadlines_{clock_};
   ProbeSocketOptions options_;
-  size_t max_in_flight_;
-  std::deque<std::function<void()>> waiting_;
-  ProberStats own_stats_;
-  ProberStats* stats_;
-  TcpAttempt* head_ = nullptr;
+  AttemptSet<TcpAttempt> attempts_;  // last: destroying it cancels the attempts in flight
 };
 
 asio::awaitable<void> TcpAttempt::Run() {
@@ -268,13 +204,7 @@ void TcpAttempt::Finish(Outcome outcome) {
   TcpProberImpl* owner = owner_;
   owner_ = nullptr;
   owner->Unlink(this);
-  if (in_probe_call) {
-    asio::post(io_,
-               [done = std::move(done_), o = std::move(outcome)]() mutable { done(std::move(o)); });
-    return;
-  }
-  OutcomeCallback done = std::move(done_);
-  done(std::move(outcome));
+  DeliverOutcome(io_, in_probe_call, std::move(done_), std::move(outcome));
 }
 
 }  // namespace
