@@ -30,9 +30,7 @@ namespace probelet::base {
 class AsioClock::Scheduler final : public boost::asio::execution_context::service {
  public:
   struct Entry {
-    MonoTime deadline{};
-    uint64_t seq = 0;
-    size_t index = kNotQueued;
+    size_t index = kNotQueued;  // in heap_
     std::function<void()> fn;
   };
   static constexpr size_t kNotQueued = static_cast<size_t>(-1);
@@ -53,27 +51,25 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
 
   void Add(Entry* e, MonoTime deadline, std::function<void()> fn) {
     Remove(e);
-    e->deadline = deadline;
-    e->seq = next_seq_++;
     e->fn = std::move(fn);
     e->index = heap_.size();
-    heap_.push_back(e);
+    heap_.push_back(Slot{deadline, next_seq_++, e});
     SiftUp(e->index);
-    if (heap_[0] == e) Rearm();
+    if (heap_[0].entry == e) Rearm();
   }
 
   void Remove(Entry* e) {
     if (e->index == kNotQueued) return;
-    size_t i = e->index;
-    Entry* last = heap_.back();
+    const size_t i = e->index;
+    const Slot last = heap_.back();
     heap_.pop_back();
     e->index = kNotQueued;
     e->fn = nullptr;
-    if (last != e) {
+    if (last.entry != e) {
       heap_[i] = last;
-      last->index = i;
+      last.entry->index = i;
       SiftDown(i);
-      SiftUp(last->index);
+      SiftUp(last.entry->index);
     }
     // With timers left, the pending wait may now be early: an early expiry runs nothing and
     // re-arms, cheaper than re-arming on every cancel. With none left, stop waiting.
@@ -88,46 +84,57 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
  private:
   void shutdown() override {
     // The io_context is going away: drop every callback (and what it holds) now.
-    for (Entry* e : heap_) {
-      e->index = kNotQueued;
-      e->fn = nullptr;
+    for (const Slot& slot : heap_) {
+      slot.entry->index = kNotQueued;
+      slot.entry->fn = nullptr;
     }
     heap_.clear();
     shut_down_ = true;
   }
 
-  static bool Before(const Entry* a, const Entry* b) {
-    return a->deadline != b->deadline ? a->deadline < b->deadline : a->seq < b->seq;
+  // A heap slot carries its entry's key, so that sifting compares without touching the
+  // entries (10k workers' timers are 10k cache lines); only moved entries get their index.
+  struct Slot {
+    MonoTime deadline;
+    uint64_t seq;  // arming order: ties fire first-armed first, and see Fire()
+    Entry* entry;
+  };
+  static bool Before(const Slot& a, const Slot& b) {
+    return a.deadline != b.deadline ? a.deadline < b.deadline : a.seq < b.seq;
   }
-  void Swap(size_t i, size_t j) {
-    std::swap(heap_[i], heap_[j]);
-    heap_[i]->index = i;
-    heap_[j]->index = j;
+  void Place(size_t i, const Slot& slot) {
+    heap_[i] = slot;
+    slot.entry->index = i;
   }
   void SiftUp(size_t i) {
+    const Slot moving = heap_[i];
     while (i > 0) {
-      size_t parent = (i - 1) / 2;
-      if (!Before(heap_[i], heap_[parent])) break;
-      Swap(i, parent);
+      const size_t parent = (i - 1) / 2;
+      if (!Before(moving, heap_[parent])) break;
+      Place(i, heap_[parent]);
       i = parent;
     }
+    Place(i, moving);
   }
   void SiftDown(size_t i) {
+    const Slot moving = heap_[i];
+    const size_t n = heap_.size();
     for (;;) {
-      size_t l = 2 * i + 1, r = l + 1, m = i;
-      if (l < heap_.size() && Before(heap_[l], heap_[m])) m = l;
-      if (r < heap_.size() && Before(heap_[r], heap_[m])) m = r;
-      if (m == i) return;
-      Swap(i, m);
-      i = m;
+      const size_t l = 2 * i + 1;
+      if (l >= n) break;
+      const size_t child = l + 1 < n && Before(heap_[l + 1], heap_[l]) ? l + 1 : l;
+      if (!Before(heap_[child], moving)) break;
+      Place(i, heap_[child]);
+      i = child;
     }
+    Place(i, moving);
   }
 
   // Makes sure the head will fire: on the next turn if it is due, else by a timerfd expiry at
   // its deadline rounded up to the millisecond (kept if a pending wait expires earlier).
   void Rearm() {
     if (heap_.empty() || shut_down_) return;
-    const MonoTime head = heap_[0]->deadline;
+    const MonoTime head = heap_[0].deadline;
     if (head <= Now()) {
       if (!fire_posted_) {
         fire_posted_ = true;
@@ -164,8 +171,8 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
     // Timers armed by the callbacks below get later sequence numbers and wait for the next
     // turn of the loop, as Timer::Arm promises, even when already due.
     const uint64_t limit = next_seq_;
-    while (!heap_.empty() && heap_[0]->deadline <= now && heap_[0]->seq < limit) {
-      Entry* e = heap_[0];
+    while (!heap_.empty() && heap_[0].deadline <= now && heap_[0].seq < limit) {
+      Entry* e = heap_[0].entry;
       auto fn = std::move(e->fn);
       Remove(e);
       fn();  // may re-arm, cancel or destroy any timer, this one included
@@ -175,7 +182,7 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor timerfd_;
-  std::vector<Entry*> heap_;
+  std::vector<Slot> heap_;
   uint64_t next_seq_ = 0;
   bool wait_pending_ = false;
   uint64_t wait_generation_ = 0;  // bumped by every cancel: stale completions are ignored
