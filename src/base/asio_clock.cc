@@ -2,6 +2,7 @@
 
 #include <sys/timerfd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -106,10 +107,13 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
     heap_[i] = slot;
     slot.entry->index = i;
   }
+  // A 4-ary heap: half the depth of a binary one, so a pop moves (and writes the index of)
+  // half as many entries; the four children's keys are adjacent in heap_.
+  static constexpr size_t kArity = 4;
   void SiftUp(size_t i) {
     const Slot moving = heap_[i];
     while (i > 0) {
-      const size_t parent = (i - 1) / 2;
+      const size_t parent = (i - 1) / kArity;
       if (!Before(moving, heap_[parent])) break;
       Place(i, heap_[parent]);
       i = parent;
@@ -120,9 +124,12 @@ class AsioClock::Scheduler final : public boost::asio::execution_context::servic
     const Slot moving = heap_[i];
     const size_t n = heap_.size();
     for (;;) {
-      const size_t l = 2 * i + 1;
-      if (l >= n) break;
-      const size_t child = l + 1 < n && Before(heap_[l + 1], heap_[l]) ? l + 1 : l;
+      const size_t first = kArity * i + 1;
+      if (first >= n) break;
+      size_t child = first;
+      for (size_t c = first + 1; c < std::min(first + kArity, n); ++c) {
+        if (Before(heap_[c], heap_[child])) child = c;
+      }
       if (!Before(heap_[child], moving)) break;
       Place(i, heap_[child]);
       i = child;
