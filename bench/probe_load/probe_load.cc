@@ -6,13 +6,14 @@
 //
 // N probes are spread evenly over each period (probe i of a period is due at i*period/N), all
 // on one thread and one io_context. Probes are started by a base::AsioClock timer, the clock
-// that times the prober manager's workers: it fires in 1 ms batches, so a run at 10k/s starts
-// about ten probes per wake-up, as a node's workers would (lateness includes that batching). Prints
-// one line: probes, ok, failed (false failures: the target is healthy), wall and CPU time, CPU
-// microseconds per probe (getrusage RUSAGE_SELF: user + system of this process alone), schedule
-// lateness p50/p99/max (how late each probe started behind its due time), peak in-flight probes,
-// peak RSS, and the sockets left behind
-// (`ss`: TIME_WAIT on the client side and on the server side, client sockets in any state).
+// that times the prober manager's workers: it fires in 1 ms batches, so at 10k/s about ten
+// probes start per wake-up, as a node's workers would (lateness includes that batching).
+//
+// Prints one line: probes, ok, failed (false failures: the target is healthy), wall and CPU
+// time, CPU microseconds per probe (getrusage RUSAGE_SELF: user + system of this process
+// alone), schedule lateness p50/p99/max (how late each probe started behind its due time),
+// peak in-flight probes, peak RSS, and the sockets left behind (`ss`: TIME_WAIT on the client
+// side and on the server side, client sockets in any state).
 // See README.md and run.sh.
 #include <sys/resource.h>
 
