@@ -1,11 +1,13 @@
 # Sourced by the bench run scripts: starts Debian's nginx (one worker, minimal config in a temp
 # dir, no keep-alive, `return 200 "ok\n"` on every path) on a free loopback port, waits until it
 # answers (5 s at most), and stops it and removes the dir on exit.
-# In: NAME (temp dir prefix). Out: $port, $dir. Needs set -euo pipefail in the caller.
+# In: NAME (temp dir prefix), PORT (optional: a fixed port instead of a free one, e.g. to count
+# one run's TIME_WAIT sockets apart from an earlier run's). Out: $port, $dir. Needs
+# set -euo pipefail in the caller.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "run.sh: nginx not installed" >&2; exit 2; }
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 dir=$(mktemp -d "/tmp/${NAME:-bench}.XXXXXX")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile 20000;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts Debian's nginx (one worker, minimal config in a temp dir, `return 200 ok` on /healthz,
-# loopback port) and runs probe_load against it; also kubeprober-go (the kubelet's way of
-# probing, ../shared/bench/kubeprober-go) with the same load when its binary exists.
+# Starts Debian's nginx (bench/start_nginx.sh: one worker, no keep-alive, 200 "ok" on every
+# path, loopback port PORT) and runs probe_load against it; also kubeprober-go (the kubelet's
+# way of probing, ../shared/bench/kubeprober-go) with the same load when its binary exists.
 #
 #   bench/probe_load/run.sh [BUILD_DIR] [-- probe_load flags...]
 #   e.g. bench/probe_load/run.sh build -- --kind http --n 10000 --duration 10s --close reset
@@ -15,41 +15,14 @@ shift || true
 [ "${1:-}" = "--" ] && shift
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(--kind http --n 10000 --period 1s --duration 10s)
-port=${PORT:-18080}
+export PORT=${PORT:-18080}
 kubeprober=${KUBEPROBER-/tmp/kubeprober-go}
 
 [ -x "$build/bench/probe_load/probe_load" ] || cmake --build "$build" --target probe_load
 
-tmp=$(mktemp -d /tmp/probe_load.XXXXXX)
-cat >"$tmp/nginx.conf" <<EOF
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log error;
-daemon off;
-events { worker_connections 16000; use epoll; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/body;
-  proxy_temp_path $tmp/proxy;
-  fastcgi_temp_path $tmp/fastcgi;
-  uwsgi_temp_path $tmp/uwsgi;
-  scgi_temp_path $tmp/scgi;
-  keepalive_timeout 0;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    location = /healthz { return 200 ok; }
-  }
-}
-EOF
-nginx -c "$tmp/nginx.conf" -p "$tmp" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-# Ready when the port accepts connections.
-for _ in $(seq 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-  sleep 0.05
-done
+NAME=probe_load
+source bench/start_nginx.sh
+ulimit -n 20000 2>/dev/null || true
 
 echo "# probelet probe_load ${args[*]}"
 "$build/bench/probe_load/probe_load" --target "127.0.0.1:$port" "${args[@]}" || true
