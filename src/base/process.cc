@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/unique_fd.h"
 #include "fmt/format.h"
 
 namespace probelet::base {
@@ -52,28 +53,6 @@ const char* StepName(Step s) {
 struct ChildError {
   int step;
   int err;
-};
-
-// An fd closed on scope exit (parent-side temporaries).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd& operator=(Fd&& other) noexcept {
-    Reset();
-    fd_ = std::exchange(other.fd_, -1);
-    return *this;
-  }
-  ~Fd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
 };
 
 // Everything the child needs, built before the clone: the child must not allocate.
@@ -234,11 +213,11 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   plan.envp.push_back(nullptr);
   plan.parent = ::getpid();
 
-  Fd devnull;
+  UniqueFd devnull;
   int given[3] = {options.stdin_fd, options.stdout_fd, options.stderr_fd};
   for (int i = 0; i < 3; ++i) {
     if (given[i] < 0 && devnull.get() < 0) {
-      devnull = Fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      devnull = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
       if (devnull.get() < 0) return Error{"open /dev/null: " + std::string(strerror(errno)), errno};
     }
     plan.stdio[i] = given[i] < 0 ? devnull.get() : given[i];
@@ -247,9 +226,9 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     return Error{fmt::format("starting \"{}\": pipe: {}", options.argv[0], strerror(errno)), errno};
   }
-  Fd err_read(pipe_fds[0]), err_write(pipe_fds[1]);
+  UniqueFd err_read(pipe_fds[0]), err_write(pipe_fds[1]);
   if (err_write.get() < 3) {  // our own stdio was closed: keep the pipe clear of 0-2
-    err_write = Fd(::fcntl(err_write.get(), F_DUPFD_CLOEXEC, 3));
+    err_write = UniqueFd(::fcntl(err_write.get(), F_DUPFD_CLOEXEC, 3));
   }
   plan.err_fd = err_write.get();
 

@@ -38,6 +38,7 @@
 #include "base/go_duration.h"
 #include "base/go_quote.h"
 #include "base/process.h"
+#include "base/unique_fd.h"
 #include "probe/probers.h"
 
 namespace probelet::probe {
@@ -173,40 +174,37 @@ class LocalCommandRunner : public CommandRunner {
 
   void Run(const std::vector<std::string>& argv, base::Duration timeout,
            std::function<void(ExecResult)> done) override {
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) return Fail(argv, "pipe", errno, std::move(done));
-    if (::pipe2(err, O_CLOEXEC) != 0) {
-      int e = errno;
-      ::close(out[0]);
-      ::close(out[1]);
-      return Fail(argv, "pipe", e, std::move(done));
-    }
-    auto child = base::ChildProcess::Spawn(
-        {.argv = argv, .stdout_fd = out[1], .stderr_fd = err[1], .new_process_group = true});
-    ::close(out[1]);
-    ::close(err[1]);
+    auto out = base::Pipe::Make();
+    if (!out.ok()) return Fail(argv, out.error(), std::move(done));
+    auto err = base::Pipe::Make();
+    if (!err.ok()) return Fail(argv, err.error(), std::move(done));
+    auto child = base::ChildProcess::Spawn({.argv = argv,
+                                            .stdout_fd = out->write.get(),
+                                            .stderr_fd = err->write.get(),
+                                            .new_process_group = true});
+    // Only the child holds the write ends from here: EOF means it (and all it started) is done.
+    out->write.Reset();
+    err->write.Reset();
     if (!child.ok()) {
-      ::close(out[0]);
-      ::close(err[0]);
       ExecResult r;
       r.status = ExecResult::Status::kError;
       r.error = child.error().message;
       return Post(std::move(r), std::move(done));
     }
-    auto attempt = std::make_shared<Attempt>(io_, clock_, std::move(child).value(), out[0], err[0],
-                                             std::move(done));
+    auto attempt =
+        std::make_shared<Attempt>(io_, clock_, std::move(child).value(), out->read.Release(),
+                                  err->read.Release(), std::move(done));
     attempts_.push_back(attempt);
     auto it = std::prev(attempts_.end());
     attempt->Start(clock_.Now() + timeout, [this, it](Attempt*) { attempts_.erase(it); });
   }
 
  private:
-  void Fail(const std::vector<std::string>& argv, const char* what, int err,
+  void Fail(const std::vector<std::string>& argv, const base::Error& error,
             std::function<void(ExecResult)> done) {
     ExecResult r;
     r.status = ExecResult::Status::kError;
-    r.error = "starting " + base::GoQuote(argv.empty() ? "" : argv[0]) + ": " + what + ": " +
-              std::strerror(err);
+    r.error = "starting " + base::GoQuote(argv.empty() ? "" : argv[0]) + ": " + error.message;
     Post(std::move(r), std::move(done));
   }
   // Never call back from inside Run (probers.h).

@@ -23,6 +23,7 @@
 #include <random>
 
 #include "base/process.h"
+#include "base/unique_fd.h"
 #include "runtime/cgroup.h"
 #include "runtime/container_log.h"
 #include "runtime/exit_watch.h"
@@ -37,26 +38,6 @@ constexpr std::string_view kIdPrefix = "probelet://";
 // many times, after a container or an exec ends.
 constexpr auto kCleanupRetry = std::chrono::milliseconds(20);
 constexpr int kCleanupAttempts = 250;
-
-base::Error SysError(const std::string& what, int err) {
-  return base::Error{what + ": " + std::strerror(err), err};
-}
-
-// A pipe whose read end stays here (CLOEXEC) and whose write end goes to the child.
-struct Pipe {
-  int read = -1;
-  int write = -1;
-  static base::Expected<Pipe> Make() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return SysError("pipe2", errno);
-    return Pipe{fds[0], fds[1]};
-  }
-};
-
-void CloseFd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 // The exit code as a container runtime reports it: the code, or 128 + the signal.
 int ExitCode(int wait_status) {
@@ -111,6 +92,16 @@ class ProcessRuntime::Impl {
     int attempts = 0;
   };
 
+  // A process started as the container's (or in its context, for exec): its env, working
+  // dir, user and cgroup, its own process group, killed if probelet dies; stdout and stderr on
+  // pipes whose read ends come back with it.
+  struct Spawned {
+    base::ChildProcess child;
+    base::UniqueFd out, err;
+  };
+  static base::Expected<Spawned> SpawnInContainer(const Container& c,
+                                                  const std::vector<std::string>& argv);
+
   std::string NewId();
   void Post(std::function<void()> fn);
   void OnLeaderExit(const std::string& id);
@@ -146,8 +137,8 @@ struct ProcessRuntime::Impl::Container {
   ContainerCommand command;
   std::string working_dir;
   std::optional<uint32_t> uid, gid;
-  std::string cgroup_dir;  // "" in process-group mode
-  int cgroup_fd = -1;
+  std::string cgroup_dir;    // "" in process-group mode
+  base::UniqueFd cgroup_fd;  // the container's cgroup directory (CLONE_INTO_CGROUP)
   std::optional<base::ChildProcess> leader;
   std::unique_ptr<ExitWatch> exit_watch;
   std::optional<ContainerLog> log;
@@ -161,8 +152,6 @@ struct ProcessRuntime::Impl::Container {
   api::Time exited_at{};
   std::vector<pid_t> orphans;
   std::vector<std::function<void(base::Status)>> stop_waiters;
-
-  ~Container() { CloseFd(cgroup_fd); }
 };
 
 struct ProcessRuntime::Impl::ExecCall {
@@ -283,13 +272,12 @@ ProcessRuntime::Impl::~Impl() {
   for (pid_t pid : orphans) {
     if (pid <= 0) continue;
     ::kill(pid, SIGKILL);
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0) continue;
+    const base::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd.valid()) continue;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    pollfd p{pidfd, POLLIN, 0};
+    pollfd p{pidfd.get(), POLLIN, 0};
     ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
-    ::close(pidfd);
   }
   for (pid_t pid : orphans) {
     if (pid > 0) (void)TryReapOrphan(pid);
@@ -365,6 +353,30 @@ base::Expected<std::string> ProcessRuntime::Impl::CreateContainer(const Containe
   return id;
 }
 
+base::Expected<ProcessRuntime::Impl::Spawned> ProcessRuntime::Impl::SpawnInContainer(
+    const Container& c, const std::vector<std::string>& argv) {
+  auto out = base::Pipe::Make();
+  if (!out.ok()) return out.error();
+  auto err = base::Pipe::Make();
+  if (!err.ok()) return err.error();
+  base::SpawnOptions spawn;
+  spawn.argv = argv;
+  spawn.env = c.command.env;
+  spawn.working_dir = c.working_dir;
+  spawn.uid = c.uid;
+  spawn.gid = c.gid;
+  spawn.stdout_fd = out->write.get();
+  spawn.stderr_fd = err->write.get();
+  spawn.new_process_group = true;
+  spawn.cgroup_fd = c.cgroup_fd.get();
+  spawn.die_with_parent = true;
+  auto child = base::ChildProcess::Spawn(spawn);
+  if (!child.ok()) return child.error();
+  // The write ends close here (only the child holds them now), so EOF means the child and
+  // everything it started are done with their output.
+  return Spawned{std::move(child).value(), std::move(out->read), std::move(err->read)};
+}
+
 base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
   auto it = containers_.find(id);
   if (it == containers_.end()) return base::Error{"no such container: " + id};
@@ -380,7 +392,7 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
     c.status.message = error.message;
     c.status.finished_at = clock_.WallNow();
     c.log.reset();
-    CloseFd(c.cgroup_fd);
+    c.cgroup_fd.Reset();
     if (!c.cgroup_dir.empty()) (void)RemoveCgroupTree(c.cgroup_dir);
     return error;
   };
@@ -395,8 +407,8 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
       spdlog::warn("runtime: container {} runs without a cgroup (process-group mode): {}",
                    c.status.name, st.error().message);
     } else {
-      c.cgroup_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (c.cgroup_fd < 0) {
+      c.cgroup_fd.Reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!c.cgroup_fd.valid()) {
         spdlog::warn("runtime: container {} runs without a cgroup: open {}: {}", c.status.name, dir,
                      std::strerror(errno));
         (void)RemoveCgroupTree(dir);
@@ -405,34 +417,9 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
       }
     }
   }
-  auto out = Pipe::Make();
-  if (!out.ok()) return fail(out.error());
-  auto err = Pipe::Make();
-  if (!err.ok()) {
-    ::close(out->read);
-    ::close(out->write);
-    return fail(err.error());
-  }
-  base::SpawnOptions spawn;
-  spawn.argv = c.command.argv;
-  spawn.env = c.command.env;
-  spawn.working_dir = c.working_dir;
-  spawn.uid = c.uid;
-  spawn.gid = c.gid;
-  spawn.stdout_fd = out->write;
-  spawn.stderr_fd = err->write;
-  spawn.new_process_group = true;
-  spawn.cgroup_fd = c.cgroup_fd;
-  spawn.die_with_parent = true;
-  auto child = base::ChildProcess::Spawn(spawn);
-  ::close(out->write);
-  ::close(err->write);
-  if (!child.ok()) {
-    ::close(out->read);
-    ::close(err->read);
-    return fail(child.error());
-  }
-  c.leader.emplace(std::move(child).value());
+  auto spawned = SpawnInContainer(c, c.command.argv);
+  if (!spawned.ok()) return fail(spawned.error());
+  c.leader.emplace(std::move(spawned->child));
   c.status.state = ContainerState::kRunning;
   c.status.started_at = clock_.WallNow();
   c.status.pid = c.leader->pid();
@@ -446,20 +433,22 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
       }
     };
   };
-  c.out = std::make_unique<PipeReader>(io_, out->read, reader(LogStream::kStdout), [this, id] {
-    auto it = containers_.find(id);
-    if (it == containers_.end()) return;
-    it->second->out_eof = true;
-    if (it->second->log) it->second->log->EndStream(LogStream::kStdout, clock_.WallNow());
-    OnPipeEof(id);
-  });
-  c.err = std::make_unique<PipeReader>(io_, err->read, reader(LogStream::kStderr), [this, id] {
-    auto it = containers_.find(id);
-    if (it == containers_.end()) return;
-    it->second->err_eof = true;
-    if (it->second->log) it->second->log->EndStream(LogStream::kStderr, clock_.WallNow());
-    OnPipeEof(id);
-  });
+  c.out = std::make_unique<PipeReader>(
+      io_, spawned->out.Release(), reader(LogStream::kStdout), [this, id] {
+        auto it = containers_.find(id);
+        if (it == containers_.end()) return;
+        it->second->out_eof = true;
+        if (it->second->log) it->second->log->EndStream(LogStream::kStdout, clock_.WallNow());
+        OnPipeEof(id);
+      });
+  c.err = std::make_unique<PipeReader>(
+      io_, spawned->err.Release(), reader(LogStream::kStderr), [this, id] {
+        auto it = containers_.find(id);
+        if (it == containers_.end()) return;
+        it->second->err_eof = true;
+        if (it->second->log) it->second->log->EndStream(LogStream::kStderr, clock_.WallNow());
+        OnPipeEof(id);
+      });
   c.exit_watch =
       std::make_unique<ExitWatch>(io_, c.leader->pidfd(), [this, id] { OnLeaderExit(id); });
   return {};
@@ -553,7 +542,7 @@ void ProcessRuntime::Impl::Finish(const std::string& id) {
   c.status.pid = 0;
   pid_t pgid = c.leader->pid();
   c.leader.reset();
-  CloseFd(c.cgroup_fd);
+  c.cgroup_fd.Reset();
   std::sort(c.orphans.begin(), c.orphans.end());
   c.orphans.erase(std::unique(c.orphans.begin(), c.orphans.end()), c.orphans.end());
   AddCleanup(Cleanup{std::exchange(c.cgroup_dir, ""), std::exchange(c.orphans, {}), pgid});
@@ -621,38 +610,13 @@ void ProcessRuntime::Impl::ExecSync(const std::string& id, const std::vector<std
     return fail("container " + id + " is not running");
   }
   if (argv.empty()) return fail("exec: empty command");
-  auto out = Pipe::Make();
-  if (!out.ok()) return fail(out.error().message);
-  auto err = Pipe::Make();
-  if (!err.ok()) {
-    ::close(out->read);
-    ::close(out->write);
-    return fail(err.error().message);
-  }
-  base::SpawnOptions spawn;
-  spawn.argv = argv;
-  spawn.env = c.command.env;
-  spawn.working_dir = c.working_dir;
-  spawn.uid = c.uid;
-  spawn.gid = c.gid;
-  spawn.stdout_fd = out->write;
-  spawn.stderr_fd = err->write;
-  spawn.new_process_group = true;
-  spawn.cgroup_fd = c.cgroup_fd;
-  spawn.die_with_parent = true;
-  auto child = base::ChildProcess::Spawn(spawn);
-  ::close(out->write);
-  ::close(err->write);
-  if (!child.ok()) {
-    ::close(out->read);
-    ::close(err->read);
-    return fail(child.error().message);
-  }
+  auto spawned = SpawnInContainer(c, argv);
+  if (!spawned.ok()) return fail(spawned.error().message);
   uint64_t call_id = next_exec_++;
   auto call = std::make_unique<ExecCall>();
   call->container_id = id;
   call->argv = argv;
-  call->child.emplace(std::move(child).value());
+  call->child.emplace(std::move(spawned->child));
   call->done = std::move(done);
   auto capture = [this, call_id](bool is_out) {
     return [this, call_id, is_out](std::string_view chunk) {
@@ -673,8 +637,8 @@ void ProcessRuntime::Impl::ExecSync(const std::string& id, const std::vector<std
       OnExecPipeEof(call_id);
     };
   };
-  call->out = std::make_unique<PipeReader>(io_, out->read, capture(true), eof(true));
-  call->err = std::make_unique<PipeReader>(io_, err->read, capture(false), eof(false));
+  call->out = std::make_unique<PipeReader>(io_, spawned->out.Release(), capture(true), eof(true));
+  call->err = std::make_unique<PipeReader>(io_, spawned->err.Release(), capture(false), eof(false));
   call->exit_watch = std::make_unique<ExitWatch>(io_, call->child->pidfd(),
                                                  [this, call_id] { OnExecExit(call_id); });
   if (timeout > base::Duration::zero()) {
