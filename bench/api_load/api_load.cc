@@ -11,7 +11,6 @@
 //
 // Run it twice, --clients 0 and --clients 100, to compare (run.sh does both).
 // A benchmark program, not a test: real time, real sockets.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,7 +19,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -37,6 +35,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "bench_support.h"
 #include "probe/probers.h"
 #include "prober/prober_manager.h"
 #include "server/api_server.h"
@@ -59,20 +58,6 @@ struct Options {
   std::vector<std::string> paths = {"/pods", "/metrics", "/healthz", "/api/v1/pods"};
   bool null_prober = false;
 };
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-         ru.ru_stime.tv_usec / 1e6;
-}
-
-double Quantile(std::vector<int64_t> v, double q) {
-  if (v.empty()) return 0;
-  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return v[k] / 1e6;
-}
 
 // The manager's view of pod status, and the API's view of the pods: one in-memory store.
 class Store : public prober::StatusProvider, public server::PodSource {
@@ -102,78 +87,11 @@ class Store : public prober::StatusProvider, public server::PodSource {
   prober::ProberMetrics* metrics_ = nullptr;
 };
 
-// A Clock whose timers note how late each callback runs behind its deadline.
-class MeasuringClock : public base::Clock {
- public:
-  explicit MeasuringClock(base::Clock& inner) : inner_(inner) {}
-  base::MonoTime Now() const override { return inner_.Now(); }
-  base::WallTime WallNow() const override { return inner_.WallNow(); }
-  std::unique_ptr<base::Timer> NewTimer() override {
-    return std::make_unique<MeasuringTimer>(this, inner_.NewTimer());
-  }
-  bool recording = false;
-  std::vector<int64_t> lateness_ns;
-
- private:
-  class MeasuringTimer : public base::Timer {
-   public:
-    MeasuringTimer(MeasuringClock* clock, std::unique_ptr<base::Timer> inner)
-        : clock_(clock), inner_(std::move(inner)) {}
-    void Arm(base::MonoTime deadline, std::function<void()> fn) override {
-      inner_->Arm(deadline, [c = clock_, deadline, fn = std::move(fn)] {
-        if (c->recording) c->lateness_ns.push_back((c->Now() - deadline).count());
-        fn();
-      });
-    }
-    void Cancel() override { inner_->Cancel(); }
-    bool armed() const override { return inner_->armed(); }
-
-   private:
-    MeasuringClock* clock_;
-    std::unique_ptr<base::Timer> inner_;
-  };
-  base::Clock& inner_;
-};
-
-class NullHttpProber : public probe::HttpProber {
- public:
-  explicit NullHttpProber(net::io_context& io) : io_(io) {}
-  void Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) override {
-    net::post(io_, [done = std::move(done)] {
-      done(probe::Outcome{probe::Result::kSuccess, "", std::nullopt});
-    });
-  }
-
- private:
-  net::io_context& io_;
-};
-
 class NullRecorder : public api::EventRecorder {
  public:
   void Record(const api::ObjectReference&, std::string_view, std::string_view,
               std::string) override {}
 };
-
-api::Pod MakePod(int i, int port, int period) {
-  api::Pod pod;
-  pod.metadata.uid = "00000000-0000-0000-0000-" + std::to_string(100000000000 + i);
-  pod.metadata.name = "pod-" + std::to_string(i);
-  pod.metadata.namespace_ = "default";
-  pod.metadata.creation_timestamp = api::Time(std::chrono::seconds(1'800'000'000));
-  pod.spec.restart_policy = "Always";
-  api::Container c;
-  c.name = "web";
-  c.image = "nginx";
-  api::Probe p;
-  p.handler.http_get = api::HTTPGetAction{"/healthz", api::IntOrString::Int(port), "", "HTTP", {}};
-  p.timeout_seconds = 1;
-  p.period_seconds = period;
-  p.success_threshold = 1;
-  p.failure_threshold = 3;
-  c.readiness_probe = p;
-  pod.spec.containers.push_back(std::move(c));
-  return pod;
-}
 
 // The API clients: their own thread and loop, one keep-alive connection each.
 struct ClientStats {
@@ -237,30 +155,21 @@ void RunFor(net::io_context& io, double seconds) {
 int Run(const Options& o) {
   net::io_context io;
   base::AsioClock asio_clock(io);
-  MeasuringClock clock(asio_clock);
+  bench::MeasuringClock clock(asio_clock);
   Store store;
   NullRecorder recorder;
   prober::ProberMetrics metrics;
   std::unique_ptr<probe::HttpProber> http_prober =
-      o.null_prober ? std::make_unique<NullHttpProber>(io) : probe::NewHttpProber(io);
+      o.null_prober ? std::make_unique<bench::NullHttpProber>(io) : probe::NewHttpProber(io);
   prober::ProberManager manager(clock, store, {http_prober.get(), nullptr, nullptr, nullptr},
                                 recorder, metrics);
   store.manager_ = &manager;
   store.metrics_ = &metrics;
   api::Time started = clock.WallNow() - std::chrono::hours(1);
   for (int i = 0; i < o.workers; ++i) {
-    store.pods_.push_back(MakePod(i, o.port, o.period));
-    api::PodStatus s;
-    s.phase = api::kPodRunning;
-    s.pod_ip = "127.0.0.1";
-    s.start_time = started;
-    api::ContainerStatus c;
-    c.name = "web";
-    c.container_id = "probelet://" + store.pods_.back().metadata.uid;
-    c.state.running = api::ContainerStateRunning{started};
-    c.started = true;
-    s.container_statuses.push_back(std::move(c));
-    store.status_[store.pods_.back().metadata.uid] = std::move(s);
+    store.pods_.push_back(bench::MakePod(i, o.port, o.period));
+    store.status_[store.pods_.back().metadata.uid] =
+        bench::RunningStatus(store.pods_.back(), started);
   }
   for (const auto& pod : store.pods_) manager.AddPod(pod);
 
@@ -315,11 +224,11 @@ int Run(const Options& o) {
   measured.Start();
   clock.recording = true;
   recording = true;
-  double cpu0 = CpuSeconds();
+  double cpu0 = bench::CpuSeconds();
   auto wall0 = SteadyClock::now();
   RunFor(io, o.duration);
   double wall = std::chrono::duration<double>(SteadyClock::now() - wall0).count();
-  double cpu = CpuSeconds() - cpu0;
+  double cpu = bench::CpuSeconds() - cpu0;
   recording = false;
   clock.recording = false;
   stop = true;
@@ -339,12 +248,13 @@ int Run(const Options& o) {
       "lateness_ms_p50=%.3f p99=%.3f max=%.3f loop_max_lag_ms=%.3f api_requests=%lld "
       "api_req_per_s=%.0f api_errors=%lld api_mb_per_s=%.1f api_latency_ms_p50=%.2f "
       "p99=%.2f not_ready_at_end=%d cpu_s=%.2f wall_s=%.2f\n",
-      o.clients, o.workers, o.period, o.duration, lat.size(), Quantile(lat, 0.5),
-      Quantile(lat, 0.99), max_ms,
+      o.clients, o.workers, o.period, o.duration, lat.size(), bench::QuantileMs(lat, 0.5),
+      bench::QuantileMs(lat, 0.99), max_ms,
       std::chrono::duration<double, std::milli>(measured.max_lag()).count(),
       static_cast<long long>(stats.requests), stats.requests / wall,
       static_cast<long long>(stats.errors), stats.bytes / wall / 1e6,
-      Quantile(stats.latency_ns, 0.5), Quantile(stats.latency_ns, 0.99), not_ready, cpu, wall);
+      bench::QuantileMs(stats.latency_ns, 0.5), bench::QuantileMs(stats.latency_ns, 0.99),
+      not_ready, cpu, wall);
   return not_ready == 0 ? 0 : 1;
 }
 

@@ -15,11 +15,9 @@
 //
 // A benchmark program, not a test: real time, real sockets.
 #include <malloc.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
@@ -31,6 +29,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "bench_support.h"
 #include "probe/probers.h"
 #include "prober/prober_manager.h"
 
@@ -49,13 +48,6 @@ struct Options {
   double idle_seconds = 2;
   bool null_prober = false;
 };
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-         ru.ru_stime.tv_usec / 1e6;
-}
 
 long StatusKb(const char* field) {
   std::ifstream in("/proc/self/status");
@@ -94,39 +86,6 @@ class CountingRecorder : public api::EventRecorder {
   std::string first_message;
 };
 
-// A Clock whose timers note how late each callback runs behind its deadline.
-class MeasuringClock : public base::Clock {
- public:
-  explicit MeasuringClock(base::Clock& inner) : inner_(inner) {}
-  base::MonoTime Now() const override { return inner_.Now(); }
-  base::WallTime WallNow() const override { return inner_.WallNow(); }
-  std::unique_ptr<base::Timer> NewTimer() override {
-    return std::make_unique<MeasuringTimer>(this, inner_.NewTimer());
-  }
-  bool recording = false;
-  std::vector<int64_t> lateness_ns;
-
- private:
-  class MeasuringTimer : public base::Timer {
-   public:
-    MeasuringTimer(MeasuringClock* clock, std::unique_ptr<base::Timer> inner)
-        : clock_(clock), inner_(std::move(inner)) {}
-    void Arm(base::MonoTime deadline, std::function<void()> fn) override {
-      inner_->Arm(deadline, [c = clock_, deadline, fn = std::move(fn)] {
-        if (c->recording) c->lateness_ns.push_back((c->Now() - deadline).count());
-        fn();
-      });
-    }
-    void Cancel() override { inner_->Cancel(); }
-    bool armed() const override { return inner_->armed(); }
-
-   private:
-    MeasuringClock* clock_;
-    std::unique_ptr<base::Timer> inner_;
-  };
-  base::Clock& inner_;
-};
-
 // Counts outcomes of the real HTTP prober.
 class CountingHttpProber : public probe::HttpProber {
  public:
@@ -154,53 +113,6 @@ class CountingHttpProber : public probe::HttpProber {
   std::unique_ptr<probe::HttpProber> inner_;
 };
 
-// Answers success on the next loop turn, without any I/O.
-class NullHttpProber : public probe::HttpProber {
- public:
-  explicit NullHttpProber(boost::asio::io_context& io) : io_(io) {}
-  void Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) override {
-    boost::asio::post(io_, [done = std::move(done)] {
-      done(probe::Outcome{probe::Result::kSuccess, "", std::nullopt});
-    });
-  }
-
- private:
-  boost::asio::io_context& io_;
-};
-
-api::Pod MakePod(int i, int port, int period, const std::string& path) {
-  api::Pod pod;
-  pod.metadata.uid = "00000000-0000-0000-0000-" + std::to_string(100000000000 + i);
-  pod.metadata.name = "pod-" + std::to_string(i);
-  pod.metadata.namespace_ = "bench";
-  pod.spec.restart_policy = "Always";
-  api::Container c;
-  c.name = "web";
-  c.image = "nginx";
-  api::Probe p;
-  p.handler.http_get = api::HTTPGetAction{path, api::IntOrString::Int(port), "", "HTTP", {}};
-  p.timeout_seconds = 1;
-  p.period_seconds = period;
-  p.success_threshold = 1;
-  p.failure_threshold = 3;
-  c.readiness_probe = p;
-  pod.spec.containers.push_back(std::move(c));
-  return pod;
-}
-
-api::PodStatus RunningStatus(const api::Pod& pod, api::Time started_at) {
-  api::PodStatus s;
-  s.phase = api::kPodRunning;
-  s.pod_ip = "127.0.0.1";
-  api::ContainerStatus c;
-  c.name = "web";
-  c.container_id = "probelet://" + pod.metadata.uid;
-  c.state.running = api::ContainerStateRunning{started_at};
-  c.started = true;
-  s.container_statuses.push_back(std::move(c));
-  return s;
-}
-
 void RunFor(boost::asio::io_context& io, double seconds) {
   boost::asio::steady_timer t(io);
   t.expires_after(
@@ -210,21 +122,14 @@ void RunFor(boost::asio::io_context& io, double seconds) {
   io.run();
 }
 
-double Quantile(std::vector<int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return v[k] / 1e6;
-}
-
 int ProbeMode(const Options& o) {
   boost::asio::io_context io;
   base::AsioClock asio_clock(io);
-  MeasuringClock clock(asio_clock);
+  bench::MeasuringClock clock(asio_clock);
   MapStatusProvider status;
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
-  CountingHttpProber http(o.null_prober ? std::make_unique<NullHttpProber>(io)
+  CountingHttpProber http(o.null_prober ? std::make_unique<bench::NullHttpProber>(io)
                                         : probe::NewHttpProber(io));
   prober::ProberManager manager(clock, status, {&http, nullptr, nullptr, nullptr}, recorder,
                                 metrics);
@@ -232,8 +137,8 @@ int ProbeMode(const Options& o) {
   std::vector<api::Pod> pods;
   pods.reserve(o.workers);
   for (int i = 0; i < o.workers; ++i) {
-    pods.push_back(MakePod(i, o.port, o.period, o.path));
-    status.statuses[pods.back().metadata.uid] = RunningStatus(pods.back(), started);
+    pods.push_back(bench::MakePod(i, o.port, o.period, o.path));
+    status.statuses[pods.back().metadata.uid] = bench::RunningStatus(pods.back(), started);
   }
   for (const auto& pod : pods) manager.AddPod(pod);
 
@@ -241,11 +146,11 @@ int ProbeMode(const Options& o) {
   RunFor(io, o.period + 0.5);
   clock.recording = http.recording = true;
   clock.lateness_ns.reserve(static_cast<size_t>(o.workers * o.duration / o.period * 1.2));
-  double cpu0 = CpuSeconds();
+  double cpu0 = bench::CpuSeconds();
   auto wall0 = Clock::now();
   RunFor(io, o.duration);
   double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
-  double cpu = CpuSeconds() - cpu0;
+  double cpu = bench::CpuSeconds() - cpu0;
   clock.recording = http.recording = false;
 
   int not_ready = 0;
@@ -263,8 +168,8 @@ int ProbeMode(const Options& o) {
       o.null_prober ? "null-prober" : "probe", o.workers, o.period, o.duration,
       static_cast<long long>(probes), static_cast<long long>(http.ok),
       static_cast<long long>(http.failed), probes / wall, wall, cpu,
-      probes ? cpu * 1e6 / probes : 0.0, Quantile(lat, 0.5), Quantile(lat, 0.99), max_ms, not_ready,
-      recorder.by_reason.size(), StatusKb("VmRSS"), StatusKb("VmHWM"));
+      probes ? cpu * 1e6 / probes : 0.0, bench::QuantileMs(lat, 0.5), bench::QuantileMs(lat, 0.99),
+      max_ms, not_ready, recorder.by_reason.size(), StatusKb("VmRSS"), StatusKb("VmHWM"));
   if (!http.first_failure.empty()) std::printf("first failure: %s\n", http.first_failure.c_str());
   if (!recorder.first_message.empty()) {
     std::printf("first event: %s\n", recorder.first_message.c_str());
@@ -281,7 +186,7 @@ int IdleMode(const Options& o) {
   auto http = probe::NewHttpProber(io);
   std::vector<api::Pod> pods;
   pods.reserve(o.idle);
-  for (int i = 0; i < o.idle; ++i) pods.push_back(MakePod(i, 8080, 3600, o.path));
+  for (int i = 0; i < o.idle; ++i) pods.push_back(bench::MakePod(i, 8080, 3600, o.path));
 
   malloc_trim(0);
   size_t heap0 = HeapBytes();
@@ -295,9 +200,9 @@ int IdleMode(const Options& o) {
   size_t heap1 = HeapBytes();
   long rss1 = StatusKb("VmRSS");
 
-  double cpu0 = CpuSeconds();
+  double cpu0 = bench::CpuSeconds();
   RunFor(io, o.idle_seconds);
-  double cpu = CpuSeconds() - cpu0;
+  double cpu = bench::CpuSeconds() - cpu0;
   size_t heap2 = HeapBytes();
   std::printf(
       "mode=idle workers=%zu add_s=%.2f heap_bytes_per_worker=%.0f (after %.0fs idle: %.0f) "
