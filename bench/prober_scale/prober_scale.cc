@@ -2,7 +2,7 @@
 //
 //   prober_scale --port P [--workers 10000] [--period 1] [--duration 10] [--path /healthz]
 //     N readiness workers (one pod each, httpGet on 127.0.0.1:P) through the real HTTP
-//     prober and an in-memory StatusProvider, for `duration` seconds after a one-period
+//     prober and the kubelet's StatusManager, for `duration` seconds after a one-period
 //     warm-up (the start-up jitter spreads the first probes over it). Prints CPU per probe
 //     (getrusage user+sys / probes), lateness of each probe start behind its tick (p50, p99,
 //     max; measured on the worker timers' deadlines), false failures, RSS.
@@ -25,11 +25,11 @@
 #include <fstream>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "base/asio_clock.h"
 #include "bench_support.h"
+#include "kubelet/status_manager.h"
 #include "probe/probers.h"
 #include "prober/prober_manager.h"
 
@@ -62,19 +62,6 @@ long StatusKb(const char* field) {
 }
 
 size_t HeapBytes() { return mallinfo2().uordblks; }
-
-class MapStatusProvider : public prober::StatusProvider {
- public:
-  const api::PodStatus* GetPodStatus(std::string_view uid) const override {
-    auto it = statuses.find(uid);  // heterogeneous: no string built per lookup
-    return it == statuses.end() ? nullptr : &it->second;
-  }
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, api::PodStatus, Hash, std::equal_to<>> statuses;
-};
 
 class CountingRecorder : public api::EventRecorder {
  public:
@@ -126,7 +113,7 @@ int ProbeMode(const Options& o) {
   boost::asio::io_context io;
   base::AsioClock asio_clock(io);
   bench::MeasuringClock clock(asio_clock);
-  MapStatusProvider status;
+  kubelet::StatusManager status(clock);  // the product's: every probe looks its pod up here
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
   CountingHttpProber http(o.null_prober ? std::make_unique<bench::NullHttpProber>(io)
@@ -138,7 +125,8 @@ int ProbeMode(const Options& o) {
   pods.reserve(o.workers);
   for (int i = 0; i < o.workers; ++i) {
     pods.push_back(bench::MakePod(i, o.port, o.period, o.path));
-    status.statuses[pods.back().metadata.uid] = bench::RunningStatus(pods.back(), started);
+    status.AddPod(pods.back());
+    status.SetPodStatus(pods.back().metadata.uid, bench::RunningStatus(pods.back(), started));
   }
   for (const auto& pod : pods) manager.AddPod(pod);
 
@@ -180,7 +168,7 @@ int ProbeMode(const Options& o) {
 int IdleMode(const Options& o) {
   boost::asio::io_context io;
   base::AsioClock clock(io);
-  MapStatusProvider status;  // no statuses: workers find nothing to probe
+  kubelet::StatusManager status(clock);  // no pods: workers find nothing to probe
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
   auto http = probe::NewHttpProber(io);

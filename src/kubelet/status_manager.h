@@ -17,9 +17,9 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/pod.h"
@@ -67,9 +67,15 @@ class StatusManager : public prober::StatusProvider {
   api::ContainerStatus* FindContainer(api::PodStatus& status, std::string_view container_id);
   void Store(Entry& entry, api::PodStatus status);
 
+  // Looked up by every probe of every worker: hashed, and by string_view without a copy.
+  struct UidHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view uid) const { return std::hash<std::string_view>{}(uid); }
+  };
+
   base::Clock& clock_;
   size_t next_order_ = 0;
-  std::map<std::string, Entry, std::less<>> pods_;
+  std::unordered_map<std::string, Entry, UidHash, std::equal_to<>> pods_;  // nodes never move
   Observer observer_;
 };
 

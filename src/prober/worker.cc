@@ -160,10 +160,22 @@ void Worker::Exit() {
   stop_requested_ = true;
   if (timer_) timer_->Cancel();
   // §3.2.6: the cached result goes (silently), then the metric series.
-  if (!container_id_.empty()) results().Remove(container_id_);
+  RemoveCached();
   env_->metrics->Delete(series_);
   series_ = nullptr;
   if (env_->on_exit) env_->on_exit(*this);  // may destroy *this: nothing after it
+}
+
+void Worker::SetCached(CachedResult result) {
+  if (has_cached_ && cached_ == result) return;
+  results().Set(container_id_, result, pod_uid());
+  cached_ = result;
+  has_cached_ = true;
+}
+
+void Worker::RemoveCached() {
+  if (!container_id_.empty()) results().Remove(container_id_);
+  has_cached_ = false;
 }
 
 bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
@@ -186,9 +198,9 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 
   // §3.3.5: a new container instance. resultRun and lastResult carry over (§4.6).
   if (c->container_id != container_id_) {
-    if (!container_id_.empty()) results().Remove(container_id_);
+    RemoveCached();
     container_id_ = c->container_id;
-    results().Set(container_id_, InitialValue(target_.type), pod_uid());
+    SetCached(InitialValue(target_.type));
     on_hold_ = false;
   }
   // §3.3.6
@@ -196,14 +208,14 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 
   // §3.3.7: not running is a Failure for every probe type.
   if (!c->state.running) {
-    results().Set(container_id_, CachedResult::kFailure, pod_uid());
+    SetCached(CachedResult::kFailure);
     return KeepGoingNotRunning(*c) ? Decision::kWait : Decision::kStop;
   }
 
   // §3.3.8: quiet shutdown of liveness and startup while the pod is being deleted.
   const ProbeType type = target_.type;
   if ((pod_deleted_ || target_.pod->deletion_requested) && type != ProbeType::kReadiness) {
-    results().Set(container_id_, CachedResult::kSuccess, pod_uid());
+    SetCached(CachedResult::kSuccess);
     return Decision::kStop;
   }
 
@@ -244,7 +256,7 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
     return true;
   }
   // §3.3.15: repeated at or over the threshold; unchanged values send no update.
-  results().Set(container_id_, r.result, pod_uid());
+  SetCached(r.result);
   // §3.3.16: liveness holds on Failure (the container is being restarted, #21751); startup on
   // any result (#117153). The run restarts from 0 for the next container.
   if ((t.type == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||
