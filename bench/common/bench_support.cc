@@ -48,7 +48,7 @@ std::unique_ptr<base::Timer> MeasuringClock::NewTimer() {
   return std::make_unique<MeasuringTimer>(this, inner_.NewTimer());
 }
 
-void NullHttpProber::Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) {
+void NullHttpProber::Probe(probe::HttpRequestPtr, base::Duration, probe::OutcomeCallback done) {
   boost::asio::post(io_, [done = std::move(done)] {
     done(probe::Outcome{probe::Result::kSuccess, "", std::nullopt});
   });

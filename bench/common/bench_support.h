@@ -43,7 +43,8 @@ class MeasuringClock : public base::Clock {
 class NullHttpProber : public probe::HttpProber {
  public:
   explicit NullHttpProber(boost::asio::io_context& io) : io_(io) {}
-  void Probe(const probe::HttpRequest&, base::Duration, probe::OutcomeCallback done) override;
+  using probe::HttpProber::Probe;
+  void Probe(probe::HttpRequestPtr, base::Duration, probe::OutcomeCallback done) override;
 
  private:
   boost::asio::io_context& io_;

@@ -78,9 +78,10 @@ class CountingHttpProber : public probe::HttpProber {
  public:
   explicit CountingHttpProber(std::unique_ptr<probe::HttpProber> inner)
       : inner_(std::move(inner)) {}
-  void Probe(const probe::HttpRequest& request, base::Duration timeout,
+  using probe::HttpProber::Probe;
+  void Probe(probe::HttpRequestPtr request, base::Duration timeout,
              probe::OutcomeCallback done) override {
-    inner_->Probe(request, timeout, [this, done = std::move(done)](probe::Outcome o) {
+    inner_->Probe(std::move(request), timeout, [this, done = std::move(done)](probe::Outcome o) {
       if (recording) {
         if (o.result == probe::Result::kSuccess && !o.error) {
           ++ok;

@@ -15,10 +15,14 @@ bool IsTerminal(std::string_view phase) {
 
 void StatusManager::AddPod(const api::Pod& pod) {
   auto [it, inserted] = pods_.try_emplace(pod.metadata.uid);
-  if (inserted) it->second.order = next_order_++;
-  api::PodStatus keep = std::move(it->second.pod.status);
-  it->second.pod = pod;
-  it->second.pod.status = std::move(keep);
+  if (inserted) {
+    it->second = std::make_unique<Entry>();
+    it->second->order = next_order_++;
+  }
+  Entry& e = *it->second;
+  api::PodStatus keep = std::move(e.pod.status);
+  e.pod = pod;
+  e.pod.status = std::move(keep);
 }
 
 void StatusManager::RemovePod(std::string_view pod_uid) {
@@ -27,23 +31,23 @@ void StatusManager::RemovePod(std::string_view pod_uid) {
 
 StatusManager::Entry* StatusManager::Find(std::string_view pod_uid) {
   auto it = pods_.find(pod_uid);
-  return it == pods_.end() ? nullptr : &it->second;
+  return it == pods_.end() ? nullptr : it->second.get();
 }
 
 const api::PodStatus* StatusManager::GetPodStatus(std::string_view pod_uid) const {
   auto it = pods_.find(pod_uid);
-  if (it == pods_.end() || !it->second.has_status) return nullptr;
-  return &it->second.pod.status;
+  if (it == pods_.end() || !it->second->has_status) return nullptr;
+  return &it->second->pod.status;
 }
 
 const api::Pod* StatusManager::GetPod(std::string_view pod_uid) const {
   auto it = pods_.find(pod_uid);
-  return it == pods_.end() ? nullptr : &it->second.pod;
+  return it == pods_.end() ? nullptr : &it->second->pod;
 }
 
 std::vector<api::Pod> StatusManager::ListPods() const {
   std::vector<const Entry*> entries;
-  for (const auto& [uid, e] : pods_) entries.push_back(&e);
+  for (const auto& [uid, e] : pods_) entries.push_back(e.get());
   std::sort(entries.begin(), entries.end(),
             [](const Entry* a, const Entry* b) { return a->order < b->order; });
   std::vector<api::Pod> out;

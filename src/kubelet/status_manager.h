@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -75,7 +76,9 @@ class StatusManager : public prober::StatusProvider {
 
   base::Clock& clock_;
   size_t next_order_ = 0;
-  std::unordered_map<std::string, Entry, UidHash, std::equal_to<>> pods_;  // nodes never move
+  // Entries live outside the table's nodes: a node is then one cache line (next, key, hash,
+  // pointer) instead of a whole Pod, so a lookup touches one line per node it passes.
+  std::unordered_map<std::string, std::unique_ptr<Entry>, UidHash, std::equal_to<>> pods_;
   Observer observer_;
 };
 

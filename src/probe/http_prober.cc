@@ -345,9 +345,8 @@ class HttpProberImpl;
 // in the prober so the prober can cancel it. Runs on the prober's io_context only.
 class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEntry {
  public:
-  Attempt(HttpProberImpl* owner, asio::io_context& io, const HttpRequest& request,
-          OutcomeCallback done)
-      : owner_(owner), io_(io), first_(request), done_(std::move(done)), socket_(io) {}
+  Attempt(HttpProberImpl* owner, asio::io_context& io, HttpRequestPtr request, OutcomeCallback done)
+      : owner_(owner), io_(io), first_(std::move(request)), done_(std::move(done)), socket_(io) {}
 
   asio::awaitable<void> Run();
   // The prober's DeadlineList says the timeout has passed.
@@ -383,7 +382,7 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
 
   HttpProberImpl* owner_;
   asio::io_context& io_;
-  const HttpRequest first_;
+  const HttpRequestPtr first_;  // never null
   OutcomeCallback done_;
   tcp::socket socket_;
   std::optional<tcp::resolver> resolver_;
@@ -395,7 +394,7 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
   Phase phase_ = Phase::kDial;
 
   // The current hop: the first request, or the one built for a followed redirect.
-  const HttpRequest* req_ = &first_;
+  const HttpRequest* req_ = first_.get();
   HttpRequest redirect_req_;
   std::string authority_;  // the current URL's host[:port] as written
   std::string head_;       // the current hop's request head
@@ -421,13 +420,15 @@ class HttpProberImpl final : public HttpProber {
   // (or are destroyed with the io_context) without calling back.
   ~HttpProberImpl() override = default;
 
-  void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) override {
+  using HttpProber::Probe;
+  void Probe(HttpRequestPtr request, base::Duration timeout, OutcomeCallback done) override {
     // Go's client timeout runs from Do(): from now, also for an attempt that must wait.
     const base::MonoTime deadline = clock_.Now() + timeout;
-    if (!attempts_.full()) return Start(request, timeout, deadline, std::move(done));
-    attempts_.Wait([this, request, timeout, deadline, done = std::move(done)]() mutable {
-      Start(request, timeout, deadline, std::move(done));
-    });
+    if (!attempts_.full()) return Start(std::move(request), timeout, deadline, std::move(done));
+    attempts_.Wait(
+        [this, request = std::move(request), timeout, deadline, done = std::move(done)]() mutable {
+          Start(std::move(request), timeout, deadline, std::move(done));
+        });
   }
 
   ssl::context& TlsContext() {
@@ -462,9 +463,9 @@ class HttpProberImpl final : public HttpProber {
 
  private:
   // Starts an attempt that must end by `deadline`. Never calls back from here.
-  void Start(const HttpRequest& request, base::Duration timeout, base::MonoTime deadline,
+  void Start(HttpRequestPtr request, base::Duration timeout, base::MonoTime deadline,
              OutcomeCallback done) {
-    auto attempt = std::make_shared<Attempt>(this, io_, request, std::move(done));
+    auto attempt = std::make_shared<Attempt>(this, io_, std::move(request), std::move(done));
     attempts_.Add(*attempt, deadline, timeout);
     SpawnAttempt(io_, std::move(attempt));
   }
@@ -737,7 +738,7 @@ void Attempt::PrepareRedirect(const Resolved& target, bool same_host) {
   next.scheme = target.scheme;
   next.host = target.host;
   next.port = target.port;
-  next.follow_non_local_redirects = first_.follow_non_local_redirects;
+  next.follow_non_local_redirects = first_->follow_non_local_redirects;
   next.path_and_query = RequestURIForPath(target.path);
   next.url = target.scheme + "://" + target.authority + next.path_and_query;
   // Go's Referer: the previous URL, unless going from https to http.
@@ -747,18 +748,18 @@ void Attempt::PrepareRedirect(const Resolved& target, bool same_host) {
   // Go issue 22233); otherwise the URL's host is sent. Credentials are dropped for another
   // domain (only reachable with follow_non_local_redirects).
   const std::string* host_override = nullptr;
-  for (const auto& [name, value] : first_.headers) {
+  for (const auto& [name, value] : first_->headers) {
     if (name == "Host") {
       host_override = &value;
       break;
     }
   }
   const bool keep_host = host_override && !host_override->empty() && !target.absolute;
-  const bool other_domain = !same_host && !(target.host.size() > first_.host.size() &&
-                                            target.host.ends_with("." + first_.host));
-  next.headers.reserve(first_.headers.size() + 1);
+  const bool other_domain = !same_host && !(target.host.size() > first_->host.size() &&
+                                            target.host.ends_with("." + first_->host));
+  next.headers.reserve(first_->headers.size() + 1);
   if (!keep_host) next.headers.emplace_back("Host", target.authority);
-  for (const auto& h : first_.headers) {
+  for (const auto& h : first_->headers) {
     if (h.first == "Host" && !keep_host) continue;
     if (other_domain && IsSensitiveHeader(h.first)) continue;
     next.headers.push_back(h);
@@ -770,7 +771,7 @@ void Attempt::PrepareRedirect(const Resolved& target, bool same_host) {
 
 asio::awaitable<Outcome> Attempt::Execute() {
   // Go's transport refuses invalid header names and values before dialing.
-  for (const auto& [name, value] : first_.headers) {
+  for (const auto& [name, value] : first_->headers) {
     if (!ValidHeaderFieldName(name)) {
       co_return UrlErr("net/http: invalid header field name \"" + name + "\"");
     }
@@ -821,13 +822,13 @@ asio::awaitable<Outcome> Attempt::Execute() {
     if (redirect_code && parser_->location()) {
       const std::string loc = *parser_->location();
       Resolved target;
-      if (authority_.empty()) authority_ = JoinHostPort(first_.host, first_.port);
+      if (authority_.empty()) authority_ = JoinHostPort(first_->host, first_->port);
       if (!ResolveLocation(r, authority_, loc, target)) {
         co_return UrlErr("failed to parse Location header \"" + loc + "\"");
       }
       // Hostnames compared without the port, against the FIRST request (§5.3.3.1).
-      const bool same_host = target.host == first_.host;
-      if (first_.follow_non_local_redirects || same_host) {
+      const bool same_host = target.host == first_->host;
+      if (first_->follow_non_local_redirects || same_host) {
         if (redirects + 1 >= kMaxRedirects) {
           co_return UrlError(loc, "stopped after 10 redirects");  // Go names the Location
         }

@@ -39,10 +39,18 @@ struct HttpRequest {
   std::string url;
 };
 
+// A built request, shared rather than copied: a probe worker builds its request once and probes
+// with it every period; the prober keeps it alive for as long as an attempt uses it.
+using HttpRequestPtr = std::shared_ptr<const HttpRequest>;
+
 class HttpProber {
  public:
   virtual ~HttpProber() = default;
-  virtual void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) = 0;
+  virtual void Probe(HttpRequestPtr request, base::Duration timeout, OutcomeCallback done) = 0;
+  // Probes with a copy of `request` (one-shot callers, tests).
+  void Probe(const HttpRequest& request, base::Duration timeout, OutcomeCallback done) {
+    Probe(std::make_shared<const HttpRequest>(request), timeout, std::move(done));
+  }
 };
 
 class TcpProber {

@@ -94,7 +94,7 @@ struct Prober::Attempt {
   const ProbeTarget* target = nullptr;
   base::Duration timeout{};
   Done done;
-  probe::HttpRequest http;
+  probe::HttpRequestPtr http;
   std::string host;          // tcp, grpc: the address dialled
   std::string container_id;  // exec
 };
@@ -145,16 +145,20 @@ void Prober::Probe(const ProbeTarget& target, const api::PodStatus& status,
     a->container_id = container_id;
   } else if (h.http_get) {
     // The port is already a number, so the container is not consulted (MakeProbeTarget).
-    static const api::Container kNoContainer;
-    auto req =
-        probe::NewRequestForHTTPGetAction(*h.http_get, kNoContainer, status.pod_ip, user_agent_);
-    if (!req.ok()) {
-      a->attempts = kMaxProbeRetries;
-      Defer(std::move(a), {probe::Result::kUnknown, "", req.error().message});
-      return;
+    if (!target.http_request || target.http_request_pod_ip != status.pod_ip) {
+      static const api::Container kNoContainer;
+      auto req =
+          probe::NewRequestForHTTPGetAction(*h.http_get, kNoContainer, status.pod_ip, user_agent_);
+      if (!req.ok()) {
+        a->attempts = kMaxProbeRetries;
+        Defer(std::move(a), {probe::Result::kUnknown, "", req.error().message});
+        return;
+      }
+      target.http_request = std::make_shared<const probe::HttpRequest>(std::move(*req));
+      target.http_request_pod_ip = status.pod_ip;
     }
     a->kind = Attempt::Kind::kHttp;
-    a->http = std::move(*req);
+    a->http = target.http_request;
   } else if (h.tcp_socket) {
     a->kind = Attempt::Kind::kTcp;
     a->host = h.tcp_socket->host.empty() ? status.pod_ip : h.tcp_socket->host;

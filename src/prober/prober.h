@@ -73,6 +73,11 @@ struct ProbeTarget {
   // fails, this holds the error each probe returns (§4.2.5). Also "missing probe handler".
   std::optional<std::string> input_error;
   std::vector<std::string> exec_command;  // expanded; empty unless an exec probe
+  // httpGet: the request last built and the pod IP it was built for. Nothing else feeds it
+  // (the spec is immutable), so the Prober builds it again only when the pod IP changes.
+  // Mutable: a memo of the Prober's, which takes the target as const.
+  mutable probe::HttpRequestPtr http_request;
+  mutable std::string http_request_pod_ip;
 };
 ProbeTarget MakeProbeTarget(std::shared_ptr<const PodRef> pod, const api::Container& container,
                             bool init_container, ProbeType type);

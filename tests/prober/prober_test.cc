@@ -68,6 +68,29 @@ void ExpectResult(const ProberResult& r, CachedResult want, bool error, const st
   EXPECT_EQ(r.error.has_value(), error) << row << (r.error ? ": " + *r.error : "");
 }
 
+TEST_P(ProberTest, HttpRequestIsBuiltOncePerPodIpAndAgainWhenTheIpChanges) {
+  // The target keeps the request it built: later periods reuse it, a new pod IP rebuilds it.
+  api::Container c = Http();
+  ProbeTarget target = MakeProbeTarget(MakePodRef(testing::TestPod(c)), c, false, type());
+  api::PodStatus status = testing::RunningStatus(t_.Now(), true);
+  auto probe = [&] {
+    t_.prober.Probe(target, status, testing::kContainerId, [](ProberResult) {});
+    t_.clock.RunUntilIdle();
+  };
+  probe();
+  const probe::HttpRequestPtr first = target.http_request;
+  ASSERT_NE(first, nullptr);
+  probe();
+  EXPECT_EQ(target.http_request, first) << "same pod IP: the request is reused";
+  status.pod_ip = "10.0.0.8";
+  probe();
+  ASSERT_EQ(t_.http.requests.size(), 3u);
+  EXPECT_EQ(t_.http.requests[0].host, "10.0.0.7");
+  EXPECT_EQ(t_.http.requests[1].host, "10.0.0.7");
+  EXPECT_EQ(t_.http.requests[2].host, "10.0.0.8");
+  EXPECT_NE(target.http_request, first);
+}
+
 TEST_P(ProberTest, T20NilProbeIsSuccess) {
   api::Container c;
   c.name = testing::kContainerName;

@@ -92,10 +92,11 @@ class ScriptedHandler {
 
 class FakeHttpProber : public probe::HttpProber, public ScriptedHandler {
  public:
+  using probe::HttpProber::Probe;
   using ScriptedHandler::ScriptedHandler;
-  void Probe(const probe::HttpRequest& request, base::Duration timeout,
+  void Probe(probe::HttpRequestPtr request, base::Duration timeout,
              probe::OutcomeCallback done) override {
-    requests.push_back(request);
+    requests.push_back(*request);
     timeouts.push_back(timeout);
     Complete(std::move(done));
   }
