@@ -22,7 +22,7 @@ namespace probelet::base {
 //    thousand workers with spread deadlines cost 7-10 timerfd_settime calls per millisecond
 //    that way (bench/probe_load, perf), and every wake-up of an idle loop is a context switch,
 //    the largest single cost after the TCP handshake itself.
-//  - Here every Timer of every AsioClock on the io_context sits in one binary heap (this Asio
+//  - Here every Timer of every AsioClock on the io_context sits in one heap (this Asio
 //    service), and one timerfd is armed at an absolute CLOCK_MONOTONIC time: the head's
 //    deadline rounded up to the millisecond. One expiry serves every timer due in that
 //    millisecond; one timerfd_settime a millisecond at most. A deadline already past is run
