@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "bench_support.h"
 #include "probe/http_request.h"
 #include "probe/probe_dialer.h"
 #include "probe/probers.h"
@@ -111,13 +112,6 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 long MaxRssKb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -183,7 +177,7 @@ int main(int argc, char** argv) {
     }
   };
 
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = probelet::bench::CpuSeconds();
   const MonoTime t0 = clock.Now() + std::chrono::milliseconds(10);
   std::unique_ptr<probelet::base::Timer> timer = clock.NewTimer();
   std::function<void()> tick = [&]() {
@@ -211,7 +205,7 @@ int main(int argc, char** argv) {
     if (io.run_one() == 0) break;
   }
   const MonoTime t1 = clock.Now();
-  const double cpu = CpuSeconds() - cpu0;
+  const double cpu = probelet::bench::CpuSeconds() - cpu0;
   const double wall = std::chrono::duration<double>(t1 - t0).count();
   const long done = ok + failed;
 

@@ -601,16 +601,7 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
           connect_err = errno;
         }
       }
-      if (connect_err == EINPROGRESS) {
-        auto [wec] = co_await socket_.async_wait(tcp::socket::wait_write, kAwait);
-        socklen_t len = sizeof connect_err;
-        if (wec) {
-          connect_err = wec.value();
-        } else if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &connect_err,
-                                &len) != 0) {
-          connect_err = errno;
-        }
-      }
+      if (connect_err == EINPROGRESS) connect_err = co_await AwaitConnect(socket_);
     }
     if (stopped()) co_return StopOutcome();
     if (connect_err == 0) co_return std::nullopt;

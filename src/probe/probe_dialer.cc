@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <cstring>
 
 namespace probelet::probe {
@@ -79,6 +82,16 @@ bool ParseCloseMode(std::string_view name, CloseMode& mode) {
     return false;
   }
   return true;
+}
+
+boost::asio::awaitable<int> AwaitConnect(boost::asio::ip::tcp::socket& socket) {
+  auto [ec] = co_await socket.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                                         boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (ec) co_return ec.value();
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) co_return errno;
+  co_return err;
 }
 
 }  // namespace probelet::probe

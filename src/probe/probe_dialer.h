@@ -16,16 +16,14 @@
 // Thread safety: the probers are single-threaded (probers.h); the functions here are pure.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "probe/probers.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace probelet::probe {
 
@@ -64,6 +62,11 @@ std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io,
 std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io,
                                         const ProbeSocketOptions& options,
                                         ProberStats* stats = nullptr);
+
+// After a non-blocking connect() on `socket` returned EINPROGRESS: waits (on the loop) until
+// the socket is writable and returns how the connect ended, 0 or an errno (SO_ERROR). Both
+// probers connect by hand because Asio's async_connect adds a poll() per connect.
+boost::asio::awaitable<int> AwaitConnect(boost::asio::ip::tcp::socket& socket);
 
 // Sets SO_LINGER on `fd` for `mode` (nothing for kPlain). Errors are ignored, as the kubelet
 // ignores them.

@@ -158,8 +158,7 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
           Result::kFailure, "dial tcp " + address() + ": socket: " + ErrnoText(ec.value()), {}};
     }
     if (owner_) ApplyCloseMode(socket_.native_handle(), owner_->close_mode());
-    // connect() by hand, then wait for writability and read SO_ERROR: Asio's async_connect
-    // adds a poll() per connect, and this path runs once per probe.
+    // connect() by hand (AwaitConnect says why).
     int connect_err = 0;
     socket_.non_blocking(true, ec);
     if (ec) {
@@ -173,16 +172,7 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
         pollfd pfd{socket_.native_handle(), POLLOUT, 0};
         if (::poll(&pfd, 1, 0) == 1 && pfd.revents == POLLOUT) connect_err = 0;
       }
-      if (connect_err == EINPROGRESS) {
-        auto [wec] = co_await socket_.async_wait(tcp::socket::wait_write, kAwait);
-        socklen_t len = sizeof connect_err;
-        if (wec) {
-          connect_err = wec.value();
-        } else if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &connect_err,
-                                &len) != 0) {
-          connect_err = errno;
-        }
-      }
+      if (connect_err == EINPROGRESS) connect_err = co_await AwaitConnect(socket_);
     }
     if (cancelled_) co_return Outcome{};
     if (timed_out_) {

@@ -160,22 +160,10 @@ void Worker::Exit() {
   stop_requested_ = true;
   if (timer_) timer_->Cancel();
   // §3.2.6: the cached result goes (silently), then the metric series.
-  RemoveCached();
+  if (!container_id_.empty()) results().Remove(container_id_);
   env_->metrics->Delete(series_);
   series_ = nullptr;
   if (env_->on_exit) env_->on_exit(*this);  // may destroy *this: nothing after it
-}
-
-void Worker::SetCached(CachedResult result) {
-  if (has_cached_ && cached_ == result) return;
-  results().Set(container_id_, result, pod_uid());
-  cached_ = result;
-  has_cached_ = true;
-}
-
-void Worker::RemoveCached() {
-  if (!container_id_.empty()) results().Remove(container_id_);
-  has_cached_ = false;
 }
 
 bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
@@ -198,9 +186,9 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 
   // §3.3.5: a new container instance. resultRun and lastResult carry over (§4.6).
   if (c->container_id != container_id_) {
-    RemoveCached();
+    if (!container_id_.empty()) results().Remove(container_id_);
     container_id_ = c->container_id;
-    SetCached(InitialValue(target_.type));
+    results().Set(container_id_, InitialValue(target_.type), pod_uid());
     on_hold_ = false;
   }
   // §3.3.6
@@ -208,14 +196,14 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 
   // §3.3.7: not running is a Failure for every probe type.
   if (!c->state.running) {
-    SetCached(CachedResult::kFailure);
+    results().Set(container_id_, CachedResult::kFailure, pod_uid());
     return KeepGoingNotRunning(*c) ? Decision::kWait : Decision::kStop;
   }
 
   // §3.3.8: quiet shutdown of liveness and startup while the pod is being deleted.
   const ProbeType type = target_.type;
   if ((pod_deleted_ || target_.pod->deletion_requested) && type != ProbeType::kReadiness) {
-    SetCached(CachedResult::kSuccess);
+    results().Set(container_id_, CachedResult::kSuccess, pod_uid());
     return Decision::kStop;
   }
 
@@ -256,7 +244,7 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
     return true;
   }
   // §3.3.15: repeated at or over the threshold; unchanged values send no update.
-  SetCached(r.result);
+  results().Set(container_id_, r.result, pod_uid());
   // §3.3.16: liveness holds on Failure (the container is being restarted, #21751); startup on
   // any result (#117153). The run restarts from 0 for the next container.
   if ((t.type == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||

@@ -109,11 +109,6 @@ class Worker {
 
  private:
   ResultsManager& results() const { return *env_->results[static_cast<int>(target_.type)]; }
-  // Writes (or removes) this worker's entry in its results cache. The worker is the entry's
-  // only writer, so it knows the cached value and skips a write that would change nothing
-  // (the cache would ignore it anyway, §3.3.15): one hash lookup less per probe.
-  void SetCached(CachedResult result);
-  void RemoveCached();
   base::Duration period() const;
   void OnTick();
   void Run();
@@ -131,8 +126,6 @@ class Worker {
   base::MonoTime probe_start_{};
   int32_t result_run_ = 0;
   CachedResult last_result_ = CachedResult::kSuccess;  // Go's zero value (§3.1.3)
-  CachedResult cached_ = CachedResult::kUnknown;       // valid while has_cached_
-  bool has_cached_ : 1 = false;                        // container_id_'s entry exists
   bool on_hold_ : 1 = false;
   bool pod_deleted_ : 1 = false;
   bool stop_requested_ : 1 = false;
