@@ -101,7 +101,10 @@ TEST(RuntimeSweepTest, StartupKillsContainersLeftInTheCgroupOfADeadInstance) {
   auto left_over = base::ChildProcess::Spawn(spawn);
   ::close(cgroup_fd);
   ASSERT_TRUE(left_over.ok()) << left_over.error().message;
-  ASSERT_TRUE(IsRunning(left_over->pid()));
+  // No check that it still runs here: ctest runs other test processes at the same time, and a
+  // ProcessRuntime starting in one of them sweeps this stale instance too (the same sweep, just
+  // another caller), sometimes before this line. Nothing but a sweep ends `sleep 1000` within
+  // the wait below, so the test still fails if no sweep runs.
 
   ProcessRuntime rt(io, clock);  // sweeps at start
   EXPECT_TRUE(WaitGone(left_over->pid(), 5s));
