@@ -159,6 +159,10 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "pod status change, on stderr")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
+  for (const char* name : {"--state-dir", "--api", "--log-format"}) {
+    app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
   if (auto exit = ParseCommandLine(app, args)) return exit;
   flags.json = log_format == "json";
   if (flags.state_dir.empty()) flags.state_dir = DefaultStateDir();
