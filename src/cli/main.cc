@@ -11,6 +11,7 @@ constexpr std::string_view kUsage = R"(usage: probelet COMMAND [ARGS...]
 
 commands:
   run FILE_OR_DIR... [--api ADDR] [--state-dir DIR]   run pods and keep them healthy
+      [--api-allow-remote] [--log-format text|json]  (probelet run --help)
   probe http URL [--header 'K: V']... [--timeout 1s]  one probe, kubelet semantics
   probe tcp HOST:PORT | probe grpc HOST:PORT [--service S] | probe exec -- CMD ARG...
   validate FILE_OR_DIR...                             decode, default and validate manifests

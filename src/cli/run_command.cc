@@ -1,4 +1,5 @@
-// `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--log-format text|json]`
+// `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
+// [--log-format text|json]`
 // (issue #5 §5): loads and validates every manifest first (nothing starts on any error), then
 // runs every pod on one event loop until SIGINT or SIGTERM, and stops them the way the kubelet
 // stops a deleted pod: liveness and startup probes stop, readiness goes on while each container
@@ -7,10 +8,14 @@
 //
 // Everything (API server, probes, containers, signals) runs on the main thread's io_context:
 // the containers' PR_SET_PDEATHSIG is tied to that thread, which lives as long as probelet.
+// The agent itself is a kubelet::Agent; this file adds the flags, the API server, the signals
+// and the log lines. An exception that escapes the loop stops every pod gracefully and exits 1.
 //
 // Log lines (stderr): one per event (Created, Started, Killing, Unhealthy, BackOff, ...), per
 // probe result transition, per pod phase or Ready change, plus the runtime's own lines; text by
 // default, one JSON object per line with --log-format json.
+#include "cli/run_command.h"
+
 #include <signal.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -35,39 +40,26 @@
 #include "api/uid.h"
 #include "base/asio_clock.h"
 #include "cli/commands.h"
-#include "kubelet/event_store.h"
-#include "kubelet/kubelet.h"
-#include "kubelet/runtime_command_runner.h"
+#include "kubelet/agent.h"
 #include "kubelet/status_generation.h"
-#include "kubelet/status_manager.h"
-#include "probe/probers.h"
-#include "prober/prober_manager.h"
-#include "prober/prober_metrics.h"
-#include "runtime/process_runtime.h"
+#include "server/agent_pod_source.h"
 #include "server/api_server.h"
-#include "server/pod_source.h"
 
 namespace probelet::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    R"(usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--log-format text|json]
+    "usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]\n"
+    "                    [--log-format text|json]";
 
-Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
+constexpr const char* kRunDescription =
+    R"(Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
 and *.json files) as supervised processes on this machine, probes them with the kubelet's
 semantics, restarts what fails its liveness or startup probe, and serves their status.
-Every manifest is validated first: on any error nothing starts and the exit code is 1.
+Every manifest is validated first: on any error nothing starts and the exit code is 1.)";
 
-  --state-dir DIR    where container logs go (DIR/pods/<ns>_<pod>_<uid>/<container>/<n>.log).
-                     Default: $XDG_RUNTIME_DIR/probelet when XDG_RUNTIME_DIR is set, else
-                     /var/lib/probelet as root, else /tmp/probelet-<uid>.
-  --api ADDR         the read-only API (GET /pods, /events, /healthz, /metrics), default
-                     127.0.0.1:10255; port 0 picks a free port (logged at start); "none" turns
-                     it off.
-  --log-format F     text (default) or json: one line per lifecycle event, probe result
-                     transition and pod status change, on stderr.
-
-Stopping: SIGINT or SIGTERM stops every pod gracefully (each container gets its grace period,
+constexpr const char* kRunFooter =
+    R"(Stopping: SIGINT or SIGTERM stops every pod gracefully (each container gets its grace period,
 then SIGKILL) and exits 0; a second signal kills every container at once and exits 1.
 If probelet itself is killed (even with SIGKILL), its containers die with it: each container's
 main process has PR_SET_PDEATHSIG(SIGKILL), and a small guard process kills whatever they
@@ -129,25 +121,13 @@ class SpdlogSink : public spdlog::sinks::base_sink<std::mutex> {
   LogWriter& writer_;
 };
 
-// The API server's view of the agent (contract C4).
-class AgentPodSource : public server::PodSource {
- public:
-  AgentPodSource(const kubelet::Kubelet& kubelet, const kubelet::EventStore& events,
-                 const prober::ProberMetrics& metrics)
-      : kubelet_(kubelet), events_(events), metrics_(metrics) {}
-  std::vector<api::Pod> ListPods() const override { return kubelet_.ListPods(); }
-  std::vector<api::Event> ListEvents() const override { return events_.List(); }
-  std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
-                                     std::string_view container, bool previous) const override {
-    return kubelet_.LogPath(ns, pod, container, previous);
-  }
-  void WriteMetrics(std::string& out) const override { metrics_.WriteText(out); }
+std::string PodKey(const api::Pod& pod) {
+  return pod.metadata.namespace_ + "/" + pod.metadata.name;
+}
 
- private:
-  const kubelet::Kubelet& kubelet_;
-  const kubelet::EventStore& events_;
-  const prober::ProberMetrics& metrics_;
-};
+int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log);
+
+}  // namespace
 
 std::string DefaultStateDir() {
   if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0') {
@@ -157,73 +137,54 @@ std::string DefaultStateDir() {
   return "/tmp/probelet-" + std::to_string(::geteuid());
 }
 
-struct RunFlags {
-  std::vector<std::string> paths;
-  std::string state_dir;
-  std::string api = "127.0.0.1:10255";
-  bool json = false;
-};
-
-// Returns an exit code to stop with, or -1 to go on.
-int ParseFlags(const Args& args, RunFlags& flags) {
-  bool only_paths = false;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    // "--flag VALUE" or "--flag=VALUE".
-    std::string taken;
-    auto value = [&](std::string_view name) -> const std::string* {
-      if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
-        taken = a.substr(name.size() + 1);
-        return &taken;
-      }
-      if (a == name && i + 1 < args.size()) return &args[++i];
-      return nullptr;
-    };
-    if (only_paths) {
-      flags.paths.push_back(a);
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(kRunUsage, stdout);
-      return 0;
-    } else if (a == "--") {
-      only_paths = true;
-    } else if (const std::string* v = value("--state-dir")) {
-      flags.state_dir = *v;
-    } else if (const std::string* v = value("--api")) {
-      flags.api = *v;
-    } else if (const std::string* v = value("--log-format")) {
-      if (*v != "text" && *v != "json") {
-        std::fprintf(stderr, "probelet run: --log-format must be text or json, not \"%s\"\n",
-                     v->c_str());
-        return 2;
-      }
-      flags.json = *v == "json";
-    } else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "probelet run: unknown or incomplete flag \"%s\"\n\n%s", a.c_str(),
-                   kRunUsage);
-      return 2;
-    } else {
-      flags.paths.push_back(a);
-    }
+std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
+  CLI::App app{kRunDescription, "probelet run"};
+  SetUsage(app, kRunUsage);
+  app.footer(kRunFooter);
+  app.add_option("FILE_OR_DIR", flags.paths, "manifests of the pods to run")->required();
+  app.add_option("--state-dir", flags.state_dir,
+                 "where container logs go (DIR/pods/<ns>_<pod>_<uid>/<container>/<n>.log).\n"
+                 "Default: $XDG_RUNTIME_DIR/probelet when XDG_RUNTIME_DIR is set, else\n"
+                 "/var/lib/probelet as root, else /tmp/probelet-<uid>.");
+  app.add_option("--api", flags.api,
+                 "the read-only API (GET /pods, /events, /healthz, /metrics); port 0 picks a\n"
+                 "free port (logged at start); \"none\" turns it off. Only a loopback\n"
+                 "address unless --api-allow-remote.")
+      ->capture_default_str();
+  app.add_flag("--api-allow-remote", flags.api_allow_remote,
+               "serve the API on a non-loopback address too (it has no authentication)");
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text or json: one line per lifecycle event, probe result transition and\n"
+                 "pod status change, on stderr")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
+  for (const char* name : {"--state-dir", "--api", "--log-format"}) {
+    app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
-  if (flags.paths.empty()) {
-    std::fputs(kRunUsage, stderr);
-    return 2;
-  }
+  if (auto exit = ParseCommandLine(app, args)) return exit;
+  flags.json = log_format == "json";
   if (flags.state_dir.empty()) flags.state_dir = DefaultStateDir();
-  return -1;
+  return std::nullopt;
 }
 
-std::string PodKey(const api::Pod& pod) {
-  return pod.metadata.namespace_ + "/" + pod.metadata.name;
+std::vector<std::pair<std::string, std::string>> EventLogFields(const api::Event& e) {
+  std::string container = e.involved_object.field_path;
+  if (auto open = container.find('{'); open != std::string::npos) {
+    container = container.substr(open + 1, container.size() - open - 2);
+  }
+  std::vector<std::pair<std::string, std::string>> f{
+      {"pod", e.involved_object.namespace_ + "/" + e.involved_object.name},
+      {"container", container},
+      {"reason", e.reason}};
+  if (e.count > 1) f.emplace_back("count", std::to_string(e.count));
+  return f;
 }
-
-int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log);
-
-}  // namespace
 
 int RunMain(const Args& args) {
   RunFlags flags;
-  if (int rc = ParseFlags(args, flags); rc >= 0) return rc;
+  if (auto exit = ParseRunFlags(args, flags)) return Emit(*exit);
 
   // 1. Load and validate everything before anything starts.
   api::UidGenerator uids = api::UidGenerator::FromRandomDevice();
@@ -269,46 +230,24 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   // Block the stop signals before any child exists, so none is lost during start-up.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
 
-  runtime::ProcessRuntime runtime(io, clock);
-  kubelet::StatusManager status(clock);
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
-  kubelet::EventStore events(clock, kubelet::EventStore::kDefaultCapacity, host);
-  auto http = probe::NewHttpProber(io);
-  auto tcp = probe::NewTcpProber(io);
-  auto grpc = probe::NewGrpcProber(io);
-  kubelet::RuntimeCommandRunner exec(runtime);
-  prober::ProberMetrics metrics;
-  prober::ProberManager probers(clock, status, {http.get(), tcp.get(), grpc.get(), &exec}, events,
-                                metrics, static_cast<uint64_t>(::getpid()));
-  kubelet::PodWorkerEnv env;
-  env.clock = &clock;
-  env.runtime = &runtime;
-  env.probers = &probers;
-  env.status = &status;
-  env.recorder = &events;
-  env.http = http.get();
-  env.pods_log_dir = flags.state_dir + "/pods";
-  kubelet::Kubelet kubelet(env);
+  kubelet::AgentOptions options;
+  options.pods_log_dir = flags.state_dir + "/pods";
+  options.node_name = host;
+  options.prober_seed = static_cast<uint64_t>(::getpid());
+  kubelet::Agent agent(io, clock, std::move(options));
 
-  events.SetObserver([&](const api::Event& e) {
-    std::string container = e.involved_object.field_path;
-    if (auto open = container.find('{'); open != std::string::npos) {
-      container = container.substr(open + 1, container.size() - open - 2);
-    }
-    LogWriter::Fields f{{"pod", e.involved_object.namespace_ + "/" + e.involved_object.name},
-                        {"container", container},
-                        {"reason", e.reason}};
-    if (e.count > 1) f.emplace_back("count", std::to_string(e.count));
-    line(e.type == "Warning" ? "warning" : "info", e.message, f);
+  agent.events().SetObserver([&](const api::Event& e) {
+    line(e.type == "Warning" ? "warning" : "info", e.message, EventLogFields(e));
   });
-  kubelet.SetProbeObserver([&](const api::Pod& pod, std::string_view container,
-                               prober::ProbeType type, prober::CachedResult result) {
+  agent.kubelet().SetProbeObserver([&](const api::Pod& pod, std::string_view container,
+                                       prober::ProbeType type, prober::CachedResult result) {
     line("info",
          std::string(prober::ToString(type)) + " probe: " + std::string(prober::ToString(result)),
          {{"pod", PodKey(pod)}, {"container", std::string(container)}});
   });
-  status.SetObserver(
+  agent.status().SetObserver(
       [&](const api::Pod& pod, const api::PodStatus& old, const api::PodStatus& now) {
         if (old.phase != now.phase) {
           line("info", "pod phase: " + now.phase, {{"pod", PodKey(pod)}});
@@ -324,12 +263,13 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
       });
 
   // 2. The API, before any container: a busy port must not leave containers behind.
-  AgentPodSource source(kubelet, events, metrics);
+  server::AgentPodSource source(agent);
   std::unique_ptr<server::ApiServer> api_server;
   if (flags.api != "none" && !flags.api.empty()) {
-    server::ApiServerOptions options;
-    options.address = flags.api;
-    api_server = std::make_unique<server::ApiServer>(io, clock, source, options);
+    server::ApiServerOptions api_options;
+    api_options.address = flags.api;
+    api_options.allow_remote = flags.api_allow_remote;
+    api_server = std::make_unique<server::ApiServer>(io, clock, source, api_options);
     if (base::Status st = api_server->Start(); !st.ok()) {
       std::fprintf(stderr, "probelet run: --api: %s\n", st.error().message.c_str());
       return 1;
@@ -343,39 +283,37 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   for (const auto& p : loaded.pods) {
     line("info", "pod added",
          {{"pod", PodKey(p.pod)}, {"uid", p.pod.metadata.uid}, {"source", p.source}});
-    kubelet.AddPod(p.pod);
+    agent.AddPod(p.pod);
   }
 
-  // 4. Until a signal: graceful stop on the first, kill at once on the second.
-  int exit_code = 0;
+  // 4. Until a signal (or an escaped exception, which Agent::Run turns into a graceful stop
+  // with exit code 1): graceful stop on the first signal, kill at once on the second.
+  agent.SetStoppedCallback([&] {
+    line("info", "every container has stopped: exiting");
+    if (api_server) api_server->Stop();
+    signals.cancel();
+  });
   int signals_seen = 0;
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& err, int sig) {
       if (err) return;
       ++signals_seen;
-      if (signals_seen == 1) {
+      if (signals_seen == 1 && !agent.stopping()) {
         line("info", std::string("received ") + ::strsignal(sig) +
                          ": stopping every pod (a second signal kills at once)");
-        kubelet.Shutdown([&] {
-          line("info", "every container has stopped: exiting");
-          if (api_server) api_server->Stop();
-          signals.cancel();
-          io.stop();
-        });
+        agent.Stop(0);
         wait_signal();
       } else {
         line("warning",
              std::string("received ") + ::strsignal(sig) + " again: killing every container now");
-        exit_code = 1;
-        io.stop();
+        agent.Abort(1);
       }
     });
   };
   wait_signal();
-  io.run();
-  // Destruction order (reverse of construction) kills whatever still runs: the kubelet, then
-  // the probers, then the runtime, which SIGKILLs and reaps its containers.
-  return exit_code;
+  return agent.Run();
+  // Destruction order (reverse of construction) kills whatever still runs: the agent (its
+  // kubelet, probers, then the runtime, which SIGKILLs and reaps its containers).
 }
 
 }  // namespace

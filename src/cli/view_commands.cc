@@ -20,6 +20,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/view_client.h"
 #include "cli/view_describe.h"
@@ -33,21 +34,6 @@ using nlohmann::json;
 
 constexpr const char* kTableAccept =
     "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-
-// Parses `args` with `app`; an exit code when the command should stop (help or bad usage).
-std::optional<int> Parse(CLI::App& app, const Args& args) {
-  std::vector<std::string> rest(args.rbegin(), args.rend() - 1);  // CLI11 wants them reversed
-  try {
-    app.parse(rest);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "probelet %s: %s\n\n%s", args[0].c_str(), e.what(), app.help().c_str());
-    return 2;
-  }
-  return std::nullopt;
-}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
@@ -167,7 +153,7 @@ int GetMain(const Args& args) {
       ->check(CLI::IsMember({"wide", "json", "yaml"}));
   app.add_option("-n,--namespace", ns, "only this namespace (default: all)");
   app.add_option("--api", address, "the agent's API address")->capture_default_str();
-  if (auto code = Parse(app, args)) return *code;
+  if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
   std::string kind = NormalizeResource(resource);
   if (kind.empty()) {
     std::fprintf(stderr, "probelet get: unknown resource \"%s\" (pods or events)\n",
@@ -198,7 +184,7 @@ int DescribeMain(const Args& args) {
   app.add_option("name", name, "the pod")->required();
   app.add_option("-n,--namespace", ns, "the pod's namespace (default: any)");
   app.add_option("--api", address, "the agent's API address")->capture_default_str();
-  if (auto code = Parse(app, args)) return *code;
+  if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
   if (NormalizeResource(resource) != "pods") {
     std::fprintf(stderr, "probelet describe: unknown resource \"%s\" (pod)\n", resource.c_str());
     return 2;
@@ -234,7 +220,7 @@ int LogsMain(const Args& args) {
   app.add_flag("--timestamps", timestamps, "the time of each line first");
   app.add_option("-n,--namespace", ns, "the pod's namespace (default: any)");
   app.add_option("--api", address, "the agent's API address")->capture_default_str();
-  if (auto code = Parse(app, args)) return *code;
+  if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
   AgentClient client(address);
   JsonResult pod = FindPod(client, pod_name, ns);
   if (pod.exit_code != 0) return pod.exit_code;

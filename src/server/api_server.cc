@@ -82,15 +82,26 @@ bool PeerClosed(tcp::socket& socket) {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-// co_spawn's completion: a coroutine that throws is logged, not allowed to stop the loop.
-auto LogException(const char* what) {
+// What an exception says, whatever its type.
+std::string Describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
+
+// co_spawn's completion. A request's handler cannot get here (Session answers 500 for anything
+// it throws); what does is a broken invariant of the server itself, so it is logged and passed
+// on out of io_context::run(), where the agent's owner (kubelet::Agent::Run) stops every pod
+// gracefully rather than letting the process end.
+auto PassOnEscaped(const char* what) {
   return [what](std::exception_ptr e) {
     if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("api server {}: {}", what, ex.what());
-    }
+    spdlog::error("api server {}: {}", what, Describe(e));
+    std::rethrow_exception(e);
   };
 }
 
@@ -133,7 +144,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
                  : fmt::format("{}:{}", local.address().to_string(), local.port());
     stopped_ = false;
     monitor_->Start();
-    net::co_spawn(io_, AcceptLoop(shared_from_this()), LogException("accept loop"));
+    net::co_spawn(io_, AcceptLoop(shared_from_this()), PassOnEscaped("accept loop"));
     return base::Status::Ok();
   }
 
@@ -254,7 +265,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         socket.close(ignored);
         continue;
       }
-      net::co_spawn(self->io_, Session(self, std::move(socket)), LogException("connection"));
+      net::co_spawn(self->io_, Session(self, std::move(socket)), PassOnEscaped("connection"));
     }
   }
 
@@ -297,11 +308,11 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       HttpResponse response;
       if (!co_await self->Admit()) co_return;
       base::MonoTime start = self->clock_.Now();
+      // Whatever a handler throws (of any type) is this request's 500, not the server's end.
       try {
         response = self->handler_.Handle(request);
-      } catch (const std::exception& ex) {
-        spdlog::error("api server: {} {}: {}", request.method, request.target, ex.what());
-        response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+      } catch (...) {
+        response = InternalError(request, std::current_exception());
       }
       self->Release(self->clock_.Now() - start);
       // A long body is produced a piece per admission, so probes run in between.
@@ -311,9 +322,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         bool done = true;
         try {
           done = response.produce(response.body);
-        } catch (const std::exception& ex) {
-          spdlog::error("api server: {} {}: {}", request.method, request.target, ex.what());
-          response = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+        } catch (...) {
+          response = InternalError(request, std::current_exception());
         }
         self->Release(self->clock_.Now() - start);
         if (done) response.produce = nullptr;
@@ -333,6 +343,12 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // The 500 answer to a request whose handler threw `e` (logged with the request).
+  static HttpResponse InternalError(const HttpRequest& request, const std::exception_ptr& e) {
+    spdlog::error("api server: {} {}: {}", request.method, request.target, Describe(e));
+    return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
   }
 
   static http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version,

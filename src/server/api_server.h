@@ -13,6 +13,11 @@
 // Serving must not disturb probing on the same loop: requests are handled one at a time and,
 // when they queue up, spaced so the API takes at most api_loop_share of the loop.
 //
+// Errors: whatever a request's handler throws, of any type, is that request's 500 (logged) and
+// the server goes on. An exception that escapes one of the server's coroutines (a bug of the
+// server itself) is logged and rethrown out of io_context::run(), so that the owner stops the
+// agent gracefully (kubelet::Agent::Run) instead of the process ending.
+//
 // Thread safety: construct, Start, Stop and destroy on the thread that runs `io`; everything runs
 // there. Ownership: `io`, `clock` and `source` must outlive the server. Stop (or destruction)
 // closes the listener and every connection; pending coroutines end on later turns of the loop,

@@ -16,6 +16,8 @@
 // a 404 with a v1 Status body, as from the API server.
 //
 // Pure functions of the request and the PodSource; the event loop thread (PodSource's thread).
+// Routing, discovery and the pod, event and log endpoints are here; selectors are in
+// kube_selectors.h, the encoding of objects, lists and Tables in kube_encoding.h.
 #pragma once
 
 #include <optional>
@@ -37,6 +39,9 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
 // `kind`/`name` fill "details" when not empty (e.g. "pods", "web" for a NotFound pod).
 HttpResponse StatusResponse(int code, std::string_view reason, std::string_view message,
                             std::string_view kind = {}, std::string_view name = {});
+
+// A 400 v1 Status with reason BadRequest and `message`.
+HttpResponse BadRequest(std::string_view message);
 
 // {"kind":"PodList","apiVersion":"v1","metadata":{},"items":[...]} of `source`'s pods, as the
 // kubelet's read-only /pods serves it; produced piecewise (HttpResponse::produce).

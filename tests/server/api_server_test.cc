@@ -7,11 +7,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
 
 #include "base/asio_clock.h"
@@ -281,6 +284,89 @@ TEST_F(ApiServerTest, FollowerThatLeavesIsForgotten) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_EQ(server.connection_count(), 0u);
+}
+
+// A FakePodSource whose ListPods throws, once armed: a std::exception, or an int (an exception
+// of no std type, which the server's `catch (const std::exception&)` used to let through).
+class ThrowingPodSource : public testing::FakePodSource {
+ public:
+  enum class Throw { kNothing, kStd, kInt };
+  std::vector<api::Pod> ListPods() const override {
+    switch (throw_.load()) {
+      case Throw::kStd:
+        throw std::runtime_error("the source broke");
+      case Throw::kInt:
+        throw 42;
+      case Throw::kNothing:
+        break;
+    }
+    return FakePodSource::ListPods();
+  }
+  void Arm(Throw what) { throw_ = what; }
+
+ private:
+  std::atomic<Throw> throw_{Throw::kNothing};
+};
+
+TEST_F(ApiServerTest, AHandlerThatThrowsAnythingIsA500AndTheServerGoesOn) {
+  ThrowingPodSource source;
+  source.SetPods({pod_});
+  testing::RunningServer server(source);
+  for (auto what : {ThrowingPodSource::Throw::kStd, ThrowingPodSource::Throw::kInt}) {
+    source.Arm(what);
+    auto r = Get(server.address(), "/pods");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 500);
+    r = Get(server.address(), "/api/v1/namespaces/default/pods/web");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 500);
+    source.Arm(ThrowingPodSource::Throw::kNothing);
+    r = Get(server.address(), "/pods");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+  }
+}
+
+// An exception escaping a connection's coroutine (here from the follower's check that its
+// container still runs, outside any handler) used to be logged and swallowed when it was a
+// std::exception, leaving the agent running with a server in an unknown state. It now leaves
+// io_context::run() for the loop's owner, which stops the agent gracefully (kubelet::Agent).
+TEST_F(ApiServerTest, AnExceptionEscapingACoroutineReachesTheLoopsOwner) {
+  ThrowingPodSource source;
+  source.SetPods({pod_});
+  std::string current = WriteFile("web.log", "2026-11-28T08:15:50.000000001Z stdout F one\n");
+  source.SetLogPath("default", "web", "web", false, current);
+  boost::asio::io_context io;
+  base::AsioClock clock(io);
+  ApiServerOptions options;
+  options.address = "127.0.0.1:0";
+  options.log_follow_poll = milliseconds(10);
+  ApiServer server(io, clock, source, options);
+  ASSERT_TRUE(server.Start().ok());
+  std::string address = server.bound_address();
+  std::thread client([&] {
+    RawConnection c = RawConnection::MustConnect(address);
+    c.Send(
+        "GET /api/v1/namespaces/default/pods/web/log?container=web&follow=true "
+        "HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.ReadFor(milliseconds(300));
+    source.Arm(ThrowingPodSource::Throw::kStd);
+    c.ReadUntilClosed(seconds(10));
+  });
+  // Bounded: a server that swallows the exception would serve on forever.
+  boost::asio::steady_timer limit(io, seconds(10));
+  limit.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) io.stop();
+  });
+  std::string escaped;
+  try {
+    io.run();
+  } catch (const std::runtime_error& e) {
+    escaped = e.what();
+  }
+  EXPECT_EQ(escaped, "the source broke");
+  server.Stop();
+  client.join();
 }
 
 }  // namespace

@@ -1,0 +1,73 @@
+#include "kubelet/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <exception>
+
+namespace probelet::kubelet {
+
+Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions options)
+    : io_(io),
+      clock_(clock),
+      runtime_(io, clock, options.runtime),
+      status_(clock),
+      events_(clock, EventStore::kDefaultCapacity, options.node_name),
+      http_(probe::NewHttpProber(io)),
+      tcp_(probe::NewTcpProber(io)),
+      grpc_(probe::NewGrpcProber(io)),
+      exec_(runtime_),
+      probers_(clock, status_, {http_.get(), tcp_.get(), grpc_.get(), &exec_}, events_, metrics_,
+               options.prober_seed),
+      kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {}
+
+Agent::~Agent() = default;
+
+PodWorkerEnv Agent::MakeEnv(Agent& self, std::string pods_log_dir) {
+  PodWorkerEnv env;
+  env.clock = &self.clock_;
+  env.runtime = &self.runtime_;
+  env.probers = &self.probers_;
+  env.status = &self.status_;
+  env.recorder = &self.events_;
+  env.http = self.http_.get();
+  env.pods_log_dir = std::move(pods_log_dir);
+  return env;
+}
+
+int Agent::Run() {
+  for (;;) {
+    // An exception that leaves a handler unwinds out of run(); the loop itself stays usable, so
+    // the agent can still stop its pods with their grace instead of leaving them to the guard.
+    std::string what;
+    try {
+      io_.run();
+      return exit_code_;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an exception of unknown type";
+    }
+    spdlog::error("an exception escaped the event loop ({}): stopping every pod", what);
+    Stop(1);
+  }
+}
+
+bool Agent::Stop(int exit_code) {
+  exit_code_ = std::max(exit_code_, exit_code);
+  if (stopping_) return false;
+  stopping_ = true;
+  kubelet_.Shutdown([this] {
+    if (stopped_) stopped_();
+    io_.stop();
+  });
+  return true;
+}
+
+void Agent::Abort(int exit_code) {
+  exit_code_ = std::max(exit_code_, exit_code);
+  io_.stop();
+}
+
+}  // namespace probelet::kubelet

@@ -1,0 +1,207 @@
+#include "server/kube_encoding.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/json_codec.h"
+#include "server/table_printers.h"
+
+namespace probelet::server {
+
+using nlohmann::json;
+
+json EncodePodObject(const api::Pod& pod) {
+  json j = api::EncodePod(pod);
+  j["kind"] = "Pod";
+  j["apiVersion"] = "v1";
+  return j;
+}
+
+json EncodeEventObject(const api::Event& e) {
+  json j = api::EncodeEvent(e);
+  j["kind"] = "Event";
+  j["apiVersion"] = "v1";
+  return j;
+}
+
+json ListJson(std::string_view kind, json items) {
+  return json{{"kind", kind},
+              {"apiVersion", "v1"},
+              {"metadata", json::object()},
+              {"items", std::move(items)}};
+}
+
+namespace {
+
+json Column(std::string_view name, std::string_view description, int priority = 0,
+            std::string_view format = "") {
+  json c{{"name", name},
+         {"type", "string"},
+         {"format", format},
+         {"description", description},
+         {"priority", priority}};
+  return c;
+}
+
+// The row's "object" as ?includeObject= asks (None | Metadata, the default | Object).
+json RowObject(const HttpTarget& target, const json& object) {
+  const std::string* include = target.Query("includeObject");
+  if (include != nullptr && *include == "None") return nullptr;
+  if (include != nullptr && *include == "Object") return object;
+  json meta = object.contains("metadata") ? object["metadata"] : json::object();
+  return json{{"kind", "PartialObjectMetadata"},
+              {"apiVersion", "meta.k8s.io/v1"},
+              {"metadata", std::move(meta)}};
+}
+
+json TableJson(json columns, json rows) {
+  return json{{"kind", "Table"},
+              {"apiVersion", "meta.k8s.io/v1"},
+              {"metadata", json::object()},
+              {"columnDefinitions", std::move(columns)},
+              {"rows", std::move(rows)}};
+}
+
+json PodColumnDefinitions() {
+  return json::array({
+      Column("Name",
+             "Name must be unique within a namespace. More info: "
+             "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+             0, "name"),
+      Column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+      Column("Status", "The aggregate status of the containers in this pod."),
+      Column("Restarts",
+             "The number of times the containers in this pod have been restarted and when the "
+             "last container in this pod has restarted."),
+      Column("Age",
+             "CreationTimestamp is a timestamp representing the server time when this object "
+             "was created."),
+      Column("IP", "IP address allocated to the pod. Routable at least within the cluster.", 1),
+      Column("Node", "NodeName is a request to schedule this pod onto a specific node.", 1),
+      Column("Nominated Node",
+             "nominatedNodeName is set only when this pod preempts other pods on the node.", 1),
+      Column("Readiness Gates", "If specified, all readiness gates will be evaluated.", 1),
+  });
+}
+
+json PodRow(const HttpTarget& target, const api::Pod& pod, api::Time now) {
+  PodColumns c = PrintPod(pod, now);
+  json object;
+  const std::string* include = target.Query("includeObject");
+  if (include != nullptr && *include == "Object") {
+    object = EncodePodObject(pod);
+  } else if (include == nullptr || *include != "None") {
+    // Metadata only: encode just that part (a full pod costs ten times more).
+    api::Pod meta_only;
+    meta_only.metadata = pod.metadata;
+    object = RowObject(target, EncodePodObject(meta_only));
+  }
+  json row{{"cells",
+            {c.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominated_node,
+             c.readiness_gates}},
+           {"object", std::move(object)}};
+  // printPod marks finished pods so `kubectl get` can tell them apart.
+  if (pod.status.phase == api::kPodSucceeded || pod.status.phase == api::kPodFailed) {
+    bool ok = pod.status.phase == api::kPodSucceeded;
+    row["conditions"] = json::array(
+        {{{"type", "Completed"},
+          {"status", "True"},
+          {"reason", pod.status.phase},
+          {"message", ok ? "The pod has completed successfully." : "The pod failed."}}});
+  }
+  return row;
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A JSON document `envelope` plus "<key>": [items...], produced kItemsPerPiece items per call
+// of HttpResponse::produce, so a long list never holds the loop for long (api_handler.h).
+constexpr size_t kItemsPerPiece = 20;
+HttpResponse PiecewiseList(const json& envelope, std::string_view key, size_t count,
+                           std::function<json(size_t)> item) {
+  struct State {
+    std::string header;
+    size_t count = 0;
+    size_t next = 0;
+    bool started = false;
+    std::function<json(size_t)> item;
+  };
+  auto state = std::make_shared<State>();
+  state->header = Dump(envelope);
+  state->header.pop_back();  // the closing '}'
+  state->header += fmt::format(",\"{}\":[", key);
+  state->count = count;
+  state->item = std::move(item);
+  HttpResponse r;
+  r.produce = [state](std::string& out) {
+    if (!state->started) {
+      out += state->header;
+      state->started = true;
+    }
+    size_t end = std::min(state->count, state->next + kItemsPerPiece);
+    for (; state->next < end; ++state->next) {
+      if (state->next > 0) out += ',';
+      out += Dump(state->item(state->next));
+    }
+    if (state->next < state->count) return false;
+    out += "]}";
+    return true;
+  };
+  return r;
+}
+
+}  // namespace
+
+HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now) {
+  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+  json envelope{{"kind", "Table"},
+                {"apiVersion", "meta.k8s.io/v1"},
+                {"metadata", json::object()},
+                {"columnDefinitions", PodColumnDefinitions()}};
+  return PiecewiseList(envelope, "rows", shared->size(), [shared, target, now](size_t i) {
+    return PodRow(target, (*shared)[i], now);
+  });
+}
+
+HttpResponse PodListResponse(std::vector<api::Pod> pods) {
+  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+  json envelope{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", json::object()}};
+  return PiecewiseList(envelope, "items", shared->size(),
+                       [shared](size_t i) { return EncodePodObject((*shared)[i]); });
+}
+
+json EventTable(const HttpTarget& target, const std::vector<api::Event>& events, api::Time now) {
+  json columns = json::array({
+      Column("Last Seen",
+             "The time at which the most recent occurrence of this event was "
+             "recorded."),
+      Column("Type",
+             "Type of this event (Normal, Warning), new types could be added in the "
+             "future"),
+      Column("Reason",
+             "This should be a short, machine understandable string that gives the "
+             "reason for the transition into the object's current status."),
+      Column("Object", "The object that this event is about."),
+      Column("Subobject", "The field of the object the event is about.", 1),
+      Column("Source", "The component reporting this event.", 1),
+      Column("Message", "A human-readable description of the status of this operation."),
+      Column("First Seen", "The time at which the event was first recorded.", 1),
+      Column("Count", "The number of times this event has occurred.", 1),
+      Column("Name", "Name must be unique within a namespace.", 1, "name"),
+  });
+  json rows = json::array();
+  for (const auto& e : events) {
+    EventColumns c = PrintEvent(e, now);
+    rows.push_back({{"cells",
+                     {c.last_seen, c.type, c.reason, c.object, c.subobject, c.source, c.message,
+                      c.first_seen, c.count, c.name}},
+                    {"object", RowObject(target, EncodeEventObject(e))}});
+  }
+  return TableJson(std::move(columns), std::move(rows));
+}
+
+}  // namespace probelet::server

@@ -1,0 +1,37 @@
+// Encoding the agent's pods and events for the Kubernetes API: v1 objects (kind and apiVersion
+// set), v1 lists, and the meta.k8s.io/v1 Tables kubectl asks for with
+// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, with the API server's column
+// definitions (cells from table_printers.h) and each row's object as ?includeObject= asks
+// (None | Metadata, the default | Object). Pod lists and tables are produced piecewise
+// (HttpResponse::produce), 20 items a piece, so a long list never holds the event loop.
+//
+// Pure functions; any thread. The produce callbacks own copies of what they encode.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string_view>
+#include <vector>
+
+#include "api/event.h"
+#include "api/pod.h"
+#include "api/time.h"
+#include "server/api_handler.h"
+#include "server/http_target.h"
+
+namespace probelet::server {
+
+// A v1 Pod / Event object: the api encoding plus "kind" and "apiVersion".
+nlohmann::json EncodePodObject(const api::Pod& pod);
+nlohmann::json EncodeEventObject(const api::Event& e);
+// {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}.
+nlohmann::json ListJson(std::string_view kind, nlohmann::json items);
+
+// The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise.
+HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now);
+// The pods as a v1 PodList, produced piecewise.
+HttpResponse PodListResponse(std::vector<api::Pod> pods);
+// The events as a meta.k8s.io/v1 Table of `kubectl get events`' columns.
+nlohmann::json EventTable(const HttpTarget& target, const std::vector<api::Event>& events,
+                          api::Time now);
+
+}  // namespace probelet::server

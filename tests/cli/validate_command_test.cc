@@ -1,0 +1,68 @@
+// `probelet validate`'s arguments and output, without a process.
+#include "cli/validate_command.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/uid.h"
+
+namespace probelet::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ValidateArgsTest, PathsIncludingStdinAndAfterDoubleDash) {
+  std::vector<std::string> paths;
+  EXPECT_EQ(ParseValidateArgs({"validate", "a.yaml", "-", "--", "--b.yaml"}, paths), std::nullopt);
+  EXPECT_EQ(paths, (std::vector<std::string>{"a.yaml", "-", "--b.yaml"}));
+}
+
+TEST(ValidateArgsTest, HelpAndUsageErrors) {
+  std::vector<std::string> paths;
+  auto help = ParseValidateArgs({"validate", "-h"}, paths);
+  ASSERT_TRUE(help);
+  EXPECT_EQ(help->code, 0);
+  EXPECT_THAT(help->out, ::testing::StartsWith("usage: probelet validate FILE_OR_DIR...\n"));
+  auto none = ParseValidateArgs({"validate"}, paths);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->code, 2);
+  EXPECT_THAT(none->err, ::testing::StartsWith("probelet validate: FILE_OR_DIR is required"));
+  auto bogus = ParseValidateArgs({"validate", "p.yaml", "--bogus"}, paths);
+  ASSERT_TRUE(bogus);
+  EXPECT_EQ(bogus->code, 2);
+  EXPECT_THAT(bogus->err, HasSubstr("--bogus"));
+}
+
+api::LoadResult Load(std::string_view yaml) {
+  api::UidGenerator uids(1);
+  return api::LoadPodsFromText(yaml, api::ManifestFormat::kYaml, "pod.yaml", uids);
+}
+
+TEST(ValidateOutputTest, ValidPodsExitZeroWithOnlyTheSummary) {
+  CommandOutput o =
+      ValidateOutput(Load("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+                          "  - {name: c, command: [sleep, '1']}\n"));
+  EXPECT_EQ(o.code, 0);
+  EXPECT_EQ(o.out, "");
+  EXPECT_EQ(o.err, "1 pod(s) valid, 0 error(s), 0 warning(s)\n");
+}
+
+TEST(ValidateOutputTest, OneLinePerProblemAndExitOneOnAnError) {
+  CommandOutput o = ValidateOutput(Load(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+      "  - {name: c, command: [sleep, '1'], livenesProbe: {}}\n  - {name: c, command: [x]}\n"));
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.out,
+            "pod.yaml: pod \"a\": warning: unknown field \"spec.containers[0].livenesProbe\"\n"
+            "pod.yaml: pod \"a\": spec.containers[1].name: Duplicate value: \"c\"\n");
+  EXPECT_EQ(o.err, "0 pod(s) valid, 1 error(s), 1 warning(s)\n");
+}
+
+TEST(ValidateOutputTest, AReadErrorExitsTwo) {
+  api::LoadResult r;
+  r.read_error = true;
+  EXPECT_EQ(ValidateOutput(r).code, 2);
+}
+
+}  // namespace
+}  // namespace probelet::cli

@@ -1,0 +1,162 @@
+// kubelet::Agent in-process: the whole agent (process runtime, probers, prober manager, status
+// manager, Kubelet) on a test's io_context, running real child processes, with no probelet
+// process around it.
+#include "kubelet/agent.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "api/manifest_loader.h"
+#include "api/uid.h"
+#include "base/asio_clock.h"
+#include "kubelet/status_generation.h"
+
+namespace probelet::kubelet {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AgentTest : public ::testing::Test {
+ protected:
+  AgentTest() : clock_(io_) {
+    char tmpl[] = "/tmp/probelet-agent-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    AgentOptions options;
+    options.pods_log_dir = dir_ + "/pods";
+    options.node_name = "test-node";
+    agent_ = std::make_unique<Agent>(io_, clock_, std::move(options));
+  }
+  ~AgentTest() override {
+    agent_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Adds the pod of the YAML `manifest` (loaded, defaulted and validated as `run` does).
+  void AddPod(const std::string& manifest) {
+    api::UidGenerator uids(7);
+    api::LoadResult loaded =
+        api::LoadPodsFromText(manifest, api::ManifestFormat::kYaml, "test.yaml", uids);
+    ASSERT_FALSE(loaded.has_errors());
+    ASSERT_EQ(loaded.pods.size(), 1u);
+    agent_->AddPod(loaded.pods[0].pod);
+  }
+
+  // Polls `pred` on the loop every 20 ms; runs `then` once it holds. A test that waits longer
+  // than 20 s aborts the agent (and fails on what it then finds).
+  void When(std::function<bool()> pred, std::function<void()> then) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_);
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, timer, deadline, pred, then, poll] {
+      if (pred()) return then();
+      if (std::chrono::steady_clock::now() > deadline) return agent_->Abort(99);
+      timer->expires_after(20ms);
+      timer->async_wait([poll](const boost::system::error_code& ec) {
+        if (!ec) (*poll)();
+      });
+    };
+    boost::asio::post(io_, [poll] { (*poll)(); });
+  }
+
+  bool PodReady() {
+    auto pods = agent_->kubelet().ListPods();
+    if (pods.empty()) return false;
+    const api::PodCondition* ready = FindCondition(pods[0].status.conditions, "Ready");
+    return ready != nullptr && ready->status == "True";
+  }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+  boost::asio::io_context io_;
+  base::AsioClock clock_;
+  std::string dir_;
+  std::unique_ptr<Agent> agent_;
+};
+
+TEST_F(AgentTest, RunsAPodOfARealProcessUntilReadyThenStopsIt) {
+  AddPod(R"(apiVersion: v1
+kind: Pod
+metadata: {name: tiny}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: app
+    command: [/bin/sh, -c, "touch )" +
+         Path("started") + R"(; exec sleep 30"]
+    readinessProbe:
+      exec: {command: [/bin/sh, -c, "test -f )" +
+         Path("started") + R"("]}
+      periodSeconds: 1
+)");
+  bool stopped_callback = false;
+  agent_->SetStoppedCallback([&] { stopped_callback = true; });
+  bool was_ready = false;
+  When([&] { return PodReady(); },
+       [&] {
+         was_ready = true;
+         agent_->Stop(0);
+       });
+  EXPECT_EQ(agent_->Run(), 0);
+  EXPECT_TRUE(was_ready);
+  EXPECT_TRUE(stopped_callback);
+  EXPECT_TRUE(std::filesystem::exists(Path("started")));
+  for (const auto& c : agent_->runtime().ListContainers()) {
+    EXPECT_NE(c.state, runtime::ContainerState::kRunning) << c.id;
+  }
+  EXPECT_FALSE(agent_->events().List().empty());
+}
+
+// An exception escaping a handler on the loop used to unwind out of io_context::run() and end
+// the process (the containers then died by SIGKILL from the guard). The agent now stops every
+// pod with its grace: the container sees SIGTERM and exits on its own, and Run returns 1.
+TEST_F(AgentTest, EscapedExceptionStopsEveryPodGracefullyAndExitsOne) {
+  AddPod(R"(apiVersion: v1
+kind: Pod
+metadata: {name: tiny}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: app
+    command: [/bin/sh, -c, "trap 'touch )" +
+         Path("terminated") + R"(; exit 0' TERM; touch )" + Path("started") +
+         R"(; while :; do sleep 0.05; done"]
+)");
+  bool stopped_callback = false;
+  agent_->SetStoppedCallback([&] { stopped_callback = true; });
+  When([&] { return std::filesystem::exists(Path("started")); },
+       [] { throw std::runtime_error("a handler broke"); });
+  EXPECT_EQ(agent_->Run(), 1);
+  EXPECT_TRUE(agent_->stopping());
+  EXPECT_TRUE(stopped_callback);
+  EXPECT_TRUE(std::filesystem::exists(Path("terminated")))
+      << "the container did not get SIGTERM: it was not stopped gracefully";
+}
+
+TEST_F(AgentTest, EscapedExceptionOfUnknownTypeAlsoStopsGracefully) {
+  AddPod(R"(apiVersion: v1
+kind: Pod
+metadata: {name: tiny}
+spec:
+  containers:
+  - name: app
+    command: [/bin/sh, -c, "touch )" +
+         Path("started") + R"(; exec sleep 30"]
+)");
+  When([&] { return std::filesystem::exists(Path("started")); }, [] { throw 42; });
+  EXPECT_EQ(agent_->Run(), 1);
+  EXPECT_TRUE(agent_->stopping());
+}
+
+}  // namespace
+}  // namespace probelet::kubelet
