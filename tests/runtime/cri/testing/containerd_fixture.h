@@ -1,0 +1,99 @@
+// PrivateContainerd: a containerd of the test's own, per /work/shared/cri.md §2 — own config,
+// socket, root and state under a fresh /tmp directory, in a private mount namespace with that
+// directory's run/ bind-mounted on /run (containerd 1.6 hard-codes /run paths for shim sockets),
+// `restrict_oom_score_adj` (root here cannot lower oom_score_adj), the `opt` plugin disabled (it
+// would create /opt/containerd on the host), no CNI config (hostNetwork pods only). It imports
+// the images tools/build_oci_image.py builds from busybox-static: kPauseImage (the sandbox image,
+// never pulled) and kTestImage (sh, httpd, nc, wget, sleep, true, cat, ...).
+//
+// Teardown (cri.md §10) leaves nothing: every sandbox stopped and removed through CRI,
+// containerd killed and reaped, leftover shims killed by PID (found by their -address), the
+// processes of leftover containers killed through their cgroups, the cgroup parents removed
+// (deepest first, in every hierarchy), no mount of the directory left, the directory removed.
+// Whatever it had to clean up by force, or could not, is returned as a leftover: a test fails on
+// any (ContainerdTest does that).
+//
+// Containers must use a cgroup parent from CgroupParent(): it is how teardown finds and removes
+// them, and it keeps parallel test processes (ctest runs each test in its own) apart.
+//
+// Thread: the test's main thread; blocking (it is test code). Ownership: the instance owns the
+// containerd process, the directory and everything under the cgroup root it hands out.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/expected.h"
+
+namespace probelet::runtime::cri::testing {
+
+class PrivateContainerd {
+ public:
+  static constexpr const char* kPauseImage = "localhost/pause:1";
+  static constexpr const char* kTestImage = "localhost/probelet-test:1";
+
+  // What is missing to run containerd here ("" when nothing is): containerd, ctr, runc, unshare,
+  // busybox, python3.
+  static std::string MissingTools();
+  // Starts containerd, waits until it answers Version, imports both images. An Error carries
+  // the tail of containerd's log; whatever was started is torn down first.
+  static base::Expected<std::unique_ptr<PrivateContainerd>> Start();
+
+  PrivateContainerd(const PrivateContainerd&) = delete;
+  PrivateContainerd& operator=(const PrivateContainerd&) = delete;
+  // Teardown() unless already done (leftovers then go to stderr).
+  ~PrivateContainerd();
+
+  // Removes everything (see the file comment); returns what was left behind or had to be
+  // removed by force (empty = clean). Idempotent.
+  std::vector<std::string> Teardown();
+
+  const std::string& dir() const { return dir_; }
+  std::string endpoint() const { return "unix://" + dir_ + "/containerd.sock"; }
+  pid_t pid() const;
+  // Time from Start() to containerd answering Version, and to both images imported (ready).
+  std::chrono::duration<double> answered_after() const { return answered_after_; }
+  std::chrono::duration<double> ready_after() const { return ready_after_; }
+  // "/<this instance's cgroup root>/<leaf>": an absolute cgroup parent for a sandbox.
+  std::string CgroupParent(const std::string& leaf) const { return cgroup_root_ + "/" + leaf; }
+  // containerd's log, for failure messages.
+  std::string LogTail(std::size_t bytes = 4000) const;
+
+ private:
+  PrivateContainerd();
+  struct Process;
+  base::Status Launch();
+  base::Status WaitReady();
+  base::Status ImportImages();
+  void RemoveSandboxes(std::vector<std::string>& leftovers);
+
+  std::string dir_;
+  std::string cgroup_root_;  // "/probelet-cri-<dir suffix>"
+  std::unique_ptr<Process> containerd_;
+  std::chrono::duration<double> answered_after_{}, ready_after_{};
+  bool torn_down_ = false;
+};
+
+// A test fixture with one private containerd per test suite (so per test process under ctest).
+// Skips when containerd is not installed (`make deps` installs it); fails on a containerd that
+// will not start and on anything teardown had to clean up.
+class ContainerdTest : public ::testing::Test {
+ public:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+ protected:
+  void SetUp() override;
+  static PrivateContainerd& containerd() { return *containerd_; }
+
+ private:
+  static std::unique_ptr<PrivateContainerd> containerd_;
+  static std::string skip_reason_, start_error_;
+};
+
+}  // namespace probelet::runtime::cri::testing
