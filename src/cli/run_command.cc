@@ -274,9 +274,9 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
   kubelet::EventStore events(clock, kubelet::EventStore::kDefaultCapacity, host);
-  auto http = probe::NewHttpProber(io);
-  auto tcp = probe::NewTcpProber(io);
-  auto grpc = probe::NewGrpcProber(io);
+  auto http = probe::NewHttpProber(io, clock);
+  auto tcp = probe::NewTcpProber(io, clock);
+  auto grpc = probe::NewGrpcProber(io, clock);
   kubelet::RuntimeCommandRunner exec(runtime);
   prober::ProberMetrics metrics;
   prober::ProberManager probers(clock, status, {http.get(), tcp.get(), grpc.get(), &exec}, events,
