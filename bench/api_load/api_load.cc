@@ -159,8 +159,9 @@ int Run(const Options& o) {
   Store store;
   NullRecorder recorder;
   prober::ProberMetrics metrics;
-  std::unique_ptr<probe::HttpProber> http_prober =
-      o.null_prober ? std::make_unique<bench::NullHttpProber>(io) : probe::NewHttpProber(io);
+  std::unique_ptr<probe::HttpProber> http_prober = o.null_prober
+                                                       ? std::make_unique<bench::NullHttpProber>(io)
+                                                       : probe::NewHttpProber(io, asio_clock);
   prober::ProberManager manager(clock, store, {http_prober.get(), nullptr, nullptr, nullptr},
                                 recorder, metrics);
   store.manager_ = &manager;

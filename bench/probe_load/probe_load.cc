@@ -28,7 +28,7 @@
 #include "base/asio_clock.h"
 #include "bench_support.h"
 #include "probe/http_request.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
 #include "probe/probers.h"
 
 namespace {
@@ -147,13 +147,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<probe::TcpProber> tcp;
   probe::HttpRequest request;
   if (flags.kind == "http") {
-    http = probe::NewHttpProber(io, options, &stats);
+    http = probe::NewHttpProber(io, clock, options, &stats);
     auto r = probe::ParseProbeUrl(
         std::string(flags.https ? "https://" : "http://") + flags.target + flags.path, {});
     if (!r.ok()) Usage(r.error().message);
     request = *r;
   } else {
-    tcp = probe::NewTcpProber(io, options, &stats);
+    tcp = probe::NewTcpProber(io, clock, options, &stats);
   }
 
   long started = 0;

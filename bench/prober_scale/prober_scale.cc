@@ -118,7 +118,7 @@ int ProbeMode(const Options& o) {
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
   CountingHttpProber http(o.null_prober ? std::make_unique<bench::NullHttpProber>(io)
-                                        : probe::NewHttpProber(io));
+                                        : probe::NewHttpProber(io, asio_clock));
   prober::ProberManager manager(clock, status, {&http, nullptr, nullptr, nullptr}, recorder,
                                 metrics);
   api::Time started = clock.WallNow() - std::chrono::hours(1);
@@ -172,7 +172,7 @@ int IdleMode(const Options& o) {
   kubelet::StatusManager status(clock);  // no pods: workers find nothing to probe
   CountingRecorder recorder;
   prober::ProberMetrics metrics;
-  auto http = probe::NewHttpProber(io);
+  auto http = probe::NewHttpProber(io, clock);
   std::vector<api::Pod> pods;
   pods.reserve(o.idle);
   for (int i = 0; i < o.idle; ++i) pods.push_back(bench::MakePod(i, 8080, 3600, o.path));

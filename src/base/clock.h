@@ -1,9 +1,14 @@
 // Clock: the one way probelet reads time and waits for it.
 //
-// Everything that waits on time (probe periods, initial delays, back-off, grace periods) asks a
-// Clock for the time and for timers, so that tests and `probelet simulate` can run the same code
-// on virtual time (VirtualClock) while production runs on the steady clock and the event loop
-// (AsioClock). Nothing else in probelet calls steady_clock::now() or sleeps.
+// Everything of the agent that waits on time (probe periods, initial delays, probe timeouts,
+// back-off, grace periods) asks a Clock for the time and for timers, so that tests and
+// `probelet simulate` can run the same code on virtual time (VirtualClock) while production runs
+// on the steady clock and the event loop (AsioClock, one per agent, handed to every part of it,
+// the probers included: probers.h). Only these read the steady or system clock themselves, on
+// purpose: the API server's socket timeouts and watch pacing (Asio steady_timers, server/
+// api_server.cc: they time connections, not pods); the process runtime's destructor, which
+// waits at most 1 s for killed orphans after the loop has stopped (runtime/
+// process_runtime.cc); and `probelet view`, which reads the wall clock for ages (cli/).
 //
 // Thread safety: a Clock and its Timers belong to one event loop thread; call them only there.
 // Callbacks run on that thread, never from inside Arm() or Cancel().

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "base/asio_clock.h"
 #include "base/go_duration.h"
 #include "cli/commands.h"
 #include "probe/http_request.h"
@@ -172,10 +173,11 @@ int ProbeMain(const Args& args) {
   if (timeout->count() <= 0) return usage_error(sub, "--timeout: must be positive");
 
   boost::asio::io_context io;
+  base::AsioClock clock(io);
   if (sub == http) {
     auto request = probe::ParseProbeUrl(url, headers);
     if (!request.ok()) return usage_error(sub, "URL: " + request.error().message);
-    auto prober = probe::NewHttpProber(io);
+    auto prober = probe::NewHttpProber(io, clock);
     return Report(RunOnce(io, [&](probe::OutcomeCallback done) {
       prober->Probe(*request, *timeout, std::move(done));
     }));
@@ -185,12 +187,12 @@ int ProbeMain(const Args& args) {
     if (!target.ok()) return usage_error(sub, target.error().message);
     auto [host, port] = *target;
     if (sub == tcp) {
-      auto prober = probe::NewTcpProber(io);
+      auto prober = probe::NewTcpProber(io, clock);
       return Report(RunOnce(io, [&](probe::OutcomeCallback done) {
         prober->Probe(host, port, *timeout, std::move(done));
       }));
     }
-    auto prober = probe::NewGrpcProber(io);
+    auto prober = probe::NewGrpcProber(io, clock);
     return Report(RunOnce(io, [&](probe::OutcomeCallback done) {
       prober->Probe(host, port, service, *timeout, std::move(done));
     }));

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "base/host_port.h"
 #include "cli/view_tabwriter.h"
 #include "server/table_printers.h"
 
@@ -65,12 +66,6 @@ std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-// net.JoinHostPort: brackets around an IPv6 host.
-std::string JoinHostPort(const std::string& host, const std::string& port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + port;
-  return host + ":" + port;
 }
 
 // Go's fmt %v of a []string: "[a b c]".
@@ -331,7 +326,7 @@ std::string DescribeProbe(const json& probe) {
     // url.URL{Scheme, Host, Path}.String()
     std::string scheme = Lower(Str(get, "scheme"));
     std::string port = IntOrString(Field(get, "port"));
-    std::string host = port.empty() ? Str(get, "host") : JoinHostPort(Str(get, "host"), port);
+    std::string host = port.empty() ? Str(get, "host") : base::JoinHostPort(Str(get, "host"), port);
     std::string path = Str(get, "path");
     if (!path.empty() && path.front() != '/' && !host.empty()) path = "/" + path;
     std::string url = scheme.empty() ? "//" + host + path : scheme + "://" + host + path;

@@ -26,7 +26,7 @@
 
 #include "base/clock.h"
 #include "probe/deadline_list.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
 #include "probe/result.h"
 
 namespace probelet::probe {

@@ -1,7 +1,7 @@
 // The gRPC prober (§5.5): grpc.health.v1.Health/Check over plaintext, user agent
-// kube-probe/1.35, one deadline covering the connection and the RPC, and every outcome a
-// failure or success with the kubelet's exact text (it mimics grpc_health_probe; no error is
-// ever returned, §4.2.5).
+// kDefaultUserAgent (kube-probe/1.35), one deadline covering the connection and the RPC, and every
+// outcome a failure or success with the kubelet's exact text (it mimics grpc_health_probe; no error
+// is ever returned, §4.2.5).
 //
 // How it maps the kubelet's Go code onto gRPC C++:
 //  - A fresh channel per probe, with a local subchannel pool, so each probe opens its own
@@ -27,9 +27,10 @@
 #include <string>
 #include <utility>
 
-#include "base/asio_clock.h"
+#include "base/clock.h"
 #include "base/go_duration.h"
 #include "base/go_quote.h"
+#include "base/host_port.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/support/time.h"
 #include "grpcpp/channel.h"
@@ -45,8 +46,6 @@ namespace {
 namespace asio = boost::asio;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
-
-constexpr const char* kUserAgent = "kube-probe/1.35";
 
 // Go's codes.Code.String().
 const char* GoCodeName(grpc::StatusCode code) {
@@ -94,12 +93,6 @@ const char* GoCodeName(grpc::StatusCode code) {
 std::string GoStatusError(const grpc::Status& s) {
   return std::string("rpc error: code = ") + GoCodeName(s.error_code()) +
          " desc = " + s.error_message();
-}
-
-// JoinHostPort: IPv6 literals get brackets.
-std::string JoinHostPort(const std::string& host, int port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
 }
 
 // The completion count shared with gRPC's threads, so the prober's destructor can wait until
@@ -180,7 +173,7 @@ Outcome MapStatus(const Call& call, const grpc::Status& status, bool connected) 
 
 class GrpcProberImpl : public GrpcProber {
  public:
-  explicit GrpcProberImpl(asio::io_context& io) : io_(io), clock_(io) {}
+  GrpcProberImpl(asio::io_context& io, base::Clock& clock) : io_(io), clock_(clock) {}
 
   ~GrpcProberImpl() override {
     alive_.reset();
@@ -199,14 +192,14 @@ class GrpcProberImpl : public GrpcProber {
   void Probe(const std::string& host, int port, const std::string& service, base::Duration timeout,
              OutcomeCallback done) override {
     auto call = std::make_shared<Call>(io_);
-    call->addr = JoinHostPort(host, port);
+    call->addr = base::JoinHostPort(host, port);
     call->timeout = timeout;
     call->done = std::move(done);
     // Go dials ":port" as the local host (§5.1.3).
-    std::string target = JoinHostPort(host.empty() ? "127.0.0.1" : host, port);
+    std::string target = base::JoinHostPort(host.empty() ? "127.0.0.1" : host, port);
 
     grpc::ChannelArguments args;
-    args.SetUserAgentPrefix(kUserAgent);
+    args.SetUserAgentPrefix(std::string(kDefaultUserAgent));
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     call->channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
     call->stub = grpc::health::v1::Health::NewStub(call->channel);
@@ -263,7 +256,7 @@ class GrpcProberImpl : public GrpcProber {
   }
 
   asio::io_context& io_;
-  base::AsioClock clock_;
+  base::Clock& clock_;
   std::list<std::shared_ptr<Call>> calls_;
   std::shared_ptr<Pending> pending_ = std::make_shared<Pending>();
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
@@ -271,8 +264,8 @@ class GrpcProberImpl : public GrpcProber {
 
 }  // namespace
 
-std::unique_ptr<GrpcProber> NewGrpcProber(asio::io_context& io) {
-  return std::make_unique<GrpcProberImpl>(io);
+std::unique_ptr<GrpcProber> NewGrpcProber(asio::io_context& io, base::Clock& clock) {
+  return std::make_unique<GrpcProberImpl>(io, clock);
 }
 
 }  // namespace probelet::probe

@@ -1,23 +1,25 @@
 // The kubelet's HTTP prober (pkg/probe/http/http.go, DoHTTPProbe; §5.3) on Boost.Asio: one
-// coroutine per attempt on the caller's io_context, one deadline per attempt bounding the whole
-// of it (dial, TLS, every redirect hop, headers and body, §5.3.2.7), bytes on the wire as Go's
-// client writes them (http_request.h), the response parsed with Beast's basic_parser into
-// bounded buffers (headers <= kMaxHeaderBytes, body kept to 10 KiB, §5.3.4.2).
-//
-// Error texts follow Go's client: `Get "<url>": <cause>`, e.g. `dial tcp 127.0.0.1:1: connect:
-// connection refused`, `context deadline exceeded (Client.Timeout exceeded while awaiting
-// headers)`. Errors while reading the body are the kubelet's "could not probe" errors
-// (Outcome::error, §4.2.5); everything else is a failure with the text as output.
+// coroutine per attempt on the caller's io_context, one deadline per attempt on the prober's
+// clock bounding the whole of it (dial, TLS, every redirect hop, headers and body, §5.3.2.7).
+// This file holds the attempt's I/O; the rules it applies live beside it:
+//  - the bytes on the wire as Go's client writes them: http_request.h;
+//  - the response parsed into bounded buffers (headers <= kMaxResponseHeaderBytes, body kept to
+//    10 KiB, §5.3.4.2): http_response_parser.h;
+//  - where a redirect leads and the next hop's request (§5.3.3): http_redirect.h;
+//  - Go's error texts (`Get "<url>": <cause>`, e.g. `dial tcp 127.0.0.1:1: connect: connection
+//    refused`); errors while reading the body are the kubelet's "could not probe" errors
+//    (Outcome::error, §4.2.5), everything else is a failure with the text as output:
+//    http_errors.h;
+//  - the status rule (200-399 passes, 3xx as a Warning): http_status.h.
 //
 // The hot path (tens of thousands of probes per second from one core): the SSL_CTX is made
 // once; deadlines share one timer (deadline_list.h); attempts beyond max_in_flight wait in a
-// FIFO (probe_dialer.h); a plain-HTTP request is sent as soon as connect() returns when the
+// FIFO (probe_socket.h); a plain-HTTP request is sent as soon as connect() returns when the
 // handshake already completed in the kernel; no regex, a handful of allocations per probe.
 //
 // Not done like Go: HTTP/2 is never offered over TLS (ALPN offers http/1.1 only; §5.3.2.9.4);
 // response headers are limited to 64 KiB (Go: 10 MB); a 101 response is final with an empty
 // body; Go's separate 10 s TLS handshake timeout is not applied (the probe timeout is).
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
@@ -29,156 +31,38 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
-#include "base/asio_clock.h"
+#include "base/clock.h"
+#include "base/host_port.h"
 #include "probe/attempt_set.h"
+#include "probe/http_errors.h"
+#include "probe/http_redirect.h"
 #include "probe/http_request.h"
-#include "probe/probe_dialer.h"
+#include "probe/http_response_parser.h"
+#include "probe/http_status.h"
+#include "probe/probe_socket.h"
 
 namespace probelet::probe {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-constexpr size_t kMaxBody = 10240;             // maxRespBodyLength (§5.3.4.2)
-constexpr size_t kMaxHeaderBytes = 64 * 1024;  // Go allows 10 MB; see header comment
-constexpr size_t kInitialBuffer = 2048;        // a typical probe response fits
-constexpr int kMaxRedirects = 10;              // Go's client and RedirectChecker
-constexpr int kMax1xxResponses = 5;            // Go's transport
-
-// Beast's parser with callbacks that keep only what a probe needs: the status, the first
-// Location, and the body up to 10 KiB (the rest is parsed and dropped).
-class ResponseParser final : public bhttp::basic_parser<false> {
- public:
-  explicit ResponseParser(std::string& body) : body_(body) {
-    header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-    body_limit(boost::none);
-    eager(true);
-  }
-  int status() const { return status_; }
-  const std::optional<std::string>& location() const { return location_; }
-  bool body_full() const { return body_.size() >= kMaxBody; }
-
- private:
-  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
-                       error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, error_code&) override { status_ = code; }
-  void on_field_impl(bhttp::field name, beast::string_view, beast::string_view value,
-                     error_code&) override {
-    if (name == bhttp::field::location && !location_) location_.emplace(value.data(), value.size());
-  }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
-  size_t on_body_impl(beast::string_view s, error_code&) override {
-    Keep(s);
-    return s.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
-  size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
-    Keep(s);
-    return s.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  void Keep(beast::string_view s) {
-    const size_t room = kMaxBody - std::min(body_.size(), kMaxBody);
-    body_.append(s.data(), std::min(room, s.size()));
-  }
-
-  std::string& body_;
-  int status_ = 0;
-  std::optional<std::string> location_;
-};
-
-Outcome Failure(std::string output) { return Outcome{Result::kFailure, std::move(output), {}}; }
-
-Outcome UrlError(const std::string& url, std::string_view cause) {
-  std::string out = "Get \"";
-  out += url;
-  out += "\": ";
-  out += cause;
-  return Failure(std::move(out));
-}
-
-Outcome BodyError(std::string error) {
-  return Outcome{Result::kFailure, std::string(), std::move(error)};
-}
+constexpr size_t kInitialBuffer = 2048;  // a typical probe response fits
+constexpr int kMax1xxResponses = 5;      // Go's transport
 
 bool IsIPLiteral(std::string_view host) {
   error_code ec;
   (void)asio::ip::make_address(std::string(host), ec);
   return !ec;
-}
-
-// Go's "read tcp 127.0.0.1:5000->127.0.0.1:80: read: connection reset by peer".
-std::string NetOpError(std::string_view op, const tcp::socket& socket, const error_code& ec) {
-  error_code ignored;
-  const tcp::endpoint local = socket.local_endpoint(ignored);
-  const tcp::endpoint remote = socket.remote_endpoint(ignored);
-  std::string out(op);
-  out += " tcp ";
-  out += JoinHostPort(local.address().to_string(), local.port());
-  out += "->";
-  out += JoinHostPort(remote.address().to_string(), remote.port());
-  out += ": ";
-  out += op;
-  out += ": ";
-  out += ec.category() == asio::error::get_system_category() ? ErrnoText(ec.value()) : ec.message();
-  return out;
-}
-
-// Go's texts for a status line it cannot parse (net/http ReadResponse).
-std::string MalformedStatusLine(std::string_view buffered) {
-  std::string_view line = buffered.substr(0, buffered.find('\n'));
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  const size_t space = line.find(' ');
-  if (space == std::string_view::npos) {
-    return "malformed HTTP response \"" + std::string(line) + "\"";
-  }
-  const std::string_view proto = line.substr(0, space);
-  std::string_view rest = line.substr(space + 1);
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  const std::string_view code = rest.substr(0, rest.find(' '));
-  if (code.size() != 3 ||
-      !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return "malformed HTTP status code \"" + std::string(code) + "\"";
-  }
-  const bool version_ok = proto.size() == 8 && proto.substr(0, 5) == "HTTP/" && proto[5] >= '0' &&
-                          proto[5] <= '9' && proto[6] == '.' && proto[7] >= '0' && proto[7] <= '9';
-  if (!version_ok) return "malformed HTTP version \"" + std::string(proto) + "\"";
-  return "malformed HTTP response \"" + std::string(line) + "\"";
-}
-
-// Go's wording for TLS failures that OpenSSL reports in its own terms.
-std::string TlsErrorText(const error_code& ec) {
-  if (ec == ssl::error::stream_truncated || ec == asio::error::eof) return "EOF";
-  if (ec.category() == asio::error::get_ssl_category()) {
-    switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
-      case SSL_R_WRONG_VERSION_NUMBER:
-      case SSL_R_UNKNOWN_PROTOCOL:
-      case SSL_R_PACKET_LENGTH_TOO_LONG:
-      case SSL_R_RECORD_LENGTH_MISMATCH:
-      case SSL_R_HTTP_REQUEST:
-        return "tls: first record does not look like a TLS handshake";
-      case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
-        return "remote error: tls: handshake failure";
-      default:
-        break;
-    }
-  }
-  return "tls: " + ec.message();
 }
 
 // OpenSSL's message callback: records the 5-byte header of the first record received.
@@ -189,154 +73,6 @@ void KeepFirstRecordHeader(int write_p, int, int content_type, const void* buf, 
       (*header)[0] == 0) {
     std::memcpy(header->data(), buf, header->size());
   }
-}
-
-// Resolves a redirect's Location against the hop that got it (Go's URL.Parse on the request
-// URL): an absolute URL, a scheme-relative "//host/path", an absolute path, a query, or a
-// relative path merged with the current directory. Dot segments are removed.
-struct Resolved {
-  std::string scheme;
-  std::string host;  // hostname, no brackets
-  int port = 0;
-  std::string authority;  // as in the URL (the Host header when not overridden)
-  std::string path;       // path and query, not yet escaped
-  bool absolute = false;  // the Location had a scheme (Go's URL.IsAbs)
-};
-
-// Go's resolvePath: merges `ref` with the directory of `base` and removes "." and ".."
-// segments; the result starts with '/'.
-std::string ResolvePath(std::string_view base, std::string_view ref) {
-  std::string full;
-  if (ref.empty()) {
-    full = std::string(base);
-  } else if (ref.front() != '/') {
-    const size_t slash = base.rfind('/');
-    full = std::string(base.substr(0, slash == std::string_view::npos ? 0 : slash + 1));
-    full += ref;
-  } else {
-    full = std::string(ref);
-  }
-  if (full.empty()) return "/";
-  std::string dst = "/";
-  bool first = true;
-  std::string_view remaining = full;
-  std::string_view elem;
-  bool found = true;
-  while (found) {
-    const size_t slash = remaining.find('/');
-    found = slash != std::string_view::npos;
-    elem = remaining.substr(0, slash);
-    remaining = found ? remaining.substr(slash + 1) : std::string_view();
-    if (elem == ".") {
-      first = false;
-      continue;
-    }
-    if (elem == "..") {
-      const std::string str = dst.substr(1);
-      const size_t index = str.rfind('/');
-      dst = "/";
-      if (index == std::string::npos) {
-        first = true;
-      } else {
-        dst += str.substr(0, index);
-      }
-    } else {
-      if (!first) dst += '/';
-      dst += elem;
-      first = false;
-    }
-  }
-  if (elem == "." || elem == "..") dst += '/';
-  if (dst.size() > 1 && dst[1] == '/') dst.erase(0, 1);
-  return dst;
-}
-
-bool ParseAuthority(std::string_view authority, std::string_view scheme, Resolved& r) {
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    r.host = std::string(authority.substr(1, close - 1));
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return false;
-      port_text = after.substr(1);
-    }
-  } else {
-    const size_t colon = authority.rfind(':');
-    r.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  r.authority = std::string(authority);
-  if (port_text.empty()) {
-    r.port = scheme == "https" ? 443 : 80;
-    return true;
-  }
-  int port = 0;
-  for (char c : port_text) {
-    if (c < '0' || c > '9' || port > 65535) return false;
-    port = port * 10 + (c - '0');
-  }
-  r.port = port;
-  return port <= 65535;
-}
-
-bool ResolveLocation(const HttpRequest& base, std::string_view base_authority, std::string_view loc,
-                     Resolved& r) {
-  if (const size_t hash = loc.find('#'); hash != std::string_view::npos) loc = loc.substr(0, hash);
-  size_t i = 0;
-  while (i < loc.size() && (std::isalnum(static_cast<unsigned char>(loc[i])) || loc[i] == '+' ||
-                            loc[i] == '-' || loc[i] == '.')) {
-    ++i;
-  }
-  const bool has_scheme =
-      i > 0 && i < loc.size() && loc[i] == ':' && std::isalpha(static_cast<unsigned char>(loc[0]));
-  std::string_view rest = loc;
-  r.scheme = base.scheme;
-  if (has_scheme) {
-    r.absolute = true;
-    r.scheme.assign(loc.substr(0, i));
-    std::transform(r.scheme.begin(), r.scheme.end(), r.scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    rest = loc.substr(i + 1);
-  }
-  std::string_view query;
-  bool has_query = false;
-  if (const size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q);
-    rest = rest.substr(0, q);
-    has_query = true;
-  }
-  if (rest.substr(0, 2) == "//") {
-    rest.remove_prefix(2);
-    const size_t slash = rest.find('/');
-    if (!ParseAuthority(rest.substr(0, slash), r.scheme, r)) return false;
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    r.path = rest.empty() ? std::string() : ResolvePath("", rest);
-    r.path += query;
-    return true;
-  }
-  if (has_scheme) return false;  // "scheme:opaque": nothing Go could dial
-  r.host = base.host;
-  r.port = base.port;
-  r.authority = std::string(base_authority);
-  const std::string_view base_uri = base.path_and_query;
-  const std::string_view base_path = base_uri.substr(0, base_uri.find('?'));
-  if (rest.empty() && !has_query) {
-    r.path = std::string(base_uri);
-    return true;
-  }
-  r.path = rest.empty() ? std::string(base_path) : ResolvePath(base_path, rest);
-  r.path += query;
-  return true;
-}
-
-bool IsSensitiveHeader(std::string_view name) {
-  return name == "Authorization" || name == "Www-Authenticate" || name == "Cookie" ||
-         name == "Cookie2";
 }
 
 class HttpProberImpl;
@@ -369,8 +105,8 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
   asio::awaitable<std::optional<Outcome>> Exchange(Stream& stream);
   template <class Stream>
   asio::awaitable<std::optional<Outcome>> ReadBody(Stream& stream);
-  // The next hop's request for a followed redirect; false if Go would stop here.
-  void PrepareRedirect(const Resolved& target, bool same_host);
+  // Moves on to the next hop's request, for a followed redirect (http_redirect.h).
+  void PrepareRedirect(const RedirectTarget& target);
   bool stopped() const { return timed_out_ || cancelled_; }
   Outcome StopOutcome() const;
   Outcome UrlErr(std::string_view cause) const { return UrlError(RequestUrl(*req_), cause); }
@@ -402,19 +138,23 @@ class Attempt : public std::enable_shared_from_this<Attempt>, public DeadlineEnt
   std::string referer_;
 
   // Response state of the current hop. The buffer holds at most one header's worth of bytes
-  // (kMaxHeaderBytes); the body keeps at most kMaxBody.
+  // (kMaxResponseHeaderBytes); the body keeps at most kMaxRespBodyLength.
   std::unique_ptr<char[]> buf_;
   size_t buf_size_ = 0;
   size_t buf_used_ = 0;
   size_t received_ = 0;
   std::string body_;
-  std::optional<ResponseParser> parser_;
+  std::optional<HttpResponseParser> parser_;
 };
 
 class HttpProberImpl final : public HttpProber {
  public:
-  HttpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io), clock_(io), options_(options), attempts_(clock_, options.max_in_flight, stats) {}
+  HttpProberImpl(asio::io_context& io, base::Clock& clock, ProbeSocketOptions options,
+                 ProberStats* stats)
+      : io_(io),
+        clock_(clock),
+        options_(options),
+        attempts_(clock_, options.max_in_flight, stats) {}
 
   // Destroying attempts_ cancels every pending attempt; their coroutines wind down on the loop
   // (or are destroyed with the io_context) without calling back.
@@ -471,7 +211,7 @@ class HttpProberImpl final : public HttpProber {
   }
 
   asio::io_context& io_;
-  base::AsioClock clock_;
+  base::Clock& clock_;
   ProbeSocketOptions options_;
   std::optional<ssl::context> tls_context_;
   AttemptSet<Attempt> attempts_;  // last: its destructor cancels attempts that use the above
@@ -503,7 +243,7 @@ void Attempt::Abort(const std::string& why) {
 void Attempt::CloseTransport() {
   if (resolver_) resolver_->cancel();
   if (socket_.is_open()) {
-    // SO_LINGER was set when the socket was opened (probe_dialer.cc says why).
+    // SO_LINGER was set when the socket was opened (probe_socket.cc says why).
     error_code ignored;
     socket_.close(ignored);
   }
@@ -531,12 +271,8 @@ void Attempt::EnsureBuffer(size_t needed) {
 
 Outcome Attempt::StopOutcome() const {
   if (cancelled_) return Outcome{};  // never delivered
-  if (phase_ == Phase::kBody) {
-    return BodyError(
-        "context deadline exceeded (Client.Timeout or context cancellation while "
-        "reading body)");
-  }
-  return UrlErr("context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+  if (phase_ == Phase::kBody) return BodyError(std::string(kTimeoutReadingBody));
+  return UrlErr(kTimeoutAwaitingHeaders);
 }
 
 std::string Attempt::ReadErrorText(const error_code& ec) const {
@@ -571,7 +307,7 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
     // Go's text names the address dialed; only built when there is an error to report.
     auto address = [&] {
       return r.host.empty() ? ":" + std::to_string(r.port)
-                            : JoinHostPort(ep.address().to_string(), ep.port());
+                            : base::JoinHostPort(ep.address().to_string(), ep.port());
     };
     head_sent_ = 0;
     socket_.open(ep.protocol(), ec);
@@ -641,9 +377,8 @@ asio::awaitable<std::optional<Outcome>> Attempt::Exchange(Stream& stream) {
   for (;;) {
     if (need_read) {
       if (buf_used_ == buf_size_) {
-        if (buf_size_ > kMaxHeaderBytes) {
-          co_return UrlErr("net/http: server response headers exceeded " +
-                           std::to_string(kMaxHeaderBytes) + " bytes; aborted");
+        if (buf_size_ > kMaxResponseHeaderBytes) {
+          co_return UrlErr(HeadersTooLarge(kMaxResponseHeaderBytes));
         }
         EnsureBuffer(buf_size_ + 1);
       }
@@ -663,8 +398,7 @@ asio::awaitable<std::optional<Outcome>> Attempt::Exchange(Stream& stream) {
     const size_t used = parser_->put(asio::buffer(buf_.get(), buf_used_), pec);
     if (pec == bhttp::error::need_more) pec = {};
     if (pec == bhttp::error::header_limit) {
-      co_return UrlErr("net/http: server response headers exceeded " +
-                       std::to_string(kMaxHeaderBytes) + " bytes; aborted");
+      co_return UrlErr(HeadersTooLarge(kMaxResponseHeaderBytes));
     }
     if (pec && parser_->status() == 0) {
       co_return UrlErr(MalformedStatusLine(std::string_view(buf_.get(), buf_used_)));
@@ -697,7 +431,7 @@ asio::awaitable<std::optional<Outcome>> Attempt::ReadBody(Stream& stream) {
     // The eager parser has consumed every body byte read so far, except a partial chunk
     // header, which stays at the front of the buffer.
     if (buf_used_ == buf_size_) {
-      if (buf_size_ > kMaxHeaderBytes) co_return BodyError("malformed chunked encoding");
+      if (buf_size_ > kMaxResponseHeaderBytes) co_return BodyError("malformed chunked encoding");
       EnsureBuffer(buf_size_ + 1);
     }
     auto [rec, n] = co_await stream.async_read_some(
@@ -724,38 +458,9 @@ asio::awaitable<std::optional<Outcome>> Attempt::ReadBody(Stream& stream) {
   co_return std::nullopt;
 }
 
-void Attempt::PrepareRedirect(const Resolved& target, bool same_host) {
-  HttpRequest next;
-  next.scheme = target.scheme;
-  next.host = target.host;
-  next.port = target.port;
-  next.follow_non_local_redirects = first_->follow_non_local_redirects;
-  next.path_and_query = RequestURIForPath(target.path);
-  next.url = target.scheme + "://" + target.authority + next.path_and_query;
-  // Go's Referer: the previous URL, unless going from https to http.
-  referer_.clear();
-  if (!(req_->scheme == "https" && target.scheme == "http")) referer_ = RequestUrl(*req_);
-  // The first request's headers. Its Host override survives a relative Location only (T39,
-  // Go issue 22233); otherwise the URL's host is sent. Credentials are dropped for another
-  // domain (only reachable with follow_non_local_redirects).
-  const std::string* host_override = nullptr;
-  for (const auto& [name, value] : first_->headers) {
-    if (name == "Host") {
-      host_override = &value;
-      break;
-    }
-  }
-  const bool keep_host = host_override && !host_override->empty() && !target.absolute;
-  const bool other_domain = !same_host && !(target.host.size() > first_->host.size() &&
-                                            target.host.ends_with("." + first_->host));
-  next.headers.reserve(first_->headers.size() + 1);
-  if (!keep_host) next.headers.emplace_back("Host", target.authority);
-  for (const auto& h : first_->headers) {
-    if (h.first == "Host" && !keep_host) continue;
-    if (other_domain && IsSensitiveHeader(h.first)) continue;
-    next.headers.push_back(h);
-  }
-  redirect_req_ = std::move(next);
+void Attempt::PrepareRedirect(const RedirectTarget& target) {
+  referer_ = RedirectReferer(*req_, target);  // before req_ moves on
+  redirect_req_ = RedirectRequest(*first_, target);
   req_ = &redirect_req_;
   authority_ = target.authority;
 }
@@ -805,27 +510,21 @@ asio::awaitable<Outcome> Attempt::Execute() {
       co_return std::move(*failed);
     }
 
-    // Redirects: Go's client.do with the kubelet's RedirectChecker (§5.3.3). Go follows
-    // 301/302/303/307/308 that carry a Location; any other 3xx is final.
+    // Redirects: Go's client.do with the kubelet's RedirectChecker (§5.3.3).
     const int status = parser_->status();
-    const bool redirect_code =
-        status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    if (redirect_code && parser_->location()) {
+    if (IsRedirectStatus(status) && parser_->location()) {
       const std::string loc = *parser_->location();
-      Resolved target;
-      if (authority_.empty()) authority_ = JoinHostPort(first_->host, first_->port);
-      if (!ResolveLocation(r, authority_, loc, target)) {
-        co_return UrlErr("failed to parse Location header \"" + loc + "\"");
-      }
+      if (authority_.empty()) authority_ = base::JoinHostPort(first_->host, first_->port);
+      std::optional<RedirectTarget> target = ResolveLocation(r, authority_, loc);
+      if (!target) co_return UrlErr("failed to parse Location header \"" + loc + "\"");
       // Hostnames compared without the port, against the FIRST request (§5.3.3.1).
-      const bool same_host = target.host == first_->host;
-      if (first_->follow_non_local_redirects || same_host) {
+      if (first_->follow_non_local_redirects || target->host == first_->host) {
         if (redirects + 1 >= kMaxRedirects) {
           co_return UrlError(loc, "stopped after 10 redirects");  // Go names the Location
         }
         CloseTransport();
         tls_.reset();
-        PrepareRedirect(target, same_host);
+        PrepareRedirect(*target);
         continue;
       }
       // Off-host: the 3xx itself is the final response (http.ErrUseLastResponse).
@@ -836,24 +535,19 @@ asio::awaitable<Outcome> Attempt::Execute() {
       co_return std::move(*failed);
     }
     // DoHTTPProbe's mapping (§5.3.4.3); the body was silently truncated at 10 KiB (T40).
-    if (status >= 200 && status < 300) co_return Outcome{Result::kSuccess, std::move(body_), {}};
-    if (status >= 300 && status < 400) {
-      co_return Outcome{
-          Result::kWarning, "Probe terminated redirects, Response body: " + body_, {}};
-    }
-    co_return Failure("HTTP probe failed with statuscode: " + std::to_string(status));
+    co_return HttpStatusOutcome(status, std::move(body_));
   }
 }
 
 }  // namespace
 
-std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io,
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io, base::Clock& clock,
                                           const ProbeSocketOptions& options, ProberStats* stats) {
-  return std::make_unique<HttpProberImpl>(io, options, stats);
+  return std::make_unique<HttpProberImpl>(io, clock, options, stats);
 }
 
-std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io) {
-  return NewHttpProber(io, ProbeSocketOptions{});
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io, base::Clock& clock) {
+  return NewHttpProber(io, clock, ProbeSocketOptions{});
 }
 
 }  // namespace probelet::probe

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "api/port_resolution.h"
-#include "probe/probe_dialer.h"
+#include "base/host_port.h"
 
 namespace probelet::probe {
 namespace {
@@ -321,7 +321,7 @@ base::Status SetTarget(HttpRequest& r, std::string_view path) {
     return base::Error{"http: no Host in request URL (path " + std::string(path) +
                        " has a scheme of its own)"};
   }
-  r.url = r.scheme + "://" + JoinHostPort(r.host, r.port) + PrintedTail(u);
+  r.url = r.scheme + "://" + base::JoinHostPort(r.host, r.port) + PrintedTail(u);
   r.path_and_query = RequestURI(u);
   return {};
 }
@@ -334,7 +334,7 @@ std::string FormatURL(std::string_view scheme, std::string_view host, int port,
   const UrlRef u = ReferenceForPath(path, opaque);
   std::string out(scheme);
   out += "://";
-  out += JoinHostPort(host, port);
+  out += base::JoinHostPort(host, port);
   out += PrintedTail(u);
   return out;
 }
@@ -369,14 +369,15 @@ bool ValidHeaderFieldValue(std::string_view value) {
 
 std::string RequestUrl(const HttpRequest& request) {
   if (!request.url.empty()) return request.url;
-  return request.scheme + "://" + JoinHostPort(request.host, request.port) + request.path_and_query;
+  return request.scheme + "://" + base::JoinHostPort(request.host, request.port) +
+         request.path_and_query;
 }
 
 std::string HostHeaderValue(const HttpRequest& request) {
   if (const std::string* host = FirstHeader(request, "Host"); host && !host->empty()) {
     return *host;
   }
-  return JoinHostPort(request.host, request.port);
+  return base::JoinHostPort(request.host, request.port);
 }
 
 void AppendRequestHead(const HttpRequest& request, std::string& out, std::string_view referer) {

@@ -20,8 +20,6 @@
 
 namespace probelet::probe {
 
-inline constexpr std::string_view kDefaultUserAgent = "kube-probe/1.35";
-
 // The kubelet's NewRequestForHTTPGetAction (§5.3.1): scheme lower-cased ("" -> "http"), host =
 // action.host or `pod_ip`, port resolved by name or number (§5.1.2; an error is returned with
 // the kubelet's text, which the prober maps to Unknown + error), URL from formatURL (T41),

@@ -6,12 +6,18 @@
 // time to clean up (kill and reap a process, close a socket). Destroying a prober while attempts
 // are pending cancels them without calling their callbacks.
 //
-// Thread safety: single event loop thread. Ownership: the io_context passed to the factories
-// must outlive the prober.
+// Time: the HTTP, TCP and gRPC probers read time and time their attempts out only through the
+// base::Clock they are given (an AsioClock on the same io_context in production; a VirtualClock
+// in tests, advanced between turns of the io_context, so a timeout is checked to the nanosecond
+// while the sockets stay real).
+//
+// Thread safety: single event loop thread, the io_context's, which is also the clock's.
+// Ownership: the io_context and the clock passed to the factories must outlive the prober.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +29,11 @@ class io_context;
 }
 
 namespace probelet::probe {
+
+// The User-Agent every probe sends, HTTP and gRPC (the kubelet's "kube-probe/<major>.<minor>",
+// pkg/probe/http/request.go userAgent and pkg/probe/grpc/grpc.go): the Kubernetes version whose
+// kubelet probelet mirrors.
+inline constexpr std::string_view kDefaultUserAgent = "kube-probe/1.35";
 
 // A built HTTP GET (the kubelet's NewRequestForHTTPGetAction): see http_request.h.
 struct HttpRequest {
@@ -93,10 +104,11 @@ class CommandRunner {
 Outcome ExecOutcome(const std::vector<std::string>& argv, base::Duration timeout,
                     const ExecResult& result);
 
-// The production probers, on `io`.
-std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io);
-std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io);
-std::unique_ptr<GrpcProber> NewGrpcProber(boost::asio::io_context& io);
+// The production probers: I/O on `io`, timeouts on `clock` (probe_socket.h has the HTTP and
+// TCP factories with socket options).
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io, base::Clock& clock);
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io, base::Clock& clock);
+std::unique_ptr<GrpcProber> NewGrpcProber(boost::asio::io_context& io, base::Clock& clock);
 // Runs commands directly on this machine (no shell), in their own process group.
 std::unique_ptr<CommandRunner> NewLocalCommandRunner(boost::asio::io_context& io);
 

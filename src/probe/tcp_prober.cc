@@ -4,7 +4,7 @@
 // i/o timeout`, `dial tcp: address -1: invalid port`). Never an error (T43).
 //
 // One coroutine per attempt on the caller's io_context; the socket is closed with the
-// prober's CloseMode (probe_dialer.h).
+// prober's CloseMode (probe_socket.h).
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -15,9 +15,10 @@
 #include <cerrno>
 #include <optional>
 
-#include "base/asio_clock.h"
+#include "base/clock.h"
+#include "base/host_port.h"
 #include "probe/attempt_set.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
 
 namespace probelet::probe {
 namespace {
@@ -84,8 +85,12 @@ class TcpAttempt : public std::enable_shared_from_this<TcpAttempt>, public Deadl
 
 class TcpProberImpl final : public TcpProber {
  public:
-  TcpProberImpl(asio::io_context& io, ProbeSocketOptions options, ProberStats* stats)
-      : io_(io), clock_(io), options_(options), attempts_(clock_, options.max_in_flight, stats) {}
+  TcpProberImpl(asio::io_context& io, base::Clock& clock, ProbeSocketOptions options,
+                ProberStats* stats)
+      : io_(io),
+        clock_(clock),
+        options_(options),
+        attempts_(clock_, options.max_in_flight, stats) {}
 
   void Probe(const std::string& host, int port, base::Duration timeout,
              OutcomeCallback done) override {
@@ -108,7 +113,7 @@ class TcpProberImpl final : public TcpProber {
   }
 
   asio::io_context& io_;
-  base::AsioClock clock_;
+  base::Clock& clock_;
   ProbeSocketOptions options_;
   AttemptSet<TcpAttempt> attempts_;  // last: destroying it cancels the attempts in flight
 };
@@ -150,7 +155,7 @@ asio::awaitable<Outcome> TcpAttempt::Dial() {
     // Go's text names the address dialed; only built when there is an error to report.
     auto address = [&] {
       return host_.empty() ? ":" + std::to_string(port_)
-                           : JoinHostPort(ep.address().to_string(), ep.port());
+                           : base::JoinHostPort(ep.address().to_string(), ep.port());
     };
     socket_.open(ep.protocol(), ec);
     if (ec) {
@@ -199,13 +204,13 @@ void TcpAttempt::Finish(Outcome outcome) {
 
 }  // namespace
 
-std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io,
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io, base::Clock& clock,
                                         const ProbeSocketOptions& options, ProberStats* stats) {
-  return std::make_unique<TcpProberImpl>(io, options, stats);
+  return std::make_unique<TcpProberImpl>(io, clock, options, stats);
 }
 
-std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io) {
-  return NewTcpProber(io, ProbeSocketOptions{});
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io, base::Clock& clock) {
+  return NewTcpProber(io, clock, ProbeSocketOptions{});
 }
 
 }  // namespace probelet::probe

@@ -99,7 +99,7 @@ class Prober {
 
   // `clock` defers outcomes known at once (bad port, no handler) to a later loop turn.
   Prober(base::Clock& clock, ProbeHandlers handlers, api::EventRecorder& recorder,
-         std::string user_agent = "kube-probe/1.35");
+         std::string user_agent = std::string(probe::kDefaultUserAgent));
   ~Prober();
   Prober(const Prober&) = delete;
   Prober& operator=(const Prober&) = delete;

@@ -11,9 +11,12 @@
 #include <thread>
 
 #include "base/asio_clock.h"
+#include "base/virtual_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "probe/probers.h"
+#include "probe/testing/black_hole.h"
+#include "probe/testing/virtual_time_probe.h"
 #include "testing/grpc_health_server.h"
 
 namespace probelet::probe {
@@ -57,7 +60,7 @@ class GrpcProberTest : public ::testing::Test {
 
   boost::asio::io_context io_;
   base::AsioClock clock_{io_};
-  std::unique_ptr<GrpcProber> prober_ = NewGrpcProber(io_);
+  std::unique_ptr<GrpcProber> prober_ = NewGrpcProber(io_, clock_);
 };
 
 // A port with nothing listening: bound but not listening, so nobody else takes it meanwhile.
@@ -208,6 +211,57 @@ TEST_F(GrpcProberTest, ManyConcurrentProbesAllComplete) {
   while (done < 50 && clock_.Now() - start < kAmple + 5s) io_.run_one_for(1s);
   EXPECT_EQ(done, 50);
   EXPECT_EQ(healthy, 50);
+}
+
+// The timeout on the clock the prober is given. gRPC also enforces the deadline on its own
+// real-time clock, so these use timeoutSeconds: 60, which no run of the test comes near: the
+// outcome can only come from the virtual clock.
+constexpr base::Duration kVirtualTimeout = 60s;
+
+// A connection that never completes ends the probe at exactly timeoutSeconds of virtual time
+// with the kubelet's dial-timeout text, not a nanosecond before.
+TEST_F(GrpcProberTest, ConnectTimesOutAtExactlyTheTimeoutOnTheGivenClock) {
+  testing::BlackHole hole;
+  base::VirtualClock clock;
+  auto prober = NewGrpcProber(io_, clock);
+  testing::VirtualTimeProbe probe(io_, clock);
+  const base::MonoTime t0 = clock.Now();
+  prober->Probe("127.0.0.1", hole.port(), "", kVirtualTimeout, probe.Callback());
+  probe.Settle();
+  probe.Advance(kVirtualTimeout - 1ns);
+  EXPECT_FALSE(probe.outcome()) << probe.outcome()->output;
+  probe.Advance(1ns);
+  ASSERT_TRUE(probe.outcome());
+  EXPECT_EQ(probe.at() - t0, kVirtualTimeout);
+  EXPECT_EQ(probe.outcome()->result, Result::kFailure);
+  EXPECT_EQ(probe.outcome()->output,
+            "timeout: failed to connect service \"127.0.0.1:" + std::to_string(hole.port()) +
+                "\" within 1m0s: context deadline exceeded");
+  EXPECT_FALSE(probe.outcome()->error);
+}
+
+// Connected, the server holds the Check: the probe ends at exactly timeoutSeconds of virtual
+// time with the kubelet's RPC-timeout text.
+TEST_F(GrpcProberTest, RpcTimesOutAtExactlyTheTimeoutOnTheGivenClock) {
+  testing::GrpcHealthServer server;
+  // Longer than the timeout; interrupted when the server stops.
+  server.SetDelay(std::chrono::duration_cast<std::chrono::milliseconds>(2 * kVirtualTimeout));
+  base::VirtualClock clock;
+  auto prober = NewGrpcProber(io_, clock);
+  testing::VirtualTimeProbe probe(io_, clock);
+  const base::MonoTime t0 = clock.Now();
+  prober->Probe("127.0.0.1", server.port(), "", kVirtualTimeout, probe.Callback());
+  // Real I/O, no virtual time: the channel connects and the server has the Check.
+  ASSERT_TRUE(probe.RunUntil([&] { return server.checks() == 1; }));
+  probe.Settle();
+  probe.Advance(kVirtualTimeout - 1ns);
+  EXPECT_FALSE(probe.outcome()) << probe.outcome()->output;
+  probe.Advance(1ns);
+  ASSERT_TRUE(probe.outcome());
+  EXPECT_EQ(probe.at() - t0, kVirtualTimeout);
+  EXPECT_EQ(probe.outcome()->result, Result::kFailure);
+  EXPECT_EQ(probe.outcome()->output, "timeout: health rpc did not complete within 1m0s");
+  EXPECT_FALSE(probe.outcome()->error);
 }
 
 TEST_F(GrpcProberTest, DestroyingTheProberCancelsWithoutCalling) {

@@ -9,15 +9,18 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 
+#include "base/asio_clock.h"
 #include "probe/http_probe_runner.h"
 #include "probe/http_request.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
+#include "probe/testing/black_hole.h"
 #include "testing/http_test_server.h"
 
 namespace probelet::probe {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::BlackHole;
 using testing::HttpTestServer;
 using testing::HttpTestServerOptions;
 using testing::Response;
@@ -53,8 +56,9 @@ class HttpHostileTest : public ::testing::Test {
   }
 
   boost::asio::io_context io_;
+  base::AsioClock clock_{io_};
   ProberStats stats_;
-  std::unique_ptr<HttpProber> prober_ = NewHttpProber(io_, ProbeSocketOptions{}, &stats_);
+  std::unique_ptr<HttpProber> prober_ = NewHttpProber(io_, clock_, ProbeSocketOptions{}, &stats_);
 };
 
 TEST_F(HttpHostileTest, AcceptsAndNeverAnswers) {
@@ -263,37 +267,6 @@ TEST_F(HttpHostileTest, EveryTruncationOfAResponseEndsInAFailure) {
     }
   }
 }
-
-// A listener whose accept queue is full: SYNs to it are dropped, so connects hang.
-class BlackHole {
- public:
-  BlackHole() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listener_, 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    for (int i = 0; i < 4; ++i) {
-      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-      fillers_.push_back(fd);
-    }
-  }
-  ~BlackHole() {
-    for (int fd : fillers_) ::close(fd);
-    ::close(listener_);
-  }
-  int port() const { return port_; }
-
- private:
-  int listener_ = -1;
-  int port_ = 0;
-  std::vector<int> fillers_;
-};
 
 TEST_F(HttpHostileTest, ConnectThatNeverCompletes) {
   BlackHole hole;

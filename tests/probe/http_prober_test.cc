@@ -6,9 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "base/asio_clock.h"
+#include "base/virtual_clock.h"
 #include "probe/http_probe_runner.h"
 #include "probe/http_request.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
+#include "probe/testing/virtual_time_probe.h"
 #include "testing/http_test_server.h"
 
 namespace probelet::probe {
@@ -43,8 +45,9 @@ class HttpProberTest : public ::testing::Test {
   }
 
   boost::asio::io_context io_;
+  base::AsioClock clock_{io_};
   ProberStats stats_;
-  std::unique_ptr<HttpProber> prober_ = NewHttpProber(io_, ProbeSocketOptions{}, &stats_);
+  std::unique_ptr<HttpProber> prober_ = NewHttpProber(io_, clock_, ProbeSocketOptions{}, &stats_);
 };
 
 // A port with nothing listening: bound, then closed.
@@ -138,6 +141,32 @@ TEST_F(HttpProberTest, T37SlowHandlerTimesOut) {
   EXPECT_GE(run.elapsed, 300ms);
   // Tells "ends at the timeout" from "waits for the answer", with room for a loaded machine.
   EXPECT_LT(run.elapsed, 300ms + 1500ms) << Ms(run.elapsed).count() << " ms";
+}
+
+// The timeout on the clock the prober is given (Go's Client.Timeout, which the kubelet sets to
+// timeoutSeconds): a server that accepts and reads the request but never answers ends the
+// probe at exactly timeoutSeconds of virtual time, not a nanosecond before, with Go's text.
+TEST_F(HttpProberTest, AwaitingHeadersTimesOutAtExactlyTheTimeoutOnTheGivenClock) {
+  HttpTestServer server;
+  server.HandleDefault([](const SeenRequest&) { return Response::NoAnswer(); });
+  base::VirtualClock clock;
+  auto prober = NewHttpProber(io_, clock, ProbeSocketOptions{});
+  testing::VirtualTimeProbe probe(io_, clock);
+  const base::MonoTime t0 = clock.Now();
+  prober->Probe(Request(server.Url("/")), 1s, probe.Callback());  // timeoutSeconds: 1
+  // Real I/O, no virtual time: connect and send; the server has the request.
+  ASSERT_TRUE(probe.RunUntil([&] { return server.requests().size() == 1; }));
+  probe.Settle();
+  probe.Advance(1s - 1ns);
+  EXPECT_FALSE(probe.outcome()) << probe.outcome()->output;
+  probe.Advance(1ns);
+  ASSERT_TRUE(probe.outcome());
+  EXPECT_EQ(probe.at() - t0, 1s);
+  EXPECT_EQ(probe.outcome()->result, Result::kFailure);
+  EXPECT_EQ(probe.outcome()->output,
+            "Get \"" + server.Url("/") +
+                "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+  EXPECT_FALSE(probe.outcome()->error.has_value());
 }
 
 TEST_F(HttpProberTest, T37RedirectsToAWorkingPageSucceed) {
@@ -364,9 +393,8 @@ TEST_F(HttpProberTest, ProbesBeyondTheInFlightLimitWaitWithTheirTimeoutRunning) 
   server.Handle("/hang", [](const SeenRequest&) { return Response::NoAnswer(); });
   server.Handle("/ok", [](const SeenRequest&) { return Response::Text(200, "ok"); });
   ProberStats stats;
-  auto prober = NewHttpProber(io_, ProbeSocketOptions{.max_in_flight = 2}, &stats);
-  base::AsioClock clock(io_);
-  const base::MonoTime t0 = clock.Now();
+  auto prober = NewHttpProber(io_, clock_, ProbeSocketOptions{.max_in_flight = 2}, &stats);
+  const base::MonoTime t0 = clock_.Now();
   int timed_out = 0;
   int ok = 0;
   base::Duration last{};
@@ -379,7 +407,7 @@ TEST_F(HttpProberTest, ProbesBeyondTheInFlightLimitWaitWithTheirTimeoutRunning) 
   for (int i = 0; i < 5; ++i) {
     prober->Probe(hang, kHang, [&](Outcome o) {
       timed_out += o.output.ends_with("(Client.Timeout exceeded while awaiting headers)");
-      last = clock.Now() - t0;
+      last = clock_.Now() - t0;
     });
   }
   for (int i = 0; i < 5; ++i) {

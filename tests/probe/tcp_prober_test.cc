@@ -7,8 +7,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "base/asio_clock.h"
+#include "base/virtual_clock.h"
 #include "probe/http_probe_runner.h"
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
+#include "probe/testing/black_hole.h"
+#include "probe/testing/virtual_time_probe.h"
 #include "testing/http_test_server.h"
 
 namespace probelet::probe {
@@ -23,8 +27,9 @@ class TcpProberTest : public ::testing::Test {
         io_, [&](OutcomeCallback done) { prober_->Probe(host, port, timeout, std::move(done)); });
   }
   boost::asio::io_context io_;
+  base::AsioClock clock_{io_};
   ProberStats stats_;
-  std::unique_ptr<TcpProber> prober_ = NewTcpProber(io_, ProbeSocketOptions{}, &stats_);
+  std::unique_ptr<TcpProber> prober_ = NewTcpProber(io_, clock_, ProbeSocketOptions{}, &stats_);
 };
 
 // T43: a listening port is a success with empty output and no error.
@@ -70,26 +75,9 @@ TEST_F(TcpProberTest, UnknownHostFails) {
 // A listener whose accept queue is full drops new SYNs, so a connect hangs: the probe must
 // end at its timeout with Go's "i/o timeout".
 TEST_F(TcpProberTest, ConnectTimeout) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 0), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  // Fill the queue (never accepted).
-  std::vector<int> fillers;
-  for (int i = 0; i < 4; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    fillers.push_back(fd);
-  }
+  testing::BlackHole hole;
+  const int port = hole.port();
   const ProbeRun run = Probe("127.0.0.1", port, 300ms);
-  for (int fd : fillers) ::close(fd);
-  ::close(listener);
   ASSERT_TRUE(run.outcome);
   EXPECT_EQ(run.outcome->result, Result::kFailure);
   EXPECT_EQ(run.outcome->output, "dial tcp 127.0.0.1:" + std::to_string(port) + ": i/o timeout");
@@ -97,6 +85,27 @@ TEST_F(TcpProberTest, ConnectTimeout) {
   // A SYN to a full backlog is retried for minutes: the bound tells the timeout from that, with
   // room for a loaded machine.
   EXPECT_LE(run.elapsed, 300ms + 1500ms) << Ms(run.elapsed).count() << " ms";
+}
+
+// The timeout on the clock the prober is given: a connect that never completes ends at exactly
+// timeoutSeconds of virtual time with Go's "i/o timeout", not a nanosecond before.
+TEST_F(TcpProberTest, ConnectTimesOutAtExactlyTheTimeoutOnTheGivenClock) {
+  testing::BlackHole hole;
+  base::VirtualClock clock;
+  auto prober = NewTcpProber(io_, clock, ProbeSocketOptions{});
+  testing::VirtualTimeProbe probe(io_, clock);
+  const base::MonoTime t0 = clock.Now();
+  prober->Probe("127.0.0.1", hole.port(), 1s, probe.Callback());  // timeoutSeconds: 1
+  probe.Settle();  // the connect() is in flight: its SYN is dropped
+  probe.Advance(1s - 1ns);
+  EXPECT_FALSE(probe.outcome()) << probe.outcome()->output;
+  probe.Advance(1ns);
+  ASSERT_TRUE(probe.outcome());
+  EXPECT_EQ(probe.at() - t0, 1s);
+  EXPECT_EQ(probe.outcome()->result, Result::kFailure);
+  EXPECT_EQ(probe.outcome()->output,
+            "dial tcp 127.0.0.1:" + std::to_string(hole.port()) + ": i/o timeout");
+  EXPECT_FALSE(probe.outcome()->error.has_value());
 }
 
 TEST_F(TcpProberTest, DestroyingTheProberCancelsWithoutCallbacks) {

@@ -29,8 +29,8 @@ TEST(RealProbersTest, ReadinessFollowsARealServerAndLivenessStaysUp) {
   testing::FakeStatusProvider status;
   testing::FakeEventRecorder recorder;
   ProberMetrics metrics;
-  auto http = probe::NewHttpProber(io);
-  auto tcp = probe::NewTcpProber(io);
+  auto http = probe::NewHttpProber(io, clock);
+  auto tcp = probe::NewTcpProber(io, clock);
   ProberManager manager(clock, status, {http.get(), tcp.get(), nullptr, nullptr}, recorder,
                         metrics);
 

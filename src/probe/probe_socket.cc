@@ -1,4 +1,4 @@
-#include "probe/probe_dialer.h"
+#include "probe/probe_socket.h"
 
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -54,21 +54,6 @@ std::string ErrnoText(int err) {
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z')
     text[0] = static_cast<char>(text[0] - 'A' + 'a');
   return text;
-}
-
-std::string JoinHostPort(std::string_view host, int port) {
-  std::string out;
-  out.reserve(host.size() + 8);
-  if (host.find(':') != std::string_view::npos) {
-    out += '[';
-    out += host;
-    out += ']';
-  } else {
-    out += host;
-  }
-  out += ':';
-  out += std::to_string(port);
-  return out;
 }
 
 bool ParseCloseMode(std::string_view name, CloseMode& mode) {

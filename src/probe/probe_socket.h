@@ -1,9 +1,11 @@
-// What the HTTP and TCP probers share about their sockets: how a probe socket is closed (the
-// kubelet's ProbeDialer sets SO_LINGER, §5.1.4, §9.1), Go's texts for socket errors, and the
-// factories that take these options (probers.h has the plain ones).
+// Probe sockets: what the HTTP and TCP probers share about them. How a probe socket is closed
+// (CloseMode, ApplyCloseMode: the kubelet's ProbeDialer sets SO_LINGER, §5.1.4, §9.1), how many
+// may be open at once (ProbeSocketOptions, DefaultMaxInFlight), how a non-blocking connect is
+// awaited (AwaitConnect), Go's text for an errno (ErrnoText), the counters a socket prober keeps
+// (ProberStats), and the factories that take these options (probers.h has the plain ones).
 //
 // How probelet closes probe sockets, and why (figures from bench/probe_load, 2 cores, loopback
-// nginx; see the comment at ApplyCloseMode in probe_dialer.cc for the full table):
+// nginx; see the comment at ApplyCloseMode in probe_socket.cc for the full table):
 //  - The kubelet sets SO_LINGER {on, 1 s} to "cut TIME_WAIT to 1 s". On Linux it does not:
 //    TIME_WAIT lasts 60 s whatever the linger, and a lingering close() on a non-blocking
 //    socket still blocks the calling thread until the FIN is acknowledged or 1 s passes, which
@@ -55,11 +57,12 @@ struct ProberStats {
   size_t peak_body = 0;         // largest body kept (bytes; never above 10 KiB)
 };
 
-// `stats`, when given, must outlive the prober.
-std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io,
+// `clock` times the attempts out (probers.h); it and `stats`, when given, must outlive the
+// prober.
+std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io, base::Clock& clock,
                                           const ProbeSocketOptions& options,
                                           ProberStats* stats = nullptr);
-std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io,
+std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io, base::Clock& clock,
                                         const ProbeSocketOptions& options,
                                         ProberStats* stats = nullptr);
 
@@ -74,9 +77,6 @@ void ApplyCloseMode(int fd, CloseMode mode);
 
 // Go's text for an errno, as in its syscall error table: "connection refused".
 std::string ErrnoText(int err);
-
-// Go's net.JoinHostPort: "10.0.0.5:80", "[fd00::5]:80".
-std::string JoinHostPort(std::string_view host, int port);
 
 // CloseMode from "reset" | "linger1s" | "plain" (for the benchmark's flag); false if unknown.
 bool ParseCloseMode(std::string_view name, CloseMode& mode);

@@ -1,0 +1,55 @@
+// HttpResponseParser: how the HTTP prober parses a response. Beast's basic_parser with
+// callbacks that keep only what a probe needs: the status, the first Location, and the body up
+// to kMaxRespBodyLength (the rest is parsed and dropped, §5.3.4.2), with the header block
+// limited to kMaxResponseHeaderBytes. Eager: every body byte handed to put() is consumed,
+// except a partial chunk header.
+//
+// Included only by the HTTP prober's .cc files (it brings in Beast's parser).
+//
+// Thread safety: one attempt's; not shared. Ownership: `body` is the caller's and must outlive
+// the parser.
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace probelet::probe {
+
+inline constexpr size_t kMaxRespBodyLength = 10240;  // the kubelet's maxRespBodyLength
+// Go allows 10 MB of response headers; a probe has no use for more than this.
+inline constexpr size_t kMaxResponseHeaderBytes = 64 * 1024;
+
+class HttpResponseParser final : public boost::beast::http::basic_parser<false> {
+ public:
+  // Appends the body (up to kMaxRespBodyLength bytes in all) to `body`.
+  explicit HttpResponseParser(std::string& body);
+  int status() const { return status_; }  // 0 until the status line is parsed
+  const std::optional<std::string>& location() const { return location_; }
+  bool body_full() const { return body_.size() >= kMaxRespBodyLength; }
+
+ private:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::system::error_code;
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
+  void on_field_impl(boost::beast::http::field name, string_view, string_view value,
+                     error_code&) override;
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  size_t on_body_impl(string_view s, error_code&) override;
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, string_view s, error_code&) override;
+  void on_finish_impl(error_code&) override {}
+
+  void Keep(string_view s);
+
+  std::string& body_;
+  int status_ = 0;
+  std::optional<std::string> location_;
+};
+
+}  // namespace probelet::probe
