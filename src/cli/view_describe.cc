@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "base/go_list.h"
 #include "base/host_port.h"
 #include "cli/view_tabwriter.h"
 #include "server/table_printers.h"
@@ -68,18 +69,14 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Go's fmt %v of a []string: "[a b c]".
-std::string GoList(const json& list) {
-  std::string out = "[";
-  bool first = true;
+// A JSON array of strings as the []string it was encoded from (a non-string element as its
+// JSON text), for base::GoList.
+std::vector<std::string> StringList(const json& list) {
+  std::vector<std::string> out;
   if (list.is_array()) {
-    for (const auto& s : list) {
-      if (!first) out += " ";
-      out += s.is_string() ? s.get<std::string>() : s.dump();
-      first = false;
-    }
+    for (const auto& s : list) out.push_back(s.is_string() ? s.get<std::string>() : s.dump());
   }
-  return out + "]";
+  return out;
 }
 
 // Tabwriter input, written with kubectl's PrefixWriter levels (two spaces per level).
@@ -320,7 +317,7 @@ std::string DescribeProbe(const json& probe) {
                                   Int(probe, "periodSeconds"), Int(probe, "successThreshold"),
                                   Int(probe, "failureThreshold"));
   if (const json& exec = Field(probe, "exec"); exec.is_object()) {
-    return fmt::format("exec {} {}", GoList(Field(exec, "command")), attrs);
+    return fmt::format("exec {} {}", base::GoList(StringList(Field(exec, "command"))), attrs);
   }
   if (const json& get = Field(probe, "httpGet"); get.is_object()) {
     // url.URL{Scheme, Host, Path}.String()

@@ -131,8 +131,9 @@ bool CrashLoopBackOff::IsInBackOffSince(const std::string& key, base::MonoTime e
 
 base::Duration CrashLoopBackOff::Remaining(const std::string& key,
                                            base::MonoTime event_time) const {
-  if (!IsInBackOffSince(key, event_time)) return base::Duration::zero();
-  return entries_.at(key).backoff - (clock_.Now() - event_time);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !IsInBackOffSince(key, event_time)) return base::Duration::zero();
+  return it->second.backoff - (clock_.Now() - event_time);
 }
 
 void CrashLoopBackOff::GC() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/pod_helpers.h"
 #include "kubelet/restart_policy.h"
 
 namespace probelet::kubelet {
@@ -143,7 +144,7 @@ bool ShouldContainerBeRestarted(const api::Container& container, const api::Pod&
     case InstanceState::kExited:
       break;
   }
-  return ContainerShouldRestart(container, pod.spec, s->exit_code);
+  return api::ContainerShouldRestart(container, pod.spec, s->exit_code);
 }
 
 PodActions ComputePodActions(const api::Pod& pod, const PodInstances& instances,

@@ -1,17 +1,13 @@
 #include "kubelet/pod_worker.h"
 
-#include <algorithm>
-#include <cstdio>
+#include <chrono>
 
-#include "kubelet/pod_phase.h"
-#include "kubelet/restart_policy.h"
-#include "kubelet/status_generation.h"
-#include "probe/http_request.h"
+#include "api/pod_helpers.h"
+#include "base/go_duration.h"
+#include "kubelet/kubelet_pods.h"
 
 namespace probelet::kubelet {
 namespace {
-
-using std::chrono::seconds;
 
 CacheValue ToCacheValue(std::optional<prober::CachedResult> r) {
   if (!r) return CacheValue::kNone;
@@ -26,43 +22,13 @@ CacheValue ToCacheValue(std::optional<prober::CachedResult> r) {
   return CacheValue::kUnknown;
 }
 
-// format.Pod: "<name>_<namespace>(<uid>)".
-std::string FormatPod(const api::Pod& pod) {
-  return pod.metadata.name + "_" + pod.metadata.namespace_ + "(" + pod.metadata.uid + ")";
-}
-
-// Calls `done` once `n` completions have been counted (at once for n == 0).
-std::function<void()> Barrier(size_t n, std::function<void()> done) {
-  if (n == 0) {
-    done();
-    return [] {};
-  }
-  auto left = std::make_shared<size_t>(n);
-  auto fn = std::make_shared<std::function<void()>>(std::move(done));
-  return [left, fn] {
-    if (--*left == 0) (*fn)();
-  };
-}
-
 }  // namespace
 
-std::string GoDurationString(base::Duration d) {
-  int64_t s = std::chrono::duration_cast<seconds>(d).count();
-  char buf[48];
-  if (s < 60) {
-    std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%lldm%llds", static_cast<long long>(s / 60),
-                  static_cast<long long>(s % 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%lldh%lldm%llds", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  }
-  return buf;
-}
-
 PodWorker::PodWorker(const api::Pod& pod, PodWorkerEnv env)
-    : pod_(pod), env_(std::move(env)), backoff_timer_(env_.clock->NewTimer()) {
+    : pod_(pod),
+      env_(std::move(env)),
+      killer_(pod_, *env_.clock, *env_.runtime, *env_.recorder, env_.http, std::string(kPodIP)),
+      backoff_timer_(env_.clock->NewTimer()) {
   for (const auto& c : pod_.spec.init_containers) records_[c.name] = Record{&c, true, {}, {}};
   for (const auto& c : pod_.spec.containers) records_[c.name] = Record{&c, false, {}, {}};
   env_.status->AddPod(pod_);
@@ -177,9 +143,23 @@ void PodWorker::RunSync() {
     kills = actions.containers_to_kill;
   }
 
+  // The kill step completes on a later loop turn even when there is nothing to kill, so a
+  // sync that asks for another (resync_) never runs it inside this one.
   std::weak_ptr<int> alive = alive_;
-  KillAll(std::move(kills), [this, alive, actions, last_exits] {
+  killer_.KillContainers(kills, [this, alive, actions, last_exits](base::Status killed) {
     if (alive.expired()) return;
+    if (!killed.ok()) {
+      // SyncPod returns on a killContainer error, before any start; the pod worker retries
+      // the sync later. The kubelet logs it; probelet's log is its events.
+      api::ObjectReference ref;
+      ref.namespace_ = pod_.metadata.namespace_;
+      ref.name = pod_.metadata.name;
+      ref.uid = pod_.metadata.uid;
+      env_.recorder->Record(ref, api::kEventWarning, "FailedKillPod",
+                            "error killing pod: " + killed.error().message);
+      FinishSync(/*failed=*/true);
+      return;
+    }
     if (actions.kill_pod) {
       if (!terminating_ && !pod_done_) {
         // Nothing is kept and nothing restarts: the pod is finished (SyncTerminatingPod).
@@ -194,7 +174,7 @@ void PodWorker::RunSync() {
   });
 }
 
-void PodWorker::FinishSync() {
+void PodWorker::FinishSync(bool failed) {
   UpdateStatus();
   syncing_ = false;
   if (terminating_ && !terminated_) {
@@ -205,6 +185,11 @@ void PodWorker::FinishSync() {
       running = running || inst.state == InstanceState::kRunning;
     }
     if (running) {
+      if (failed) {
+        // The runtime could not stop a container: try again later, not in a busy loop.
+        backoff_timer_->Arm(env_.clock->Now() + kSyncErrorBackOff, [this] { Sync(); });
+        return;
+      }
       RunSync();
       return;
     }
@@ -212,12 +197,12 @@ void PodWorker::FinishSync() {
     backoff_timer_->Cancel();
     env_.probers->RemovePod(pod_);
     UpdateStatus();
-    if (terminate_done_) {
-      auto done = std::move(terminate_done_);
-      done();
-    }
+    auto callbacks = std::move(terminate_done_);
+    terminate_done_.clear();
+    for (auto& done : callbacks) done();
     return;
   }
+  if (failed) ScheduleBackOffSync(kSyncErrorBackOff);
   if (resync_) RunSync();
 }
 
@@ -233,9 +218,9 @@ std::vector<ContainerToKill> PodWorker::PodKills(const PodInstances& instances) 
       for (const auto& c : *list) {
         auto it = instances.find(c.name);
         if (it == instances.end() || it->second.state != InstanceState::kRunning) continue;
-        const Record& r = records_.at(c.name);
-        if ((r.init && api::IsRestartableInitContainer(c)) != sidecars) continue;
-        kills.push_back({c.name, it->second.id, r.init, "", KillReason::kUnknown});
+        const bool init = list == &pod_.spec.init_containers;
+        if ((init && api::IsRestartableInitContainer(c)) != sidecars) continue;
+        kills.push_back({c.name, it->second.id, init, "", KillReason::kUnknown});
       }
     }
   };
@@ -244,134 +229,46 @@ std::vector<ContainerToKill> PodWorker::PodKills(const PodInstances& instances) 
   return kills;
 }
 
-void PodWorker::KillAll(std::vector<ContainerToKill> kills, std::function<void()> done) {
-  auto step = Barrier(kills.size(), std::move(done));
-  for (const auto& k : kills) KillContainer(k, step);
-}
-
-void PodWorker::KillContainer(const ContainerToKill& kill, std::function<void()> done) {
-  // A container already being stopped is not stopped twice (no second Killing event, no second
-  // preStop hook): this kill completes with the first.
-  if (auto it = stopping_.find(kill.container_id); it != stopping_.end()) {
-    it->second.push_back(std::move(done));
-    return;
-  }
-  stopping_[kill.container_id].push_back(std::move(done));
-  Record* r = FindRecord(kill.name);
-  const api::Container& spec = *r->spec;
-  int64_t grace = TerminationGracePeriodSeconds(pod_, spec, kill.reason);
-  env_.recorder->Record(Ref(*r), api::kEventNormal, "Killing",
-                        kill.message.empty() ? "Stopping container " + kill.name : kill.message);
-  base::MonoTime start = env_.clock->Now();
-  std::weak_ptr<int> alive = alive_;
-  std::string id = kill.container_id;
-  auto stop = [this, alive, id, grace, start] {
-    if (alive.expired()) return;
-    base::Duration grace_left = GraceAfterPreStop(grace, env_.clock->Now() - start);
-    env_.runtime->StopContainer(id, grace_left, [this, alive, id](base::Status) {
-      if (alive.expired()) return;
-      auto waiters = std::move(stopping_[id]);
-      stopping_.erase(id);
-      for (auto& w : waiters) w();
-    });
-    if (kill_observer_) kill_observer_(id);
-  };
-  // §6.3.4: the preStop hook runs first when there is time for it.
-  if (spec.lifecycle && spec.lifecycle->pre_stop && grace > 0) {
-    RunPreStop(spec, id, grace, std::move(stop));
-  } else {
-    stop();
-  }
-}
-
-void PodWorker::RunPreStop(const api::Container& spec, const std::string& id, int64_t grace_seconds,
-                           std::function<void()> done) {
-  const api::LifecycleHandler& hook = *spec.lifecycle->pre_stop;
-  Record* r = FindRecord(spec.name);
-  api::ObjectReference ref = Ref(*r);
-  std::weak_ptr<int> alive = alive_;
-  base::Duration limit = seconds(grace_seconds);
-  // The hook never holds the kill up for longer than the grace period (executePreStopHook).
-  auto fail = [this, alive, ref] {
-    if (alive.expired()) return;
-    // The kubelet leaves the hook's output out of the event (it may hold secrets).
-    env_.recorder->Record(ref, api::kEventWarning, "FailedPreStopHook", "PreStopHook failed");
-  };
-  if (hook.exec) {
-    env_.runtime->ExecSync(
-        id, hook.exec->command, limit, [alive, fail, done](runtime::ExecSyncResult res) {
-          if (alive.expired()) return;
-          if (res.status != runtime::ExecSyncResult::Status::kExited || res.exit_code != 0) {
-            fail();
-          }
-          done();
-        });
-    return;
-  }
-  if (hook.http_get) {
-    auto req =
-        probe::NewRequestForHTTPGetAction(*hook.http_get, spec, kPodIP, "kube-lifecycle/1.35");
-    if (!req.ok() || env_.http == nullptr) {
-      fail();
-      done();
-      return;
-    }
-    env_.http->Probe(*req, limit, [alive, fail, done](probe::Outcome outcome) {
-      if (alive.expired()) return;
-      if (outcome.result == probe::Result::kFailure || outcome.result == probe::Result::kUnknown) {
-        fail();
-      }
-      done();
-    });
-    return;
-  }
-  if (hook.sleep) {
-    base::Duration d = std::min<base::Duration>(seconds(hook.sleep->seconds), limit);
-    std::erase_if(hook_timers_, [](const auto& kv) { return !kv.second->armed(); });
-    auto& timer = hook_timers_[id];
-    timer = env_.clock->NewTimer();
-    timer->Arm(env_.clock->Now() + d, std::move(done));
-    return;
-  }
-  // tcpSocket hooks are deprecated and not run by the kubelet.
-  done();
-}
-
 void PodWorker::StartContainers(const PodActions& actions,
                                 const std::map<std::string, base::MonoTime>& last_exits) {
+  // The constructor made a record for every container of pod_; the lookups below cannot miss,
+  // and a miss (a bug) skips the container instead of ending the process.
   for (size_t idx : actions.init_containers_to_start) {
-    Record& r = records_.at(pod_.spec.init_containers[idx].name);
-    bool started = StartContainer(r, last_exits);
+    Record* r = FindRecord(pod_.spec.init_containers[idx].name);
+    if (r == nullptr) return;
+    bool started = StartContainer(*r, last_exits);
     // A started init container changes what the next sync decides (a sidecar without a startup
     // probe lets the next container start at once): sync again, as the kubelet's PLEG event
     // for the start would.
     if (started) resync_ = true;
     // A regular init container that did not start stops the sync: the next cannot run yet.
-    if (!started && !api::IsRestartableInitContainer(*r.spec)) return;
+    if (!started && !api::IsRestartableInitContainer(*r->spec)) return;
   }
   for (size_t idx : actions.containers_to_start) {
-    Record& r = records_.at(pod_.spec.containers[idx].name);
-    if (StartContainer(r, last_exits)) initialized_ = true;
+    Record* r = FindRecord(pod_.spec.containers[idx].name);
+    if (r != nullptr && StartContainer(*r, last_exits)) initialized_ = true;
   }
 }
 
 bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::MonoTime>& last_exits) {
   const api::Container& spec = *r.spec;
   // doBackOff (§6.5.4).
+  const std::string key = CrashLoopBackOff::StableKey(pod_, spec);
+  bool backoff_counted = false;  // this start is a restart the back-off has counted
   if (auto it = last_exits.find(spec.name); it != last_exits.end()) {
-    std::string key = CrashLoopBackOff::StableKey(pod_, spec);
     if (env_.backoff->IsInBackOffSince(key, it->second)) {
       env_.recorder->Record(
           Ref(r), api::kEventWarning, "BackOff",
-          "Back-off restarting failed container " + spec.name + " in pod " + FormatPod(pod_));
+          "Back-off restarting failed container " + spec.name + " in pod " + api::FormatPod(pod_));
       r.start_failure = api::ContainerStateWaiting{
-          "CrashLoopBackOff", "back-off " + GoDurationString(env_.backoff->Get(key)) +
+          "CrashLoopBackOff", "back-off " + base::FormatGoDuration(env_.backoff->Get(key)) +
                                   " restarting failed container=" + spec.name +
-                                  " pod=" + FormatPod(pod_)};
+                                  " pod=" + api::FormatPod(pod_)};
       ScheduleBackOffSync(env_.backoff->Remaining(key, it->second));
       return false;
     }
     env_.backoff->Next(key, it->second);
+    backoff_counted = true;
   }
 
   runtime::ContainerConfig config;
@@ -386,8 +283,11 @@ bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
   if (!id.ok()) {
     env_.recorder->Record(Ref(r), api::kEventWarning, "Failed", "Error: " + id.error().message);
     r.start_failure = api::ContainerStateWaiting{"CreateContainerError", id.error().message};
-    // No exited instance to back off from: retry after the initial back-off.
-    ScheduleBackOffSync(seconds(10));
+    // No instance exited, so doBackOff would not hold the next try back: the failed create
+    // counts as a restart in the container's back-off (once per attempt) and the retry waits
+    // out its delay, which grows with each failure like a crash loop's.
+    if (!backoff_counted) env_.backoff->Next(key, env_.clock->Now());
+    ScheduleBackOffSync(env_.backoff->Get(key));
     return false;
   }
   Instance inst;
@@ -441,7 +341,7 @@ void PodWorker::Terminate(std::function<void()> done) {
     if (done) done();
     return;
   }
-  terminate_done_ = std::move(done);
+  if (done) terminate_done_.push_back(std::move(done));
   if (terminating_) return;
   terminating_ = true;
   backoff_timer_->Cancel();
@@ -450,7 +350,8 @@ void PodWorker::Terminate(std::function<void()> done) {
   if (syncing_) {
     // A sync in flight may be waiting out a long grace period (a liveness kill): stop the
     // others now rather than after it. That sync's end goes on with the termination.
-    KillAll(PodKills(BuildInstances()), [] {});
+    // Their errors are the sync's to handle: its end kills again what still runs.
+    killer_.KillContainers(PodKills(BuildInstances()), [](base::Status) {});
   }
   Sync();
 }
@@ -466,113 +367,11 @@ std::optional<std::string> PodWorker::LogPath(std::string_view container, bool p
   return path;
 }
 
-namespace {
-
-api::ContainerState ToApiState(const runtime::ContainerStatus& st) {
-  api::ContainerState s;
-  switch (st.state) {
-    case runtime::ContainerState::kRunning:
-      s.running = api::ContainerStateRunning{st.started_at};
-      break;
-    case runtime::ContainerState::kExited: {
-      api::ContainerStateTerminated t;
-      t.exit_code = st.exit_code;
-      t.reason = st.reason;
-      t.message = st.message;
-      t.started_at = st.started_at;
-      t.finished_at = st.finished_at;
-      t.container_id = st.id;
-      s.terminated = std::move(t);
-      break;
-    }
-    case runtime::ContainerState::kCreated:
-      s.waiting = api::ContainerStateWaiting{};
-      break;
-  }
-  return s;
-}
-
-}  // namespace
-
-api::ContainerStatus PodWorker::ConvertStatus(const Record& r, bool has_init_containers,
-                                              const api::ContainerStatus* old) const {
-  // convertToAPIContainerStatuses: the newest instance gives the state, the one before it the
-  // lastState; with no instance, the default waiting state (or what the old status said).
-  api::ContainerStatus s;
-  s.name = r.spec->name;
-  s.image = r.spec->image;
-  s.state.waiting =
-      api::ContainerStateWaiting{has_init_containers ? "PodInitializing" : "ContainerCreating", ""};
-  if (old != nullptr) {
-    s.restart_count = old->restart_count;
-    s.last_state = old->last_state;
-  }
-  size_t n = r.instances.size();
-  if (n >= 1) {
-    const Instance& latest = r.instances[n - 1];
-    if (auto st = env_.runtime->GetContainerStatus(latest.id)) {
-      s.state = ToApiState(*st);
-      s.container_id = st->id;
-    }
-    s.restart_count = latest.restart_count;
-    s.image_id = "";
-  }
-  if (n >= 2) {
-    if (auto st = env_.runtime->GetContainerStatus(r.instances[n - 2].id)) {
-      s.last_state = ToApiState(*st);
-    }
-  }
-  // A container that will be started again but could not be yet is Waiting with the reason
-  // (CrashLoopBackOff, ...) and its last run in lastState.
-  if (r.start_failure && !s.state.running) {
-    bool skip = false;
-    if (r.init && s.state.terminated && s.state.terminated->exit_code == 0) skip = true;
-    if (!skip) {
-      if (s.state.terminated) s.last_state = s.state;
-      s.state = api::ContainerState{};
-      s.state.waiting = *r.start_failure;
-    }
-  }
-  return s;
-}
-
 void PodWorker::UpdateStatus() {
   const api::PodStatus* old = env_.status->GetPodStatus(uid());
-  auto find_old = [old](const std::vector<api::ContainerStatus>* list,
-                        const std::string& name) -> const api::ContainerStatus* {
-    if (old == nullptr || list == nullptr) return nullptr;
-    for (const auto& s : *list) {
-      if (s.name == name) return &s;
-    }
-    return nullptr;
-  };
-  api::PodStatus status;
-  status.host_ip = kPodIP;
-  status.pod_ip = kPodIP;
-  status.pod_ips = {api::PodIP{std::string(kPodIP)}};
-  status.start_time = start_time_;
-  bool has_inits = !pod_.spec.init_containers.empty();
-  for (const auto& c : pod_.spec.init_containers) {
-    status.init_container_statuses.push_back(
-        ConvertStatus(records_.at(c.name), has_inits,
-                      find_old(old ? &old->init_container_statuses : nullptr, c.name)));
-  }
-  for (const auto& c : pod_.spec.containers) {
-    status.container_statuses.push_back(
-        ConvertStatus(records_.at(c.name), has_inits,
-                      find_old(old ? &old->container_statuses : nullptr, c.name)));
-  }
-  std::vector<api::ContainerStatus> all = AllContainerStatuses(status);
-  status.phase = GetPhase(pod_.spec, all, pod_done_, initialized_);
-  // A terminal phase sticks (the status manager refuses to leave it).
-  if (old != nullptr && (old->phase == api::kPodSucceeded || old->phase == api::kPodFailed)) {
-    status.phase = old->phase;
-  }
-  // Started and Ready (§6.6-6.8), read against the previous status through the status manager.
-  env_.probers->UpdatePodStatus(pod_, status);
-  // Readiness gates' conditions come from outside: keep them.
-  if (old != nullptr) status.conditions = old->conditions;
-  GeneratePodConditions(pod_.spec, old ? *old : api::PodStatus{}, status, env_.clock->WallNow());
+  PodStatusInputs inputs{kPodIP, start_time_, pod_done_, initialized_, env_.clock->WallNow()};
+  api::PodStatus status =
+      GenerateAPIPodStatus(pod_, records_, *env_.runtime, *env_.probers, old, inputs);
   env_.status->SetPodStatus(uid(), std::move(status));
 }
 

@@ -7,10 +7,17 @@
 // conditions) into the status manager.
 //
 // A sync is a short chain: compute the actions (pod_actions.h) from the runtime's view and the
-// results caches, kill (in parallel; waits for the processes to exit), start, regenerate the
-// status. Only one sync runs at a time; Sync() while one runs marks another to follow
-// (the kubelet's pod worker coalesces updates the same way). Syncs are triggered by the kubelet
-// (results updates, container exits) and by the worker's own back-off timer.
+// results caches, kill (kuberuntime_container.h: in parallel; waits for the processes to exit),
+// start, regenerate the status (kubelet_pods.h). Only one sync runs at a time; Sync() while one
+// runs marks another to follow (the kubelet's pod worker coalesces updates the same way). The
+// kill step always completes on a later turn of the loop, even with nothing to kill, so a sync
+// that asks for another (a started init container) never recurses. Syncs are triggered by the
+// kubelet (results updates, container exits) and by the worker's own back-off timer.
+//
+// Errors: a kill the runtime could not carry out ends the sync before any start (SyncPod
+// returns on a killContainer error) with a Warning "FailedKillPod" event, and the sync is
+// retried after kSyncErrorBackOff. A container the runtime could not create is retried after
+// its CrashLoopBackOff delay, which grows with each failure.
 //
 // Termination (Terminate): liveness and startup workers stop first, readiness keeps probing
 // while every container is stopped with its grace period (§2.3.2-2.3.3), then every worker of
@@ -32,8 +39,9 @@
 #include "api/event.h"
 #include "api/pod.h"
 #include "base/clock.h"
+#include "kubelet/container_record.h"
 #include "kubelet/crash_loop_backoff.h"
-#include "kubelet/grace_period.h"
+#include "kubelet/kuberuntime_container.h"
 #include "kubelet/pod_actions.h"
 #include "kubelet/status_manager.h"
 #include "probe/probers.h"
@@ -55,6 +63,11 @@ struct PodWorkerEnv {
 
 inline constexpr std::string_view kPodIP = "127.0.0.1";  // host network
 
+// How long a failed sync (a kill the runtime could not carry out) waits before it is retried:
+// the kubelet's pod worker requeues a pod whose sync returned an error after backOffPeriod
+// (kubelet.go; probelet leaves out its jitter).
+inline constexpr base::Duration kSyncErrorBackOff = std::chrono::seconds(10);
+
 class PodWorker {
  public:
   PodWorker(const api::Pod& pod, PodWorkerEnv env);
@@ -74,7 +87,8 @@ class PodWorker {
   // The container name of an instance of this pod, or nullptr.
   const std::string* ContainerName(std::string_view container_id) const;
 
-  // Stops the pod (see the header comment); `done` runs once every container is gone.
+  // Stops the pod (see the header comment); `done` runs once every container is gone (at once
+  // when that is already so). Every caller's `done` runs, a later Terminate's too.
   void Terminate(std::function<void()> done);
   bool terminating() const { return terminating_; }
   bool terminated() const { return terminated_; }
@@ -85,23 +99,12 @@ class PodWorker {
   std::optional<std::string> LogPath(std::string_view container, bool previous) const;
 
   // The time a sync's first SIGTERM was sent for a liveness/startup kill (for the bench).
-  using KillObserver = std::function<void(const std::string& container_id)>;
-  void SetKillObserver(KillObserver observer) { kill_observer_ = std::move(observer); }
+  using KillObserver = ContainerKiller::KillObserver;
+  void SetKillObserver(KillObserver observer) { killer_.SetKillObserver(std::move(observer)); }
 
  private:
-  struct Instance {
-    std::string id;
-    int32_t restart_count = 0;
-    std::string log_path;
-    std::optional<base::MonoTime> finished;  // exit time on the clock, for back-off
-  };
-  struct Record {
-    const api::Container* spec = nullptr;
-    bool init = false;
-    std::vector<Instance> instances;  // the previous (if any) and the current one
-    // The kubelet's reasonCache: why the last start did not happen (CrashLoopBackOff, ...).
-    std::optional<api::ContainerStateWaiting> start_failure;
-  };
+  using Record = ContainerRecord;
+  using Instance = ContainerRecord::Instance;
 
   Record* FindRecord(std::string_view name);
   const Instance* Latest(const Record& r) const;
@@ -111,29 +114,22 @@ class PodWorker {
   void RunSync();
   // What killPodWithSyncResult stops now: the running containers, sidecars last.
   std::vector<ContainerToKill> PodKills(const PodInstances& instances) const;
-  void KillAll(std::vector<ContainerToKill> kills, std::function<void()> done);
-  void KillContainer(const ContainerToKill& kill, std::function<void()> done);
-  void RunPreStop(const api::Container& spec, const std::string& id, int64_t grace_seconds,
-                  std::function<void()> done);
   void StartContainers(const PodActions& actions,
                        const std::map<std::string, base::MonoTime>& last_exits);
   // Starts one container unless it is in back-off; false when it did not start.
   bool StartContainer(Record& record, const std::map<std::string, base::MonoTime>& last_exits);
-  void FinishSync();
+  // Ends a sync; `failed`: a kill failed, so the sync is retried after kSyncErrorBackOff.
+  void FinishSync(bool failed = false);
   void UpdateStatus();
-  api::ContainerStatus ConvertStatus(const Record& r, bool has_init_containers,
-                                     const api::ContainerStatus* old) const;
   void ScheduleBackOffSync(base::Duration after);
   void RemoveOldInstances(Record& r);
   api::ObjectReference Ref(const Record& r) const;
 
   api::Pod pod_;
   PodWorkerEnv env_;
-  std::map<std::string, Record, std::less<>> records_;
+  ContainerRecords records_;
+  ContainerKiller killer_;
   std::unique_ptr<base::Timer> backoff_timer_;
-  std::map<std::string, std::unique_ptr<base::Timer>> hook_timers_;  // sleep preStop hooks
-  // Containers being stopped, with the callbacks waiting for each to be gone.
-  std::map<std::string, std::vector<std::function<void()>>> stopping_;
   bool syncing_ = false;
   bool resync_ = false;
   bool terminating_ = false;
@@ -141,12 +137,9 @@ class PodWorker {
   bool pod_done_ = false;
   bool initialized_ = false;  // a regular container has started at some point
   std::optional<api::Time> start_time_;
-  std::function<void()> terminate_done_;
-  KillObserver kill_observer_;
+  // Every Terminate caller's `done`, called in order once the pod is gone.
+  std::vector<std::function<void()>> terminate_done_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
-
-// Go's time.Duration.String() for whole seconds: "10s", "1m20s", "5m0s".
-std::string GoDurationString(base::Duration d);
 
 }  // namespace probelet::kubelet

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "base/go_list.h"
+
 namespace probelet::kubelet {
 namespace {
 
@@ -12,17 +14,6 @@ const api::ContainerStatus* FindStatus(const std::vector<api::ContainerStatus>* 
     if (s.name == name) return &s;
   }
   return nullptr;
-}
-
-// Go's %s of a []string: "[a b c]".
-std::string GoList(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += ' ';
-    out += names[i];
-  }
-  out += ']';
-  return out;
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -111,8 +102,10 @@ api::PodCondition GenerateContainersReadyCondition(
     return Condition(kContainersReady, false, kReasonPodFailed);
   }
   std::vector<std::string> messages;
-  if (!unknown.empty()) messages.push_back("containers with unknown status: " + GoList(unknown));
-  if (!unready.empty()) messages.push_back("containers with unready status: " + GoList(unready));
+  if (!unknown.empty())
+    messages.push_back("containers with unknown status: " + base::GoList(unknown));
+  if (!unready.empty())
+    messages.push_back("containers with unready status: " + base::GoList(unready));
   if (!messages.empty()) {
     return Condition(kContainersReady, false, kReasonContainersNotReady, Join(messages));
   }
@@ -181,9 +174,10 @@ api::PodCondition GeneratePodInitializedCondition(const api::PodSpec& spec,
     return Condition(kPodInitialized, true);
   }
   std::vector<std::string> messages;
-  if (!unknown.empty()) messages.push_back("containers with unknown status: " + GoList(unknown));
+  if (!unknown.empty())
+    messages.push_back("containers with unknown status: " + base::GoList(unknown));
   if (!incomplete.empty()) {
-    messages.push_back("containers with incomplete status: " + GoList(incomplete));
+    messages.push_back("containers with incomplete status: " + base::GoList(incomplete));
   }
   if (!messages.empty()) {
     return Condition(kPodInitialized, false, kReasonContainersNotInitialized, Join(messages));

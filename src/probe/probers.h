@@ -34,6 +34,9 @@ namespace probelet::probe {
 // pkg/probe/http/request.go userAgent and pkg/probe/grpc/grpc.go): the Kubernetes version whose
 // kubelet probelet mirrors.
 inline constexpr std::string_view kDefaultUserAgent = "kube-probe/1.35";
+// The User-Agent of an httpGet lifecycle hook (pkg/kubelet/lifecycle/handlers.go): the same
+// version, kept beside the probes' so that both move together.
+inline constexpr std::string_view kLifecycleUserAgent = "kube-lifecycle/1.35";
 
 // A built HTTP GET (the kubelet's NewRequestForHTTPGetAction): see http_request.h.
 struct HttpRequest {

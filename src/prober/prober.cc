@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/expansion.h"
+#include "api/pod_helpers.h"
 #include "api/port_resolution.h"
 #include "probe/http_request.h"
 
@@ -69,13 +70,11 @@ ProbeTarget MakeProbeTarget(std::shared_ptr<const PodRef> pod, const api::Contai
       t.input_error = port.error().message;
     }
   } else if (!h.grpc) {
-    t.input_error = "missing probe handler for " + FormatPod(*t.pod) + ":" + container.name;
+    t.input_error = "missing probe handler for " +
+                    api::FormatPod(t.pod->name, t.pod->namespace_, t.pod->uid) + ":" +
+                    container.name;
   }
   return t;
-}
-
-std::string FormatPod(const PodRef& pod) {
-  return pod.name + "_" + pod.namespace_ + "(" + pod.uid + ")";
 }
 
 void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,

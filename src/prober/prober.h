@@ -82,9 +82,6 @@ struct ProbeTarget {
 ProbeTarget MakeProbeTarget(std::shared_ptr<const PodRef> pod, const api::Container& container,
                             bool init_container, ProbeType type);
 
-// "<pod>_<namespace>(<uid>)", the kubelet's format.Pod, used in log-like messages.
-std::string FormatPod(const PodRef& pod);
-
 // Records an event about `container` of `pod` (the kubelet's recordContainerEvent: the
 // involved object is the pod with field path spec.containers{c} / spec.initContainers{c}).
 void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,

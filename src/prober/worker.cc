@@ -5,6 +5,8 @@
 #include <chrono>
 #include <utility>
 
+#include "api/pod_helpers.h"
+
 namespace probelet::prober {
 namespace {
 
@@ -19,23 +21,6 @@ const api::ContainerStatus* FindContainerStatus(const api::PodStatus& status,
     if (c.name == name && !c.container_id.empty()) return &c;
   }
   return nullptr;
-}
-
-// `Always` -> true, `OnFailure` -> exit code != 0, `Never` -> false.
-std::optional<bool> RestartFor(const std::string& policy, int32_t exit_code) {
-  if (policy == "Always") return true;
-  if (policy == "OnFailure") return exit_code != 0;
-  if (policy == "Never") return false;
-  return std::nullopt;
-}
-
-// The kubelet's ContainerShouldRestart (§3.6.3) without restartPolicyRules (not in probelet's
-// API): the container's own policy wins, else the pod's; an unknown or empty policy restarts.
-bool ContainerShouldRestart(const ProbeTarget& t, int32_t exit_code) {
-  if (t.container_restart_policy) {
-    if (auto r = RestartFor(*t.container_restart_policy, exit_code)) return *r;
-  }
-  return RestartFor(t.pod->restart_policy, exit_code).value_or(true);
 }
 
 }  // namespace
@@ -170,7 +155,8 @@ bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
   // §3.6.2 (ContainerRestartRules on): a waiting container will run; a terminated one only
   // if it will be restarted.
   if (!c.state.terminated) return true;
-  return ContainerShouldRestart(target_, c.state.terminated->exit_code);
+  return api::ContainerShouldRestart(target_.container_restart_policy, target_.pod->restart_policy,
+                                     c.state.terminated->exit_code);
 }
 
 Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/go_duration.h"
 #include "base/virtual_clock.h"
 
 namespace probelet::kubelet {
@@ -15,6 +16,19 @@ TEST(CrashLoopBackOffTest, FirstExitHasNoEntryAndNoDelay) {
   CrashLoopBackOff backoff(clock);
   EXPECT_EQ(backoff.Get("k"), base::Duration::zero());
   EXPECT_FALSE(backoff.IsInBackOffSince("k", clock.Now()));
+}
+
+TEST(CrashLoopBackOffTest, DelaysPrintAsGoDurationsInTheWaitingMessage) {
+  // The CrashLoopBackOff message says "back-off <delay> ...": each delay of the ladder as Go's
+  // time.Duration.String() prints it.
+  base::VirtualClock clock;
+  CrashLoopBackOff backoff(clock);
+  std::vector<std::string> got;
+  for (int i = 0; i < 7; ++i) {
+    backoff.Next("k", clock.Now());
+    got.push_back(base::FormatGoDuration(backoff.Get("k")));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"10s", "20s", "40s", "1m20s", "2m40s", "5m0s", "5m0s"}));
 }
 
 TEST(CrashLoopBackOffTest, DoublesFromTenSecondsAndCapsAtFiveMinutes) {

@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "kubelet/restart_policy.h"
-
 namespace probelet::kubelet {
 namespace {
 
@@ -130,6 +128,17 @@ TEST(ComputePodActionsTest, ExitedContainersFollowTheRestartPolicy) {
   }
 }
 
+TEST(ComputePodActionsTest, UnknownContainerRestartPolicyFallsBackToThePods) {
+  // ContainerShouldRestart's container-level switch has no case for it: the pod's Never holds.
+  auto pod = PodWith({"a", "b"}, "Never");
+  pod.spec.containers[0].restart_policy = "Sometimes";
+  EXPECT_FALSE(ShouldContainerBeRestarted(pod.spec.containers[0], pod, {{"a", Exited("ida", 1)}}));
+  Caches caches;
+  auto actions =
+      ComputePodActions(pod, {{"a", Exited("ida", 1)}, {"b", Running("idb")}}, caches.Lookup());
+  EXPECT_TRUE(actions.containers_to_start.empty());
+}
+
 TEST(ComputePodActionsTest, AllExitedAndNoRestartKillsThePod) {
   auto pod = PodWith({"a"}, "OnFailure");
   Caches caches;
@@ -249,24 +258,6 @@ TEST(InitContainerActionsTest, SidecarsStopWhenRegularContainersAreDone) {
   auto a =
       ComputePodActions(pod, {{"side", Running("s1")}, {"main", Exited("m1", 0)}}, caches.Lookup());
   EXPECT_TRUE(a.kill_pod);
-}
-
-TEST(RestartPolicyTest, ContainerShouldRestart) {
-  api::PodSpec spec;
-  api::Container c;
-  spec.restart_policy = "Always";
-  EXPECT_TRUE(ContainerShouldRestart(c, spec, 0));
-  spec.restart_policy = "OnFailure";
-  EXPECT_FALSE(ContainerShouldRestart(c, spec, 0));
-  EXPECT_TRUE(ContainerShouldRestart(c, spec, 137));
-  spec.restart_policy = "Never";
-  EXPECT_FALSE(ContainerShouldRestart(c, spec, 1));
-  spec.restart_policy = "";
-  EXPECT_TRUE(ContainerShouldRestart(c, spec, 0));
-  c.restart_policy = "OnFailure";
-  spec.restart_policy = "Never";
-  EXPECT_TRUE(ContainerShouldRestart(c, spec, 1));
-  EXPECT_FALSE(ContainerShouldRestart(c, spec, 0));
 }
 
 }  // namespace

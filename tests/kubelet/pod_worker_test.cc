@@ -468,10 +468,109 @@ TEST_F(PodWorkerTest, LogPathsOfCurrentAndPreviousInstances) {
   EXPECT_EQ(kubelet_->LogPath("default", "web", "nope", false), std::nullopt);
 }
 
-TEST(GoDurationStringTest, FormatsLikeGo) {
-  EXPECT_EQ(GoDurationString(seconds(10)), "10s");
-  EXPECT_EQ(GoDurationString(seconds(80)), "1m20s");
-  EXPECT_EQ(GoDurationString(seconds(300)), "5m0s");
+TEST_F(PodWorkerTest, SecondTerminateStillCallsTheFirstCallersDone) {
+  kubelet_->AddPod(MakePod({MakeContainer("app")}));
+  Settle();
+  runtime_.term_delay = seconds(1);
+  PodWorker* worker = kubelet_->GetWorker("uid-1");
+  ASSERT_NE(worker, nullptr);
+  bool first = false;
+  bool second = false;
+  worker->Terminate([&] { first = true; });
+  worker->Terminate([&] { second = true; });
+  Run(seconds(1));
+  EXPECT_TRUE(worker->terminated());
+  EXPECT_TRUE(first) << "the first caller's done was dropped";
+  EXPECT_TRUE(second);
+  bool third = false;
+  worker->Terminate([&] { third = true; });
+  EXPECT_TRUE(third) << "already terminated: at once";
+  EXPECT_EQ(runtime_.stops.size(), 1u) << "stopped once";
+}
+
+TEST_F(PodWorkerTest, FailedStopIsReportedNothingStartsAndTheSyncIsRetried) {
+  api::Pod pod = MakePod({MakeContainer("app")});
+  kubelet_->AddPod(pod);
+  Settle();
+  std::string first = runtime_.Latest("app");
+  runtime_.fail_stop.insert("app");
+  probers_.liveness_results().Set(first, prober::CachedResult::kFailure, pod);
+  Settle();
+  ASSERT_EQ(runtime_.stops.size(), 1u);
+  EXPECT_EQ(Events("FailedKillPod"),
+            (std::vector<std::string>{"error killing pod: cannot stop " + first}));
+  // SyncPod returns on the kill error: no second instance beside the one still running.
+  EXPECT_EQ(runtime_.CountCreated("app"), 1);
+  EXPECT_EQ(runtime_.running_count(), 1);
+  // The sync is retried after the pod worker's back-off period, and this time the kill works.
+  runtime_.fail_stop.clear();
+  Run(kSyncErrorBackOff - milliseconds(1));
+  EXPECT_EQ(runtime_.stops.size(), 1u);
+  Run(milliseconds(1));
+  ASSERT_EQ(runtime_.stops.size(), 2u);
+  EXPECT_EQ(runtime_.stops[1].id, first);
+  EXPECT_EQ(runtime_.CountCreated("app"), 2);
+  EXPECT_EQ(runtime_.running_count(), 1);
+}
+
+TEST_F(PodWorkerTest, FailedStopDuringShutdownIsRetriedNotBusyLooped) {
+  kubelet_->AddPod(MakePod({MakeContainer("app")}));
+  Settle();
+  runtime_.fail_stop.insert("app");
+  bool done = false;
+  kubelet_->Shutdown([&] { done = true; });
+  // What is due now, bounded: a busy retry loop would never let time move.
+  for (int i = 0; i < 1000 && clock_.NextDeadline() <= clock_.Now(); ++i) clock_.RunNext();
+  ASSERT_EQ(runtime_.stops.size(), 1u) << "retried at once";
+  Run(kSyncErrorBackOff);
+  EXPECT_EQ(runtime_.stops.size(), 2u) << "one retry per back-off period";
+  EXPECT_FALSE(done);
+  runtime_.fail_stop.clear();
+  Run(kSyncErrorBackOff);
+  EXPECT_TRUE(done);
+  EXPECT_EQ(runtime_.running_count(), 0);
+}
+
+TEST_F(PodWorkerTest, SyncWithNothingToKillRunsTheNextSyncOnALaterTurnNotInsideIt) {
+  // Three sidecars without startup probes: each start asks for another sync (the next init
+  // container may start at once). Each sync takes a turn of the loop; none runs nested in the
+  // one before (a pod with many init containers would otherwise grow the stack per sync).
+  api::Pod pod = MakePod({MakeContainer("app")});
+  for (const char* name : {"s1", "s2", "s3"}) {
+    api::Container side = MakeContainer(name);
+    side.restart_policy = "Always";
+    pod.spec.init_containers.push_back(side);
+  }
+  kubelet_->AddPod(pod);
+  EXPECT_TRUE(runtime_.creates.empty()) << "the first sync's starts ran inside AddPod";
+  size_t seen = 0;
+  for (int turn = 0; turn < 100 && clock_.RunNext(); ++turn) {
+    EXPECT_LE(runtime_.creates.size(), seen + 1) << "two syncs in one turn, at turn " << turn;
+    seen = runtime_.creates.size();
+  }
+  EXPECT_EQ(runtime_.creates.size(), 4u);
+  EXPECT_EQ(runtime_.running_count(), 4);
+}
+
+TEST_F(PodWorkerTest, CreateFailureIsRetriedAfterTheGrowingBackOff) {
+  runtime_.fail_create.insert("app");
+  kubelet_->AddPod(MakePod({MakeContainer("app")}));
+  Settle();
+  base::MonoTime t0 = clock_.Now();
+  ASSERT_EQ(runtime_.failed_creates.size(), 1u);
+  ASSERT_TRUE(CStatus().state.waiting.has_value());
+  EXPECT_EQ(CStatus().state.waiting->reason, "CreateContainerError");
+  Run(seconds(200));
+  std::vector<double> at;  // seconds after the first attempt
+  for (base::MonoTime t : runtime_.failed_creates) {
+    at.push_back(std::chrono::duration<double>(t - t0).count());
+  }
+  // 10 s, then doubling, as the container's CrashLoopBackOff.
+  EXPECT_EQ(at, (std::vector<double>{0, 10, 30, 70, 150}));
+  runtime_.fail_create.clear();
+  Run(seconds(160));
+  EXPECT_EQ(runtime_.CountCreated("app"), 1);
+  EXPECT_TRUE(CStatus().state.running.has_value());
 }
 
 }  // namespace

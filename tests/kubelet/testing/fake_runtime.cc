@@ -11,6 +11,10 @@ void FakeRuntime::Later(base::Duration after, std::function<void()> fn) {
 }
 
 base::Expected<std::string> FakeRuntime::CreateContainer(const runtime::ContainerConfig& config) {
+  if (fail_create.count(config.container.name) != 0) {
+    failed_creates.push_back(clock_.Now());
+    return base::Error{"cannot create " + config.container.name};
+  }
   char buf[80];
   std::snprintf(buf, sizeof buf, "probelet://%064llx", static_cast<unsigned long long>(next_));
   Container c;
@@ -74,6 +78,10 @@ void FakeRuntime::StopContainer(const std::string& id, base::Duration grace,
     return;
   }
   stops.push_back({id, it->second.status.name, grace, clock_.Now()});
+  if (fail_stop.count(it->second.status.name) != 0) {
+    Later(base::Duration::zero(), [done, id] { done(base::Error{"cannot stop " + id}); });
+    return;
+  }
   if (it->second.status.state != runtime::ContainerState::kRunning) {
     Later(base::Duration::zero(), [done] { done({}); });
     return;

@@ -55,6 +55,8 @@ class FakeRuntime : public runtime::Runtime {
   // Behaviour knobs, by container name.
   std::set<std::string> ignore_sigterm;  // exits only at SIGKILL (137)
   std::set<std::string> fail_start;      // StartContainer fails (StartError)
+  std::set<std::string> fail_create;     // CreateContainer fails (recorded in failed_creates)
+  std::set<std::string> fail_stop;       // StopContainer fails: "cannot stop <id>", still runs
   base::Duration term_delay{};           // how long a container takes to exit on SIGTERM
   // What ExecSync returns (after `exec_delay`), by the first argv element; default exit 0.
   std::map<std::string, runtime::ExecSyncResult> exec_results;
@@ -62,7 +64,8 @@ class FakeRuntime : public runtime::Runtime {
 
   std::vector<StopCall> stops;
   std::vector<ExecCall> execs;
-  std::vector<runtime::ContainerConfig> creates;
+  std::vector<runtime::ContainerConfig> creates;  // successful creates
+  std::vector<base::MonoTime> failed_creates;     // when each failed create was asked for
 
  private:
   struct Container {
