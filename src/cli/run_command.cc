@@ -11,6 +11,7 @@
 // Log lines (stderr): one per event (Created, Started, Killing, Unhealthy, BackOff, ...), per
 // probe result transition, per pod phase or Ready change, plus the runtime's own lines; text by
 // default, one JSON object per line with --log-format json.
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -34,6 +35,8 @@
 #include "api/time.h"
 #include "api/uid.h"
 #include "base/asio_clock.h"
+#include "base/async_writer.h"
+#include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "kubelet/event_store.h"
 #include "kubelet/kubelet.h"
@@ -75,11 +78,16 @@ started (their cgroup, or their process groups) as soon as probelet is gone.
 )";
 
 // One writer for every log line, text or JSON. Called on the loop thread and by spdlog (the
-// runtime's lines), hence the mutex.
+// runtime's lines). The lines go to stderr through a writer thread with a bounded queue
+// (issue 9 point 6): a stderr that nobody reads, or a slow terminal, never blocks the loop;
+// lines that do not fit are dropped and counted (probelet_log_dropped_lines_total{log="agent"}).
+// Destroying it writes what is queued, for up to a second.
 class LogWriter {
  public:
   using Fields = std::vector<std::pair<std::string, std::string>>;
   explicit LogWriter(bool json) : json_(json) {}
+
+  uint64_t dropped_lines() const { return writer_.dropped_lines(); }
 
   void Line(api::Time ts, std::string_view level, std::string_view msg, const Fields& fields) {
     std::string out;
@@ -100,14 +108,15 @@ class LogWriter {
       }
     }
     out += '\n';
-    std::lock_guard lock(mu_);
-    std::fwrite(out.data(), 1, out.size(), stderr);
-    std::fflush(stderr);
+    writer_.Write(stderr_, std::move(out), 1);
   }
 
  private:
   bool json_;
-  std::mutex mu_;
+  base::AsyncWriter writer_{1 << 20};
+  // A duplicate of fd 2, so that the writer's thread owns what it writes to.
+  std::shared_ptr<base::AsyncWriter::Target> stderr_ = std::make_shared<base::AsyncWriter::Target>(
+      base::UniqueFd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)));
 };
 
 // Routes spdlog (the runtime's and other stages' lines) through the LogWriter.
@@ -133,20 +142,33 @@ class SpdlogSink : public spdlog::sinks::base_sink<std::mutex> {
 class AgentPodSource : public server::PodSource {
  public:
   AgentPodSource(const kubelet::Kubelet& kubelet, const kubelet::EventStore& events,
-                 const prober::ProberMetrics& metrics)
-      : kubelet_(kubelet), events_(events), metrics_(metrics) {}
+                 const prober::ProberMetrics& metrics, const runtime::ProcessRuntime& runtime,
+                 const LogWriter& log)
+      : kubelet_(kubelet), events_(events), metrics_(metrics), runtime_(runtime), log_(log) {}
   std::vector<api::Pod> ListPods() const override { return kubelet_.ListPods(); }
   std::vector<api::Event> ListEvents() const override { return events_.List(); }
   std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
                                      std::string_view container, bool previous) const override {
     return kubelet_.LogPath(ns, pod, container, previous);
   }
-  void WriteMetrics(std::string& out) const override { metrics_.WriteText(out); }
+  void WriteMetrics(std::string& out) const override {
+    metrics_.WriteText(out);
+    out +=
+        "# HELP probelet_log_dropped_lines_total Log lines dropped rather than block the event "
+        "loop: containers' logs (the disk could not keep up) and probelet's own (stderr).\n"
+        "# TYPE probelet_log_dropped_lines_total counter\n";
+    out += "probelet_log_dropped_lines_total{log=\"container\"} " +
+           std::to_string(runtime_.log_dropped_lines()) + "\n";
+    out += "probelet_log_dropped_lines_total{log=\"agent\"} " +
+           std::to_string(log_.dropped_lines()) + "\n";
+  }
 
  private:
   const kubelet::Kubelet& kubelet_;
   const kubelet::EventStore& events_;
   const prober::ProberMetrics& metrics_;
+  const runtime::ProcessRuntime& runtime_;
+  const LogWriter& log_;
 };
 
 std::string DefaultStateDir() {
@@ -324,7 +346,7 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
       });
 
   // 2. The API, before any container: a busy port must not leave containers behind.
-  AgentPodSource source(kubelet, events, metrics);
+  AgentPodSource source(kubelet, events, metrics, runtime, log);
   std::unique_ptr<server::ApiServer> api_server;
   if (flags.api != "none" && !flags.api.empty()) {
     server::ApiServerOptions options;
