@@ -311,22 +311,18 @@ TEST_P(ProcessRuntimeTest, StopKillsDescendantsThatIgnoreSigterm) {
 // tells its backends). Before, the whole group got SIGTERM and the child heard it directly.
 TEST_P(ProcessRuntimeTest, StopSignalsOnlyTheMainProcessWhichShutsItsChildDownInOrder) {
   std::string marker = dir_ / "marker";
-  std::string id = Shell("(trap 'echo child-TERM >> " + marker +
-                         "; exit 1' TERM; "
-                         "trap 'echo child-USR1 >> " +
-                         marker +
-                         "; exit 0' USR1; "
-                         "echo child-ready >> " +
-                         marker +
-                         "; while :; do sleep 0.05; done) & c=$!; "
-                         "trap 'echo main-TERM >> " +
-                         marker +
-                         "; kill -USR1 $c; wait $c; exit 0' TERM; "
-                         "while ! grep -q child-ready " +
-                         marker +
-                         " 2>/dev/null; do sleep 0.05; done; "
-                         "echo $$$$ $c > " +
-                         fifo_ + "; wait");
+  // clang-format off
+  const std::string& m = marker;
+  // The main process pauses before telling its child, so that a child that heard SIGTERM
+  // directly has written so first (and dash runs a pending USR1 trap before a TERM one).
+  std::string id = Shell(
+      "(trap 'echo child-TERM >> " + m + "; exit 1' TERM; "
+      "trap 'echo child-USR1 >> " + m + "; exit 0' USR1; "
+      "echo child-ready >> " + m + "; while :; do sleep 0.05; done) & c=$!; "
+      "trap 'echo main-TERM >> " + m + "; sleep 0.3; kill -USR1 $c; wait $c; exit 0' TERM; "
+      "while ! grep -q child-ready " + m + " 2>/dev/null; do sleep 0.05; done; "
+      "echo $$$$ $c > " + fifo_ + "; wait");
+  // clang-format on
   auto [leader, child] = ReadPids();
   ASSERT_GT(child, 0);
   std::optional<base::Status> stopped;
@@ -343,10 +339,15 @@ TEST_P(ProcessRuntimeTest, StopSignalsOnlyTheMainProcessWhichShutsItsChildDownIn
 // teardown does, without ever having been sent the stop signal.
 TEST_P(ProcessRuntimeTest, StopKillsWhatTheMainProcessLeavesWithoutSignallingItFirst) {
   std::string marker = dir_ / "marker";
-  std::string id = Shell("(trap 'echo child-TERM >> " + marker +
-                         "' TERM; while :; do sleep 0.05; done) & "
-                         "trap 'sleep 0.5; exit 0' TERM; echo $$$$ $! > " +
-                         fifo_ + "; wait");
+  const std::string& m = marker;
+  // clang-format off
+  std::string id = Shell(
+      "(trap 'echo child-TERM >> " + m + "' TERM; echo child-ready > " + m + ".ready; "
+      "while :; do sleep 0.05; done) & "
+      "trap 'sleep 0.5; exit 0' TERM; "
+      "while ! test -f " + m + ".ready; do sleep 0.05; done; "
+      "echo $$$$ $! > " + fifo_ + "; wait");
+  // clang-format on
   auto [leader, child] = ReadPids();
   ASSERT_GT(child, 0);
   std::optional<base::Status> stopped;
