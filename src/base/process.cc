@@ -8,9 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -347,47 +344,6 @@ int ChildProcess::KillAndReap() {
   } while (r < 0 && errno == EINTR);
   wait_status_ = status;
   return status;
-}
-
-struct ExitWatcher::State {
-  explicit State(boost::asio::io_context& io) : sd(io) {}
-  boost::asio::posix::stream_descriptor sd;
-  ChildProcess* child;
-  std::function<void(int)> done;
-  bool cancelled = false;
-};
-
-ExitWatcher::ExitWatcher(boost::asio::io_context& io, ChildProcess& child,
-                         std::function<void(int wait_status)> done)
-    : state_(std::make_shared<State>(io)) {
-  state_->child = &child;
-  state_->done = std::move(done);
-  boost::system::error_code ec;
-  state_->sd.assign(child.pidfd(), ec);
-  auto on_ready = [state = state_](const boost::system::error_code& ec) {
-    if (state->cancelled || ec == boost::asio::error::operation_aborted) return;
-    // Hand the fd back before `done` runs: `done` may well destroy the ChildProcess.
-    if (state->sd.is_open()) state->sd.release();
-    // A pidfd is readable once the child has exited, so the reap does not block.
-    std::optional<int> status = state->child->TryReap();
-    if (!status) status = state->child->KillAndReap();
-    auto done = std::move(state->done);
-    done(*status);
-  };
-  if (ec) {
-    // Not pollable (cannot happen with a pidfd); fall back to reaping on the next turn.
-    boost::asio::post(io, [on_ready] { on_ready({}); });
-    return;
-  }
-  state_->sd.async_wait(boost::asio::posix::stream_descriptor::wait_read, std::move(on_ready));
-}
-
-ExitWatcher::~ExitWatcher() {
-  state_->cancelled = true;
-  boost::system::error_code ec;
-  state_->sd.cancel(ec);
-  // The fd belongs to the ChildProcess: take it back from Asio without closing it.
-  if (state_->sd.is_open()) state_->sd.release();
 }
 
 }  // namespace probelet::base

@@ -1,6 +1,6 @@
-// ChildProcess: a move-only RAII child process, and ExitWatcher: its exit delivered on an
-// io_context. Used by the exec prober's local runner (`probelet probe exec`, §5.2) and by the
-// process runtime (containers and exec-sync).
+// ChildProcess: a move-only RAII child process. Used by CapturedCommand (captured_command.h:
+// `probelet probe exec` and the process runtime's exec-sync) and by the process runtime's
+// containers; ExitWatch (exit_watch.h) tells the event loop when one exits.
 //
 // How a child is started (why clone3 and not posix_spawn or fork):
 //  - clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP]) as a raw syscall with fork semantics. The pidfd
@@ -22,7 +22,7 @@
 // Note on PR_SET_PDEATHSIG: Linux fires it when the *thread* that spawned the child exits, not
 // the process. Spawn from a thread that lives as long as the children (the event loop thread).
 //
-// Thread safety: a ChildProcess and its ExitWatcher belong to one thread (the io_context's).
+// Thread safety: a ChildProcess belongs to one thread (the io_context's).
 // Spawn blocks the calling thread only for the clone-to-exec window of the child (normally well
 // under a millisecond; longer only if a chdir or cgroup write in the child blocks).
 #pragma once
@@ -30,17 +30,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/expected.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace probelet::base {
 
@@ -104,22 +98,6 @@ class ChildProcess {
   int pidfd_ = -1;
   bool leads_group_ = false;
   std::optional<int> wait_status_;
-};
-
-// Calls `done(wait_status)` on `io`'s thread when the child exits (pidfd readable), and reaps
-// it. Destroying the watcher cancels without calling. `child` must outlive the watcher and must
-// not be moved while watched. `done` is never called from inside the constructor.
-class ExitWatcher {
- public:
-  ExitWatcher(boost::asio::io_context& io, ChildProcess& child,
-              std::function<void(int wait_status)> done);
-  ~ExitWatcher();
-  ExitWatcher(const ExitWatcher&) = delete;
-  ExitWatcher& operator=(const ExitWatcher&) = delete;
-
- private:
-  struct State;
-  std::shared_ptr<State> state_;
 };
 
 }  // namespace probelet::base

@@ -197,7 +197,8 @@ int ProbeMain(const Args& args) {
       prober->Probe(host, port, service, *timeout, std::move(done));
     }));
   }
-  auto runner = probe::NewLocalCommandRunner(io);
+  base::AsioClock clock(io);
+  auto runner = probe::NewLocalCommandRunner(io, clock);
   return Report(RunOnce(io, [&](probe::OutcomeCallback done) {
     runner->Run(command, *timeout, [&, done = std::move(done)](probe::ExecResult r) {
       done(probe::ExecOutcome(command, *timeout, r));

@@ -16,6 +16,7 @@
 // default, one JSON object per line with --log-format json.
 #include "cli/run_command.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -39,6 +40,8 @@
 #include "api/time.h"
 #include "api/uid.h"
 #include "base/asio_clock.h"
+#include "base/async_writer.h"
+#include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "kubelet/agent.h"
 #include "kubelet/status_generation.h"
@@ -67,11 +70,16 @@ started (their cgroup, or their process groups) as soon as probelet is gone.
 )";
 
 // One writer for every log line, text or JSON. Called on the loop thread and by spdlog (the
-// runtime's lines), hence the mutex.
+// runtime's lines). The lines go to stderr through a writer thread with a bounded queue
+// (issue 9 point 6): a stderr that nobody reads, or a slow terminal, never blocks the loop;
+// lines that do not fit are dropped and counted (probelet_log_dropped_lines_total{log="agent"}).
+// Destroying it writes what is queued, for up to a second.
 class LogWriter {
  public:
   using Fields = std::vector<std::pair<std::string, std::string>>;
   explicit LogWriter(bool json) : json_(json) {}
+
+  uint64_t dropped_lines() const { return writer_.dropped_lines(); }
 
   void Line(api::Time ts, std::string_view level, std::string_view msg, const Fields& fields) {
     std::string out;
@@ -92,14 +100,15 @@ class LogWriter {
       }
     }
     out += '\n';
-    std::lock_guard lock(mu_);
-    std::fwrite(out.data(), 1, out.size(), stderr);
-    std::fflush(stderr);
+    writer_.Write(stderr_, std::move(out), 1);
   }
 
  private:
   bool json_;
-  std::mutex mu_;
+  base::AsyncWriter writer_{1 << 20};
+  // A duplicate of fd 2, so that the writer's thread owns what it writes to.
+  std::shared_ptr<base::AsyncWriter::Target> stderr_ = std::make_shared<base::AsyncWriter::Target>(
+      base::UniqueFd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)));
 };
 
 // Routes spdlog (the runtime's and other stages' lines) through the LogWriter.
@@ -263,7 +272,7 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
       });
 
   // 2. The API, before any container: a busy port must not leave containers behind.
-  server::AgentPodSource source(agent);
+  server::AgentPodSource source(agent, [&log] { return log.dropped_lines(); });
   std::unique_ptr<server::ApiServer> api_server;
   if (flags.api != "none" && !flags.api.empty()) {
     server::ApiServerOptions api_options;

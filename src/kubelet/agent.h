@@ -75,6 +75,7 @@ class Agent {
   StatusManager& status() { return status_; }
   const prober::ProberMetrics& metrics() const { return metrics_; }
   runtime::ProcessRuntime& runtime() { return runtime_; }
+  const runtime::ProcessRuntime& runtime() const { return runtime_; }
   probe::HttpProber& http_prober() { return *http_; }
 
  private:

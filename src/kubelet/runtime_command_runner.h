@@ -1,6 +1,7 @@
 // RuntimeCommandRunner: the prober's ContainerCommandRunner (C3) over the runtime's ExecSync,
 // the way the kubelet's exec prober goes through CRI ExecSync (§5.2.2): the command runs in the
-// container's context, and the reply maps one to one onto probe::ExecResult.
+// container's context, and the reply is a probe::ExecResult as it is (both are
+// base::CommandResult).
 //
 // Thread safety: event loop thread only. Ownership: the runtime must outlive the runner.
 // Destroying the runner with runs pending drops their callbacks (C3's contract).
@@ -23,7 +24,5 @@ class RuntimeCommandRunner : public prober::ContainerCommandRunner {
   runtime::Runtime& runtime_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
-
-probe::ExecResult ToExecResult(const runtime::ExecSyncResult& r);
 
 }  // namespace probelet::kubelet

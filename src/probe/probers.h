@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/captured_command.h"
 #include "base/clock.h"
 #include "probe/result.h"
 
@@ -81,18 +82,10 @@ class GrpcProber {
                      base::Duration timeout, OutcomeCallback done) = 0;
 };
 
-// What running a command produced (the kubelet's CRI ExecSync reply, §5.2.2).
-struct ExecResult {
-  enum class Status {
-    kExited,    // ran to the end; exit_code is set
-    kTimedOut,  // killed at the timeout
-    kError,     // could not run (ENOENT, EACCES, ...); error says why and names the command
-  };
-  Status status = Status::kError;
-  int exit_code = 0;
-  std::string output;  // stdout then stderr, at most 10 KiB
-  std::string error;
-};
+// What running a command produced (the kubelet's CRI ExecSync reply, §5.2.2): kExited with
+// exit_code, kTimedOut, or kError (could not run; error names the command); output is stdout
+// then stderr, at most 10 KiB. One type with the runtime's ExecSyncResult (captured_command.h).
+using ExecResult = base::CommandResult;
 
 // Runs a command somewhere: on this machine (`probelet probe exec`) or inside a container's
 // context (the runtime's exec-sync). Same callback contract as the probers.
@@ -113,6 +106,8 @@ std::unique_ptr<HttpProber> NewHttpProber(boost::asio::io_context& io, base::Clo
 std::unique_ptr<TcpProber> NewTcpProber(boost::asio::io_context& io, base::Clock& clock);
 std::unique_ptr<GrpcProber> NewGrpcProber(boost::asio::io_context& io, base::Clock& clock);
 // Runs commands directly on this machine (no shell), in their own process group.
-std::unique_ptr<CommandRunner> NewLocalCommandRunner(boost::asio::io_context& io);
+// Time (the timeout) comes from `clock`, which must outlive the runner.
+std::unique_ptr<CommandRunner> NewLocalCommandRunner(boost::asio::io_context& io,
+                                                     base::Clock& clock);
 
 }  // namespace probelet::probe

@@ -10,45 +10,19 @@
 
 namespace probelet::runtime {
 
-base::Expected<ContainerLog> ContainerLog::Open(const std::string& path, size_t max_line) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) {
+base::Expected<ContainerLog> ContainerLog::Open(base::AsyncWriter& writer, const std::string& path,
+                                                size_t max_line) {
+  base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  if (!fd.valid()) {
     return base::Error{"open log " + path + ": " + std::strerror(errno), errno};
   }
-  return ContainerLog(fd, max_line);
+  return ContainerLog(writer, std::move(fd), max_line);
 }
 
-ContainerLog::ContainerLog(int fd, size_t max_line)
-    : fd_(fd), max_line_(max_line == 0 ? 1 : max_line) {}
-
-ContainerLog::ContainerLog(ContainerLog&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      max_line_(other.max_line_),
-      pending_{std::move(other.pending_[0]), std::move(other.pending_[1])},
-      buffer_(std::move(other.buffer_)),
-      dropped_bytes_(other.dropped_bytes_),
-      written_bytes_(other.written_bytes_) {}
-
-ContainerLog& ContainerLog::operator=(ContainerLog&& other) noexcept {
-  if (this != &other) {
-    Close();
-    fd_ = std::exchange(other.fd_, -1);
-    max_line_ = other.max_line_;
-    pending_[0] = std::move(other.pending_[0]);
-    pending_[1] = std::move(other.pending_[1]);
-    buffer_ = std::move(other.buffer_);
-    dropped_bytes_ = other.dropped_bytes_;
-    written_bytes_ = other.written_bytes_;
-  }
-  return *this;
-}
-
-ContainerLog::~ContainerLog() { Close(); }
-
-void ContainerLog::Close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
+ContainerLog::ContainerLog(base::AsyncWriter& writer, base::UniqueFd fd, size_t max_line)
+    : writer_(&writer),
+      target_(std::make_shared<base::AsyncWriter::Target>(std::move(fd))),
+      max_line_(max_line == 0 ? 1 : max_line) {}
 
 void ContainerLog::Append(LogStream stream, std::string_view data, api::Time now) {
   std::string ts = api::FormatRFC3339Nano(now);
@@ -92,19 +66,12 @@ void ContainerLog::Entry(LogStream stream, bool partial, std::string_view line,
   buffer_.append(partial ? "P " : "F ");
   buffer_.append(line);
   buffer_.push_back('\n');
+  ++buffer_lines_;
 }
 
 void ContainerLog::Flush() {
-  std::string_view rest = buffer_;
-  while (!rest.empty() && fd_ >= 0) {
-    ssize_t n = ::write(fd_, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // disk full, I/O error, ...: drop what is left (counted below)
-    written_bytes_ += static_cast<uint64_t>(n);
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
-  dropped_bytes_ += rest.size();
-  buffer_.clear();
+  if (buffer_.empty()) return;
+  writer_->Write(target_, std::exchange(buffer_, {}), std::exchange(buffer_lines_, 0));
 }
 
 }  // namespace probelet::runtime

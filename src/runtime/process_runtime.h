@@ -18,11 +18,16 @@
 //    process-group mode and says so in the log; descendants that leave the group (setsid) then
 //    escape the kill.
 // stdout and stderr go to the log file in the CRI format (container_log.h), read from pipes on
-// the event loop, so the container never blocks on a slow disk or a slow log reader (an empty
-// ContainerConfig::log_directory discards the output).
+// the event loop and written by the runtime's log writer thread (base::AsyncWriter), so neither
+// the container nor the loop ever waits for a slow disk; what the writer cannot keep up with is
+// dropped and counted (log_dropped_lines, ContainerStatus::log_dropped_bytes). An empty
+// ContainerConfig::log_directory discards the output. The log of an exited container is on
+// disk a moment after its exit is recorded (FlushLogs waits for it).
 //
-// Like a container's pid namespace, the container ends when its leader exits: whatever it left
-// behind (in its cgroup, or its process group) is SIGKILLed then. Likewise an exec-sync's
+// Stopping sends SIGTERM to the leader alone, as a container runtime signals PID 1 (its children
+// are its business: a postmaster shuts its backends down in order). Like a container's pid
+// namespace, the container ends when its leader exits: whatever it left behind (in its cgroup,
+// or its process group) is SIGKILLed then. Likewise an exec-sync's
 // process group does not outlive the call: what the command left running is killed when it
 // ends (a probe starts no daemons; containerd would instead hang on a child holding the pipes).
 //
@@ -77,6 +82,8 @@ struct ProcessRuntimeOptions {
   base::Duration log_drain_timeout = std::chrono::seconds(2);
   // The guard process of point 2 above; off only in tests that count child processes.
   bool guard = true;
+  // Log bytes queued to the log writer, over all containers, before new lines are dropped.
+  size_t log_queue_bytes = 8 << 20;
 };
 
 class ProcessRuntime : public Runtime {
@@ -105,6 +112,12 @@ class ProcessRuntime : public Runtime {
   // Exec-syncs not yet reaped plus cleanups (killed processes to reap, cgroups to remove) still
   // pending; 0 once everything that ended has been reaped. For tests and diagnostics.
   size_t pending_work() const;
+  // Container log lines dropped so far because the log writer could not keep up (or the disk
+  // failed): the `probelet_log_dropped_lines_total{log="container"}` metric. Any thread.
+  uint64_t log_dropped_lines() const;
+  // Waits (blocking, at most `limit`) until every log line read so far is written. For tests
+  // and diagnostics, not for the event loop. True if it was.
+  bool FlushLogs(base::Duration limit = std::chrono::seconds(10));
 
  private:
   class Impl;

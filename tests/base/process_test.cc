@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -77,21 +76,6 @@ std::set<std::string> FdsOf(pid_t pid) {
     fds.insert(e.path().filename().string());
   }
   return fds;
-}
-
-TEST(ChildProcessTest, ExitStatusIsDeliveredOnTheLoopAndTheChildIsReaped) {
-  boost::asio::io_context io;
-  auto child = ChildProcess::Spawn({.argv = {"sh", "-c", "exit 3"}});
-  ASSERT_TRUE(child.ok()) << child.error().message;
-  std::optional<int> got;
-  ExitWatcher watcher(io, *child, [&](int status) { got = status; });
-  EXPECT_FALSE(got) << "never called from inside the constructor";
-  io.run_for(std::chrono::seconds(10));
-  ASSERT_TRUE(got);
-  EXPECT_TRUE(WIFEXITED(*got));
-  EXPECT_EQ(WEXITSTATUS(*got), 3);
-  EXPECT_TRUE(child->reaped());
-  EXPECT_EQ(::waitpid(child->pid(), nullptr, WNOHANG), -1) << "already reaped";
 }
 
 TEST(ChildProcessTest, ArgvIsPassedUnchangedWithoutAShell) {
@@ -197,19 +181,20 @@ TEST(ChildProcessTest, SwappedStdoutAndStderrAreBothHonoured) {
 }
 
 TEST(ChildProcessTest, SignalAndTryReap) {
-  boost::asio::io_context io;
   auto child = ChildProcess::Spawn({.argv = {"sleep", "30"}});
   ASSERT_TRUE(child.ok());
   EXPECT_FALSE(child->TryReap());
   EXPECT_FALSE(child->HasExited());
-  std::optional<int> got;
-  ExitWatcher watcher(io, *child, [&](int status) { got = status; });
   ASSERT_TRUE(child->Signal(SIGTERM).ok());
-  io.run_for(std::chrono::seconds(10));
+  ASSERT_TRUE(EndsWithin(child->pid(), 10000));
+  EXPECT_TRUE(child->HasExited());
+  EXPECT_FALSE(child->reaped()) << "HasExited does not reap";
+  std::optional<int> got = child->TryReap();
   ASSERT_TRUE(got);
   EXPECT_TRUE(WIFSIGNALED(*got));
   EXPECT_EQ(WTERMSIG(*got), SIGTERM);
   EXPECT_EQ(child->TryReap(), got);
+  EXPECT_EQ(::waitpid(child->pid(), nullptr, WNOHANG), -1) << "already reaped";
   EXPECT_FALSE(child->Signal(SIGTERM).ok()) << "no signal to a reaped pid";
   EXPECT_FALSE(child->SignalGroup(SIGTERM).ok());
 }
@@ -230,35 +215,6 @@ TEST(ChildProcessTest, DestroyingKillsTheWholeGroupIncludingGrandchildren) {
   }
   EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), -1) << "reaped, no zombie";
   EXPECT_TRUE(EndsWithin(grandchild, 5000)) << "grandchild " << grandchild << " survived";
-}
-
-TEST(ChildProcessTest, DestroyedWatcherNeverCalls) {
-  boost::asio::io_context io;
-  auto child = ChildProcess::Spawn({.argv = {"true"}});
-  ASSERT_TRUE(child.ok());
-  bool called = false;
-  {
-    ExitWatcher watcher(io, *child, [&](int) { called = true; });
-    ASSERT_TRUE(EndsWithin(child->pid(), 5000));
-    EXPECT_TRUE(child->HasExited());  // exited, pidfd readable, completion not yet run
-  }
-  io.run_for(std::chrono::milliseconds(100));
-  EXPECT_FALSE(called);
-  EXPECT_EQ(WEXITSTATUS(child->KillAndReap()), 0);
-}
-
-TEST(ChildProcessTest, WatcherSurvivesDoneDestroyingTheChild) {
-  boost::asio::io_context io;
-  auto child = std::make_unique<ChildProcess>(ChildProcess::Spawn({.argv = {"true"}}).value());
-  std::optional<int> got;
-  auto watcher = std::make_unique<ExitWatcher>(io, *child, [&](int status) {
-    got = status;
-    child.reset();  // closes the pidfd while the watcher still exists
-  });
-  io.run_for(std::chrono::seconds(10));
-  ASSERT_TRUE(got);
-  watcher.reset();
-  EXPECT_EQ(child, nullptr);
 }
 
 TEST(ChildProcessTest, DiesWithTheSpawningThread) {

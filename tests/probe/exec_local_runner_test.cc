@@ -1,6 +1,7 @@
-// The local CommandRunner (`probelet probe exec`) against real processes: argv unchanged (T21),
-// output capture and limits (T23), exit codes, timeouts that kill the whole group, grandchildren
-// holding the pipe, and no zombie or fd left behind after 1,000 timed-out probes.
+// The local CommandRunner (`probelet probe exec`, over base::CapturedCommand) against real
+// processes: argv unchanged (T21), output capture and limits (T23), exit codes, timeouts that kill
+// the whole group, grandchildren holding the pipe, and no zombie or fd left behind after 1,000
+// timed-out probes.
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "base/virtual_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "probe/probers.h"
@@ -26,6 +28,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+
+std::vector<pid_t> Children();
 
 struct RunResult {
   ExecResult result;
@@ -50,9 +54,17 @@ class LocalRunnerTest : public ::testing::Test {
     return run;
   }
 
+  // Runs the loop until every child has been reaped (a timed-out command is reaped once its
+  // SIGKILL has taken it, a moment after its result), or 10 s.
+  void Settle() {
+    auto end = clock_.Now() + 10s;
+    io_.restart();
+    while (!Children().empty() && clock_.Now() < end) io_.run_one_for(10ms);
+  }
+
   boost::asio::io_context io_;
   base::AsioClock clock_{io_};
-  std::unique_ptr<CommandRunner> runner_ = NewLocalCommandRunner(io_);
+  std::unique_ptr<CommandRunner> runner_ = NewLocalCommandRunner(io_, clock_);
 };
 
 // Our children (and zombies) according to /proc: every process whose parent is this one.
@@ -186,6 +198,7 @@ TEST_F(LocalRunnerTest, TimeoutKillsAProcessThatIgnoresSigterm) {
   EXPECT_LT(run.elapsed, 300ms + kSlack) << Ms(run.elapsed) << " ms";
   EXPECT_EQ(ExecOutcome({"sh", "-c", "x"}, 300ms, run.result).output,
             "command timed out: \"sh -c x\" timed out after 300ms");
+  Settle();
   EXPECT_TRUE(Children().empty());
 }
 
@@ -226,6 +239,7 @@ TEST_F(LocalRunnerTest, ThousandTimedOutProbesLeaveNoZombieAndNoFd) {
     timed_out += run.result.status == ExecResult::Status::kTimedOut;
   }
   EXPECT_EQ(timed_out, 1000);
+  Settle();
   EXPECT_TRUE(Children().empty()) << Children().size() << " children left";
   EXPECT_EQ(OpenFds(), fds_before);
   RecordProperty("open_fds_before", static_cast<int>(fds_before.size()));
@@ -255,6 +269,26 @@ TEST_F(LocalRunnerTest, ConcurrentCommandsCompleteIndependently) {
     EXPECT_EQ(results[i]->output, std::to_string(i) + "\n");
     EXPECT_EQ(results[i]->exit_code, i % 2);
   }
+}
+
+// Point 3 of issue 9: the runner takes the clock it is given, so its timeout is tested on
+// virtual time: the result comes at exactly the timeout, not a tick before.
+TEST(LocalRunnerVirtualClockTest, TimeoutIsExactlyTheTimeoutOnTheGivenClock) {
+  boost::asio::io_context io;
+  base::VirtualClock clock;
+  auto runner = NewLocalCommandRunner(io, clock);
+  std::optional<ExecResult> result;
+  runner->Run({"sleep", "30"}, 1s, [&](ExecResult r) { result = std::move(r); });
+  io.run_for(20ms);  // real time passes; virtual time does not
+  clock.Advance(999ms);
+  io.run_for(20ms);
+  EXPECT_FALSE(result) << "called before the timeout";
+  clock.Advance(1ms);
+  io.run_for(20ms);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, ExecResult::Status::kTimedOut);
+  EXPECT_EQ(ExecOutcome({"sleep", "30"}, 1s, *result).output,
+            "command timed out: \"sleep 30\" timed out after 1s");
 }
 
 }  // namespace

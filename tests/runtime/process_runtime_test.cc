@@ -190,6 +190,7 @@ TEST_P(ProcessRuntimeTest, ExpandsArgvAndSetsEnvAndWorkingDirectory) {
   std::string id = Start(config);
   ContainerStatus s = WaitExited(id);
   EXPECT_EQ(s.exit_code, 0);
+  ASSERT_TRUE(rt_->FlushLogs());
   std::string log = ReadFile(s.log_path);
   EXPECT_NE(log.find(" stdout F hello|hello|web-0|127.0.0.1|" + dir_.path() + "\n"),
             std::string::npos)
@@ -233,6 +234,7 @@ TEST_P(ProcessRuntimeTest, LogFileIsCriFormatAtRestartCountPath) {
   std::string id = Start(config);
   ContainerStatus s = WaitExited(id);
   EXPECT_EQ(s.log_path, dir_ / "pods/shop_web-0_uid-1/app/3.log");
+  ASSERT_TRUE(rt_->FlushLogs());
   std::string log = ReadFile(s.log_path);
   std::regex entry(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) [FP] .*)");
   std::istringstream lines(log);
@@ -251,6 +253,7 @@ TEST_P(ProcessRuntimeTest, ChattyContainerIsReadContinuouslyAndLongLinesAreParti
   std::string id = Shell("head -c 2097152 /dev/zero | tr '\\0' a; echo");
   ContainerStatus s = WaitExited(id, 20s);
   EXPECT_EQ(s.exit_code, 0);
+  ASSERT_TRUE(rt_->FlushLogs());
   std::string log = ReadFile(s.log_path);
   size_t partial = 0, full = 0, pos = 0;
   while ((pos = log.find(" stdout ", pos)) != std::string::npos) {
@@ -301,6 +304,67 @@ TEST_P(ProcessRuntimeTest, StopKillsDescendantsThatIgnoreSigterm) {
   EXPECT_EQ(rt_->GetContainerStatus(id)->exit_code, 143);  // the shell died of SIGTERM
   EXPECT_TRUE(WaitGone(grandchild));  // killed with the container, well before 30 s
   EXPECT_TRUE(WaitNoZombies());
+}
+
+// Issue 9 point 7: the stop signal goes to the main process only, as a container runtime sends
+// it to PID 1; the main process stops its child in its own way (here SIGUSR1, as a postmaster
+// tells its backends). Before, the whole group got SIGTERM and the child heard it directly.
+TEST_P(ProcessRuntimeTest, StopSignalsOnlyTheMainProcessWhichShutsItsChildDownInOrder) {
+  std::string marker = dir_ / "marker";
+  // clang-format off
+  const std::string& m = marker;
+  // The main process pauses before telling its child, so that a child that heard SIGTERM
+  // directly has written so first (and dash runs a pending USR1 trap before a TERM one).
+  std::string id = Shell(
+      "(trap 'echo child-TERM >> " + m + "; exit 1' TERM; "
+      "trap 'echo child-USR1 >> " + m + "; exit 0' USR1; "
+      "echo child-ready >> " + m + "; while :; do sleep 0.05; done) & c=$!; "
+      "trap 'echo main-TERM >> " + m + "; sleep 0.3; kill -USR1 $c; wait $c; exit 0' TERM; "
+      "while ! grep -q child-ready " + m + " 2>/dev/null; do sleep 0.05; done; "
+      "echo $$$$ $c > " + fifo_ + "; wait");
+  // clang-format on
+  auto [leader, child] = ReadPids();
+  ASSERT_GT(child, 0);
+  std::optional<base::Status> stopped;
+  rt_->StopContainer(id, 10s, [&](base::Status st) { stopped = st; });
+  ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));
+  ASSERT_TRUE(stopped->ok());
+  EXPECT_EQ(ReadFile(marker), "child-ready\nmain-TERM\nchild-USR1\n");
+  EXPECT_EQ(rt_->GetContainerStatus(id)->exit_code, 0);  // an orderly shutdown, no SIGKILL
+  EXPECT_TRUE(WaitGone(child));
+  EXPECT_TRUE(WaitNoZombies());
+}
+
+// ...and what the main process leaves running when it exits is killed, as a pid namespace's
+// teardown does, without ever having been sent the stop signal.
+TEST_P(ProcessRuntimeTest, StopKillsWhatTheMainProcessLeavesWithoutSignallingItFirst) {
+  std::string marker = dir_ / "marker";
+  const std::string& m = marker;
+  // clang-format off
+  std::string id = Shell(
+      "(trap 'echo child-TERM >> " + m + "' TERM; echo child-ready > " + m + ".ready; "
+      "while :; do sleep 0.05; done) & "
+      "trap 'sleep 0.5; exit 0' TERM; "
+      "while ! test -f " + m + ".ready; do sleep 0.05; done; "
+      "echo $$$$ $! > " + fifo_ + "; wait");
+  // clang-format on
+  auto [leader, child] = ReadPids();
+  ASSERT_GT(child, 0);
+  std::optional<base::Status> stopped;
+  rt_->StopContainer(id, 10s, [&](base::Status st) { stopped = st; });
+  ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));
+  EXPECT_EQ(rt_->GetContainerStatus(id)->exit_code, 0);
+  EXPECT_TRUE(WaitGone(child, 5s)) << "the child outlived its main process";
+  EXPECT_EQ(ReadFile(marker), "") << "the child was sent the stop signal directly";
+  EXPECT_TRUE(WaitNoZombies());
+}
+
+TEST_P(ProcessRuntimeTest, StopOfAnUnknownContainerIsAnError) {
+  std::optional<base::Status> stopped;
+  rt_->StopContainer("probelet://nope", 1s, [&](base::Status st) { stopped = st; });
+  EXPECT_FALSE(stopped) << "never called back from inside the call";
+  ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));
+  EXPECT_FALSE(stopped->ok());
 }
 
 TEST_P(ProcessRuntimeTest, LeaderExitKillsWhatItLeftBehind) {

@@ -1,4 +1,4 @@
-#include "runtime/exit_watch.h"
+#include "base/exit_watch.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-namespace probelet::runtime {
+namespace probelet::base {
 
 struct ExitWatch::State {
   State(boost::asio::io_context& io, int fd) : sd(io, fd) {}
@@ -39,4 +39,4 @@ ExitWatch::~ExitWatch() {
   state_->sd.close(ignored);
 }
 
-}  // namespace probelet::runtime
+}  // namespace probelet::base

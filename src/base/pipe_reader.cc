@@ -1,4 +1,4 @@
-#include "runtime/pipe_reader.h"
+#include "base/pipe_reader.h"
 
 #include <fcntl.h>
 
@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-namespace probelet::runtime {
+namespace probelet::base {
 
 struct PipeReader::State {
   State(boost::asio::io_context& io, int fd) : sd(io, fd) {}
@@ -59,4 +59,4 @@ void PipeReader::Close() {
 
 bool PipeReader::eof() const { return state_->eof; }
 
-}  // namespace probelet::runtime
+}  // namespace probelet::base

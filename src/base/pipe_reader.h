@@ -1,6 +1,6 @@
 // PipeReader: reads the parent's end of a child's stdout or stderr pipe on the event loop, as
 // fast as the child writes, handing each chunk to a callback: the child never blocks on a full
-// pipe because of us. Used for container logs and exec-sync output.
+// pipe because of us. Used for container logs and captured command output.
 //
 // Thread safety: the io_context's thread. Owns the fd (made non-blocking). Callbacks run on the
 // loop, never from inside the constructor; none runs after the reader is destroyed or Close()d.
@@ -14,7 +14,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace probelet::runtime {
+namespace probelet::base {
 
 class PipeReader {
  public:
@@ -35,4 +35,4 @@ class PipeReader {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace probelet::runtime
+}  // namespace probelet::base

@@ -1,7 +1,7 @@
 // ExitWatch: calls back on the event loop when a process exits (its pidfd becomes readable),
-// without reaping it. The runtime keeps an exited leader as a zombie a moment longer than
-// base::ExitWatcher would: while it is unreaped its process group id cannot be reused, so the
-// rest of the group can be killed without a race, then it is reaped.
+// without reaping it. The owner keeps an exited leader as a zombie a moment longer on purpose:
+// while it is unreaped its process group id cannot be reused, so the rest of the group can be
+// killed without a race; then the owner reaps it (ChildProcess::TryReap).
 //
 // Thread safety: the io_context's thread. Does not own the pidfd (it watches a duplicate).
 // The callback never runs after the watch is destroyed, nor from inside the constructor.
@@ -14,7 +14,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace probelet::runtime {
+namespace probelet::base {
 
 class ExitWatch {
  public:
@@ -28,4 +28,4 @@ class ExitWatch {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace probelet::runtime
+}  // namespace probelet::base

@@ -1,0 +1,145 @@
+// ProcessRuntime::Impl: the state and the private steps of the process runtime, shared by the
+// files that implement it (internal to src/runtime; the contract is process_runtime.h):
+//  - process_runtime.cc: construction (cgroup or process-group mode, guard), destruction (kill
+//    and reap everything), container records (create, status, remove) and the cleanup of what
+//    ended (orphans to reap, cgroups to remove);
+//  - container_lifecycle.cc: a container's start, stop, leader exit and end (Finish);
+//  - exec_sync.cc: ExecSync over base::CapturedCommand.
+//
+// Threading and ownership: as ProcessRuntime (the event loop's thread; io and clock outlive it).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/async_writer.h"
+#include "base/captured_command.h"
+#include "base/exit_watch.h"
+#include "base/pipe_reader.h"
+#include "base/process.h"
+#include "base/unique_fd.h"
+#include "runtime/container_log.h"
+#include "runtime/guard.h"
+#include "runtime/process_runtime.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::runtime {
+
+inline constexpr std::string_view kIdPrefix = "probelet://";
+
+// The exit code as a container runtime reports it: the code, or 128 + the signal.
+int ExitCode(int wait_status);
+
+class ProcessRuntime::Impl {
+ public:
+  Impl(boost::asio::io_context& io, base::Clock& clock, ProcessRuntimeOptions options);
+  ~Impl();
+
+  base::Expected<std::string> CreateContainer(const ContainerConfig& config);
+  base::Status StartContainer(const std::string& id);
+  void StopContainer(const std::string& id, base::Duration grace,
+                     std::function<void(base::Status)> done);
+  void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,
+                std::function<void(ExecSyncResult)> done);
+  std::optional<ContainerStatus> GetContainerStatus(const std::string& id) const;
+  std::vector<ContainerStatus> ListContainers() const;
+  base::Status RemoveContainer(const std::string& id);
+  void SetExitHandler(ExitHandler handler) { exit_handler_ = std::move(handler); }
+
+  bool cgroup_mode() const { return !instance_.empty(); }
+  uint64_t log_dropped_lines() const { return log_writer_.dropped_lines(); }
+  bool FlushLogs(base::Duration limit) {
+    return log_writer_.Flush(std::chrono::duration_cast<std::chrono::milliseconds>(limit));
+  }
+  size_t pending_work() const { return execs_.size() + cleanups_.size(); }
+  const std::string& instance() const { return instance_; }
+
+ private:
+  struct Container;
+  struct ExecCall;
+  // What is left after a container or an exec ended: its killed processes to reap once they
+  // are ours (we are their subreaper), and its cgroup directory to remove once empty.
+  struct Cleanup {
+    std::string cgroup_dir;
+    std::vector<pid_t> orphans;  // members seen before the kill
+    pid_t pgid = 0;              // our zombie children still in this group are its orphans too
+    int attempts = 0;
+  };
+
+  // How a process is started as the container's (or in its context, for exec): its env,
+  // working dir, user and cgroup, killed if probelet dies.
+  static base::SpawnOptions SpawnOptionsFor(const Container& c,
+                                            const std::vector<std::string>& argv);
+
+  std::string NewId();
+  void Post(std::function<void()> fn);
+  void OnLeaderExit(const std::string& id);
+  void OnPipeEof(const std::string& id);
+  void Finish(const std::string& id);
+  void KillAll(Container& c);
+  void SnapshotMembers(Container& c);
+  void OnExecReaped(uint64_t call_id);
+  void AddCleanup(Cleanup cleanup);
+  void RunCleanups();
+
+  boost::asio::io_context& io_;
+  base::Clock& clock_;
+  ProcessRuntimeOptions options_;
+  // Writes every container's log off the loop; declared before the containers, which use it.
+  base::AsyncWriter log_writer_;
+  std::string instance_;  // this runtime's cgroup dir; "" in process-group mode
+  std::optional<Guard> guard_;
+  std::mt19937_64 rng_;
+  std::map<std::string, std::unique_ptr<Container>> containers_;
+  std::map<uint64_t, std::unique_ptr<ExecCall>> execs_;
+  uint64_t next_exec_ = 1;
+  std::list<Cleanup> cleanups_;
+  std::unique_ptr<base::Timer> cleanup_timer_;
+  ExitHandler exit_handler_;
+  // Handlers queued on the loop check this before touching the runtime.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+struct ProcessRuntime::Impl::Container {
+  ContainerStatus status;
+  ContainerCommand command;
+  std::string working_dir;
+  std::optional<uint32_t> uid, gid;
+  std::string cgroup_dir;    // "" in process-group mode
+  base::UniqueFd cgroup_fd;  // the container's cgroup directory (CLONE_INTO_CGROUP)
+  std::optional<base::ChildProcess> leader;
+  std::unique_ptr<base::ExitWatch> exit_watch;
+  std::optional<ContainerLog> log;
+  std::shared_ptr<const base::AsyncWriter::Counters> log_counters;  // outlive `log`
+  std::unique_ptr<base::PipeReader> out, err;
+  bool out_eof = false, err_eof = false;
+  std::unique_ptr<base::Timer> kill_timer;
+  base::MonoTime kill_deadline = base::MonoTime::max();
+  std::unique_ptr<base::Timer> drain_timer;
+  bool leader_exited = false;
+  int wait_status = 0;
+  api::Time exited_at{};
+  std::vector<pid_t> orphans;
+  std::vector<std::function<void(base::Status)>> stop_waiters;
+};
+
+// An exec-sync from its start until its leader is reaped (which may come after its result).
+struct ProcessRuntime::Impl::ExecCall {
+  std::string container_id;
+  std::unique_ptr<base::CapturedCommand> command;
+};
+
+}  // namespace probelet::runtime
