@@ -95,7 +95,8 @@ void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,
 
 class Prober {
  public:
-  // Retries per probe on error (§4.2.3, maxProbeRetries).
+  // Attempts per probe while it returns an error (prober.go maxProbeRetries, used by
+  // runProbeWithRetries; §4.2.3).
   static constexpr int kMaxProbeRetries = 3;
   using Done = std::function<void(ProberResult)>;
 

@@ -198,7 +198,8 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
   for (size_t i = 0; i < status.container_statuses.size(); ++i) {
     auto& c = status.container_statuses[i];
     c.started = started_regular[i];
-    if (!started_regular[i]) continue;  // Ready left as it is (§6.7 step 1)
+    // UpdatePodStatus: a container not started keeps Ready as it is (§6.7 step 1).
+    if (!started_regular[i]) continue;
     UpdateReady(pod, c);
   }
   for (size_t i = 0; i < status.init_container_statuses.size(); ++i) {
@@ -209,7 +210,8 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
       continue;
     }
     if (!api::IsRestartableInitContainer(pod.spec.init_containers[i])) {
-      // §6.8: a regular init container is ready once it exited 0.
+      // UpdatePodStatus (prober_manager.go, §6.8): a regular init container is ready exactly
+      // when it exited 0; probes do not apply to it.
       c.ready = c.state.terminated && c.state.terminated->exit_code == 0;
       continue;
     }
