@@ -10,9 +10,9 @@
 // warning, failure, unknown; one trailing newline of the output is dropped; for an unknown
 // with an error, the error is the output) and exits 0 on success or warning, 1 on failure, 2 on
 // unknown or bad arguments. Bad arguments print a message naming the argument, then the usage,
-// on stderr. --timeout takes Go durations (500ms, 1s, 2m; default 1s), as the kubelet's
-// timeoutSeconds applies to each attempt (§5.1.1). A single attempt: no retries (the kubelet's
-// 3 tries on error belong to the prober wrapper, §4.2.3).
+// on stderr. --timeout takes Go durations (500ms, 1s, 2m; default 1s), as the kubelet applies
+// timeoutSeconds to each attempt (prober.go runProbe, §5.1.1). A single attempt: no retries (the
+// kubelet's 3 tries on error are prober.go runProbeWithRetries, §4.2.3).
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
@@ -36,7 +36,8 @@ constexpr const char* kUsage =
     "       probelet probe grpc HOST:PORT [--service S] [--timeout 1s]\n"
     "       probelet probe exec [--timeout 1s] -- CMD ARG...\n\n";
 
-// "HOST:PORT" or "[IPV6]:PORT"; HOST may be empty (Go then dials the local host, §5.1.3).
+// "HOST:PORT" or "[IPV6]:PORT"; HOST may be empty (as the kubelet's ":port" for an empty pod
+// IP, which Go dials as the local host, §5.1.3).
 base::Expected<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
   auto bad = [&](const std::string& why) {
     return base::Error{"invalid HOST:PORT \"" + text + "\": " + why};

@@ -1,6 +1,6 @@
 // `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
 // [--log-format text|json]`
-// (issue #5 §5): loads and validates every manifest first (nothing starts on any error), then
+// (issue #5, point 5): loads and validates every manifest first (nothing starts on any error), then
 // runs every pod on one event loop until SIGINT or SIGTERM, and stops them the way the kubelet
 // stops a deleted pod: liveness and startup probes stop, readiness goes on while each container
 // gets its grace period (preStop hook, SIGTERM, SIGKILL), then probelet exits 0. A second signal

@@ -1,5 +1,5 @@
-// `probelet validate FILE_OR_DIR...` (issue #3 §6): decode, default and validate manifests the
-// way `probelet run` would load them (api::LoadPods), and print every problem.
+// `probelet validate FILE_OR_DIR...` (issue #3, point 6): decode, default and validate manifests
+// the way `probelet run` would load them (api::LoadPods), and print every problem.
 //
 // Output: one line per warning or error on stdout, `<file>: pod "<name>": <message>`, errors in
 // the Kubernetes field.Error format; a summary line on stderr. Exit 0 when every pod is valid

@@ -103,7 +103,8 @@ std::string ContainerSpecHash(const api::Container& c) {
 
 CrashLoopBackOff::CrashLoopBackOff(base::Clock& clock, Options options)
     : clock_(clock), options_(options) {
-  // The kubelet lowers the initial delay to the maximum when the maximum is smaller (§6.5.1).
+  // newCrashLoopBackOff (kubelet.go) lowers the initial delay to the maximum when the maximum
+  // is smaller (§6.5.1).
   options_.initial = std::min(options_.initial, options_.max);
 }
 

@@ -4,7 +4,9 @@
 // restart and its next exit (HasExpiredFunc), so a container that ran ~10 minutes starts over.
 //
 // Times are base::MonoTime from the injected clock (the kubelet uses wall time; monotonic time
-// gives the same intervals without clock jumps). Keys come from StableKey (§6.5.3).
+// gives the same intervals without clock jumps). Keys come from StableKey, the kubelet's
+// getStableKey: pod name, namespace, UID, container name and spec hash, so a changed container
+// spec starts afresh (§6.5.3).
 //
 // Thread safety: one event loop thread. Ownership: the clock must outlive this object.
 #pragma once

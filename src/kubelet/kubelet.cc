@@ -66,7 +66,8 @@ void Kubelet::OnExit(const runtime::ContainerStatus& status) {
 
 void Kubelet::OnResult(prober::ProbeType type, const prober::ResultUpdate& update) {
   PodWorker* w = GetWorker(update.pod_uid);
-  if (w == nullptr) return;  // §6.1.4: the pod is gone
+  // handleProbeSync (kubelet.go) drops an update whose pod is no longer known (§6.1.4).
+  if (w == nullptr) return;
   const std::string* container = w->ContainerName(update.container_id);
   if (probe_observer_ && container != nullptr) {
     probe_observer_(w->pod(), *container, type, update.result);

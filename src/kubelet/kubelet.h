@@ -1,5 +1,6 @@
 // Kubelet: the pods of one probelet process and the wiring between the runtime, the prober
-// manager and the pod workers (the kubelet's syncLoop, §6.1):
+// manager and the pod workers (the kubelet's syncLoop: kubelet.go syncLoopIteration and
+// handleProbeSync, §6.1):
 //  - a container exit reported by the runtime syncs its pod;
 //  - a liveness update syncs the pod when it is a Failure (Success is dropped, §6.1.1);
 //  - a readiness update sets the container's Ready in the status manager, then syncs (§6.1.2);

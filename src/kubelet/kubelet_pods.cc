@@ -117,7 +117,9 @@ api::PodStatus GenerateAPIPodStatus(const api::Pod& pod, const ContainerRecords&
   if (old != nullptr && (old->phase == api::kPodSucceeded || old->phase == api::kPodFailed)) {
     status.phase = old->phase;
   }
-  // Started and Ready (§6.6-6.8), read against the previous status through the status manager.
+  // As generateAPIPodStatus (kubelet_pods.go) does after the phase and before the conditions:
+  // the prober manager's UpdatePodStatus fills Started and Ready (§2.3.5, §6.6-6.8), reading
+  // the previous status through the status manager.
   probers.UpdatePodStatus(pod, status);
   // Readiness gates' conditions come from outside: keep them.
   if (old != nullptr) status.conditions = old->conditions;

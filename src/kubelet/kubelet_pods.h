@@ -5,7 +5,7 @@
 //    (CrashLoopBackOff, ...) is Waiting with that reason and its last run in lastState;
 //  - GenerateAPIPodStatus (generateAPIPodStatus): host and pod IPs, start time, the container
 //    statuses, the phase (pod_phase.h; a terminal phase sticks), Started and Ready from the
-//    prober manager (§6.6-6.8), then the conditions (status_generation.h).
+//    prober manager's UpdatePodStatus (§6.6-6.8), then the conditions (status_generation.h).
 //
 // Thread safety: event loop thread only (reads the runtime, asks the prober manager).
 // Ownership: nothing is kept past a call.

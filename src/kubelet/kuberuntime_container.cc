@@ -108,7 +108,8 @@ void ContainerKiller::KillContainer(const ContainerToKill& kill, Done done) {
     });
     if (kill_observer_) kill_observer_(id);
   };
-  // §6.3.4: the preStop hook runs first when there is time for it.
+  // killContainer (kuberuntime_container.go): the preStop hook runs first when the grace period
+  // is > 0, and its time comes out of the grace period (§6.3.4).
   if (spec.lifecycle && spec.lifecycle->pre_stop && grace > 0) {
     RunPreStop(spec, ref, id, grace, std::move(stop));
   } else {

@@ -75,7 +75,8 @@ bool ComputeInitContainerActions(const api::Pod& pod, const PodInstances& instan
         } else if (!previously_initialized) {
           changes.init_containers_to_start.push_back(n + 1);
         }
-        // A sidecar's liveness does not gate the next init container (§6.2.7).
+        // computeInitContainerActions (kuberuntime_manager.go): a sidecar's liveness Failure
+        // kills and restarts it, but liveness never gates the next init container (§6.2.7).
         if (c.liveness_probe && caches.liveness(s->id) == CacheValue::kFailure) {
           changes.containers_to_kill.push_back(
               {c.name, s->id, true, "Init container " + c.name + " failed liveness probe",
@@ -165,8 +166,10 @@ PodActions ComputePodActions(const api::Pod& pod, const PodInstances& instances,
       if (ShouldContainerBeRestarted(c, pod, instances)) changes.containers_to_start.push_back(i);
       continue;
     }
-    // §6.2.1: the first matching rule wins. (A changed spec cannot happen: pods are immutable
-    // for the life of a probelet run.)
+    // computePodActions (kuberuntime_manager.go), for a running container, first match wins:
+    // liveness Failure -> kill "failed liveness probe"; startup Failure -> kill "failed startup
+    // probe"; else keep (§6.2.1). (Its first rule, a changed spec hash, cannot happen: pods are
+    // immutable for the life of a probelet run.)
     std::string message;
     KillReason reason;
     if (caches.liveness(s->id) == CacheValue::kFailure) {
@@ -179,14 +182,16 @@ PodActions ComputePodActions(const api::Pod& pod, const PodInstances& instances,
       ++keep_count;
       continue;
     }
-    // §6.2.2-6.2.3: exit codes are not looked at; the container is still running.
+    // shouldRestartOnFailure, the container's own restartPolicy overriding the pod's: unless
+    // Never, append ", will be restarted" and start it in this same sync. Exit codes are not
+    // looked at: the container is still running (§6.2.2-6.2.3).
     if (ShouldRestartOnFailure(pod, &c)) {
       message += ", will be restarted";
       changes.containers_to_start.push_back(i);
     }
     changes.containers_to_kill.push_back({c.name, s->id, false, std::move(message), reason});
   }
-  // §6.2.5: nothing kept and nothing to start: the pod is done.
+  // computePodActions: no container kept and none to start -> KillPod (§6.2.5).
   if (keep_count == 0 && changes.containers_to_start.empty()) changes.kill_pod = true;
   return changes;
 }

@@ -33,7 +33,8 @@ struct ContainerInstance {
 // Latest instance per container name (init and regular); no entry = never created.
 using PodInstances = std::map<std::string, ContainerInstance, std::less<>>;
 
-// What the probe results caches hold for a container ID (§2.2): no entry, or a value.
+// What the kubelet's probe results caches (results.Manager, §2.2) hold for a container ID: no
+// entry, or a value.
 enum class CacheValue { kNone, kUnknown, kSuccess, kFailure };
 
 struct ProbeCacheLookup {

@@ -131,7 +131,8 @@ void PodWorker::RunSync() {
   if (terminating_ || pod_done_) {
     actions.kill_pod = true;
   } else {
-    // "Ensure the pod is being probed" on every sync (§2.3.1).
+    // SyncPod (kubelet.go) calls AddPod on every sync, "Ensure the pod is being probed": it
+    // creates the workers that are missing (§2.3.1).
     env_.probers->AddPod(pod_);
     actions = ComputePodActions(pod_, instances, CacheLookup());
   }
@@ -252,7 +253,9 @@ void PodWorker::StartContainers(const PodActions& actions,
 
 bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::MonoTime>& last_exits) {
   const api::Container& spec = *r.spec;
-  // doBackOff (§6.5.4).
+  // doBackOff (kuberuntime_manager.go): when less than the current back-off has passed since
+  // the newest exit, record BackOff, wait as CrashLoopBackOff and start nothing; else Next()
+  // and start (§6.5.4).
   const std::string key = CrashLoopBackOff::StableKey(pod_, spec);
   bool backoff_counted = false;  // this start is a restart the back-off has counted
   if (auto it = last_exits.find(spec.name); it != last_exits.end()) {
@@ -345,7 +348,8 @@ void PodWorker::Terminate(std::function<void()> done) {
   if (terminating_) return;
   terminating_ = true;
   backoff_timer_->Cancel();
-  // §2.3.2: liveness and startup stop before the kill; readiness goes on until RemovePod.
+  // SyncTerminatingPod (kubelet.go): StopLivenessAndStartup before the kill; readiness keeps
+  // probing until RemovePod after it (§2.3.2).
   env_.probers->StopLivenessAndStartup(pod_);
   if (syncing_) {
     // A sync in flight may be waiting out a long grace period (a liveness kill): stop the

@@ -19,9 +19,9 @@
 // retried after kSyncErrorBackOff. A container the runtime could not create is retried after
 // its CrashLoopBackOff delay, which grows with each failure.
 //
-// Termination (Terminate): liveness and startup workers stop first, readiness keeps probing
-// while every container is stopped with its grace period (§2.3.2-2.3.3), then every worker of
-// the pod is removed and `done` runs.
+// Termination (Terminate), in the order of the kubelet's SyncTerminatingPod (kubelet.go):
+// StopLivenessAndStartup, then every container stopped with its grace period while readiness
+// keeps probing, then RemovePod (§2.3.2-2.3.3); then `done` runs.
 //
 // Thread safety: event loop thread only. Ownership: everything in PodWorkerEnv must outlive the
 // worker. Destroying a worker abandons its pending operations (their callbacks do nothing).

@@ -97,7 +97,8 @@ api::PodCondition GenerateContainersReadyCondition(
   if (phase == api::kPodSucceeded && unknown.empty()) {
     return Condition(kContainersReady, false, kReasonPodCompleted);
   }
-  // A failed pod's containers may still be terminating: never ready (§6.12.1).
+  // GenerateContainersReadyCondition: phase Failed -> False, reason PodFailed (its containers
+  // may still be terminating) (§6.12.1).
   if (phase == api::kPodFailed) {
     return Condition(kContainersReady, false, kReasonPodFailed);
   }

@@ -30,20 +30,25 @@ inline constexpr std::string_view kReasonContainersNotReady = "ContainersNotRead
 inline constexpr std::string_view kReasonContainersNotInitialized = "ContainersNotInitialized";
 inline constexpr std::string_view kReasonReadinessGatesNotReady = "ReadinessGatesNotReady";
 
-// §6.12.1: sidecars then regular containers must all be Ready.
+// generate.go GenerateContainersReadyCondition (§6.12.1): nil statuses -> False
+// UnknownContainerStatuses; Succeeded with every container known -> False PodCompleted; Failed
+// -> False PodFailed; else sidecars then regular containers must all have a status and be Ready
+// (False ContainersNotReady, listing the unknown and unready ones).
 api::PodCondition GenerateContainersReadyCondition(
     const api::PodSpec& spec, const std::vector<api::ContainerStatus>* statuses,
     std::string_view phase);
 
-// §6.12.2: ContainersReady, then every readiness gate's condition (looked up in `conditions`,
-// the pod's current conditions) must be True.
+// generate.go GeneratePodReadyCondition (§6.12.2): ContainersReady's status, reason and message
+// if it is not True; then every readiness gate's condition (looked up in `conditions`, the pod's
+// current conditions) must be True, else False ReadinessGatesNotReady.
 api::PodCondition GeneratePodReadyCondition(const api::PodSpec& spec,
                                             const std::vector<api::PodCondition>& conditions,
                                             const std::vector<api::ContainerStatus>* statuses,
                                             std::string_view phase);
 
-// §6.12.3: regular init containers Ready (exited 0), sidecars Started, or any regular container
-// already started.
+// generate.go GeneratePodInitializedCondition (§6.12.3): regular init containers Ready (exited
+// 0) and sidecars Started, or any regular container already started
+// (HasAnyRegularContainerStarted); else False ContainersNotInitialized.
 api::PodCondition GeneratePodInitializedCondition(const api::PodSpec& spec,
                                                   const std::vector<api::ContainerStatus>* statuses,
                                                   std::string_view phase);

@@ -49,11 +49,13 @@ class StatusManager : public prober::StatusProvider {
   // status; a terminal phase already stored is kept.
   void SetPodStatus(std::string_view pod_uid, api::PodStatus status);
 
-  // §6.9: sets Ready of the container with `container_id` (regular or init) and recomputes the
-  // Ready and ContainersReady conditions. A no-op for an unknown pod, a pod with no status yet,
-  // an unknown container, or an unchanged value.
+  // status_manager.go SetContainerReadiness (§6.9): sets Ready of the container with
+  // `container_id` (regular or init) and recomputes the Ready and ContainersReady conditions. A
+  // no-op for an unknown pod, a pod with no status yet, an unknown container, or an unchanged
+  // value.
   void SetContainerReadiness(std::string_view pod_uid, std::string_view container_id, bool ready);
-  // §6.10: sets Started; same no-op cases; no conditions recomputed.
+  // status_manager.go SetContainerStartup (§6.10): sets Started; same no-op cases; no
+  // conditions recomputed.
   void SetContainerStartup(std::string_view pod_uid, std::string_view container_id, bool started);
 
   void SetObserver(Observer observer) { observer_ = std::move(observer); }

@@ -1,7 +1,7 @@
-// The gRPC prober (§5.5): grpc.health.v1.Health/Check over plaintext, user agent
-// kDefaultUserAgent (kube-probe/1.35), one deadline covering the connection and the RPC, and every
-// outcome a failure or success with the kubelet's exact text (it mimics grpc_health_probe; no error
-// is ever returned, §4.2.5).
+// The kubelet's gRPC prober (pkg/probe/grpc/grpc.go, grpcProber.Probe; §5.5):
+// grpc.health.v1.Health/Check over plaintext, user agent kDefaultUserAgent (kube-probe/1.35), one
+// deadline covering the connection and the RPC, and every outcome a failure or success with the
+// kubelet's exact text (it mimics grpc_health_probe; no error is ever returned, §4.2.5).
 //
 // How it maps the kubelet's Go code onto gRPC C++:
 //  - A fresh channel per probe, with a local subchannel pool, so each probe opens its own
@@ -14,7 +14,8 @@
 //    ("timeout: failed to connect service ..."), else the RPC did.
 //  - The callback API runs the completion on a gRPC thread; it only posts the Outcome to the
 //    io_context, so the probe's state lives and ends on the loop thread. No thread per probe.
-//  - Not mirrored: the kubelet's probe dialer sets SO_LINGER 1 s on this socket (§5.1.4);
+//  - Not mirrored: the kubelet's ProbeDialer (dialer_others.go), which grpc.go's context
+//    dialer uses, sets SO_LINGER 1 s on this socket (§5.1.4);
 //    gRPC C++ exposes socket mutators only through internal headers, so the socket closes
 //    with the kernel default.
 #include <boost/asio/executor_work_guard.hpp>
@@ -120,7 +121,9 @@ struct Call {
   bool finished = false;  // delivered, or cancelled by the prober's destruction
 };
 
-// The kubelet's messages for a deadline hit, by which half it hit (§5.5.5).
+// grpcProber.Probe's texts for a deadline hit, by which half it hit (grpc.go, §5.5.5): in the
+// dial `timeout: failed to connect service "<addr>" within <t>: <err>`, in the RPC
+// `timeout: health rpc did not complete within <t>`.
 std::string DeadlineOutput(const Call& call, bool connected) {
   std::string within = base::FormatGoDuration(call.timeout);
   if (!connected) {
@@ -195,7 +198,8 @@ class GrpcProberImpl : public GrpcProber {
     call->addr = base::JoinHostPort(host, port);
     call->timeout = timeout;
     call->done = std::move(done);
-    // Go dials ":port" as the local host (§5.1.3).
+    // grpc.go dials podIP:port; with an empty pod IP that is ":port", which Go dials as the
+    // local host (§5.1.3, §9.14 d).
     std::string target = base::JoinHostPort(host.empty() ? "127.0.0.1" : host, port);
 
     grpc::ChannelArguments args;

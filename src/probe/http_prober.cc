@@ -173,9 +173,10 @@ class HttpProberImpl final : public HttpProber {
 
   ssl::context& TlsContext() {
     if (!tls_context_) {
-      // One SSL_CTX for every HTTPS probe: no verification and no client certificate, like
-      // the kubelet's InsecureSkipVerify (§5.3.2.1); TLS 1.2+ as Go's client defaults; no
-      // session resumption (Go's client has no session cache unless configured).
+      // One SSL_CTX for every HTTPS probe: no verification and no client certificate, like the
+      // TLS config the kubelet's HTTP prober is built with (http.go NewWithTLSConfig,
+      // InsecureSkipVerify, §5.3.2.1); TLS 1.2+ as Go's client defaults; no session resumption
+      // (Go's client has no session cache unless configured).
       tls_context_.emplace(ssl::context::tls_client);
       tls_context_->set_verify_mode(ssl::verify_none);
       SSL_CTX* ctx = tls_context_->native_handle();
@@ -289,7 +290,8 @@ asio::awaitable<std::optional<Outcome>> Attempt::Dial() {
   std::vector<tcp::endpoint> endpoints;
   error_code ec;
   if (r.host.empty()) {
-    // Go dials ":port" as the local system (§5.1.3).
+    // No host and an empty pod IP give the kubelet's URL "http://:port" (request.go
+    // NewRequestForHTTPGetAction); Go dials that as the local system (§5.1.3, §9.14 d).
     endpoints.emplace_back(asio::ip::address_v4::loopback(), port);
   } else if (const asio::ip::address addr = asio::ip::make_address(r.host, ec); !ec) {
     endpoints.emplace_back(addr, port);
@@ -517,7 +519,8 @@ asio::awaitable<Outcome> Attempt::Execute() {
       if (authority_.empty()) authority_ = base::JoinHostPort(first_->host, first_->port);
       std::optional<RedirectTarget> target = ResolveLocation(r, authority_, loc);
       if (!target) co_return UrlErr("failed to parse Location header \"" + loc + "\"");
-      // Hostnames compared without the port, against the FIRST request (§5.3.3.1).
+      // The kubelet's RedirectChecker (http.go): with followNonLocalRedirects false, follow only
+      // when the target's hostname, without the port, equals the FIRST request's (§5.3.3.1).
       if (first_->follow_non_local_redirects || target->host == first_->host) {
         if (redirects + 1 >= kMaxRedirects) {
           co_return UrlError(loc, "stopped after 10 redirects");  // Go names the Location
@@ -534,7 +537,8 @@ asio::awaitable<Outcome> Attempt::Execute() {
     } else if (std::optional<Outcome> failed = co_await ReadBody(socket_)) {
       co_return std::move(*failed);
     }
-    // DoHTTPProbe's mapping (§5.3.4.3); the body was silently truncated at 10 KiB (T40).
+    // DoHTTPProbe's status rule (http.go, §5.3.4.3; see http_status.h): 2xx success, 3xx
+    // warning, else failure. The body was already cut at 10 KiB, no error (T40).
     co_return HttpStatusOutcome(status, std::move(body_));
   }
 }

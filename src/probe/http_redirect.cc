@@ -166,8 +166,9 @@ HttpRequest RedirectRequest(const HttpRequest& first, const RedirectTarget& targ
     }
   }
   const bool keep_host = host_override && !host_override->empty() && !target.absolute;
-  // Hostnames compared without the port (§5.3.3.1); credentials may go to a subdomain (Go's
-  // shouldCopyHeaderOnRedirect).
+  // Hostnames compared without the port, as the kubelet's RedirectChecker compares them
+  // (http.go, §5.3.3.1); sensitive headers (credentials, cookies) go only to the same host or a
+  // subdomain of it (Go's shouldCopyHeaderOnRedirect).
   const bool same_host = target.host == first.host;
   const bool other_domain = !same_host && !(target.host.size() > first.host.size() &&
                                             target.host.ends_with("." + first.host));

@@ -292,7 +292,9 @@ const std::string* FirstHeader(const HttpRequest& r, std::string_view name) {
   return nullptr;
 }
 
-// newProbeRequest's header defaults (§5.3.1.6-7) on canonical headers.
+// newProbeRequest's header defaults (request.go, §5.3.1.6-7), on canonical names: User-Agent
+// "kube-probe/<major>.<minor>" unless given (an empty value sends none); Accept "*/*" unless
+// given, and removed when its first value is empty.
 void ApplyHeaderDefaults(std::vector<std::pair<std::string, std::string>>& headers,
                          std::string_view user_agent) {
   auto has = [&](std::string_view name) {

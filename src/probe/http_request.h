@@ -44,7 +44,8 @@ base::Expected<HttpRequest> ParseProbeUrl(std::string_view url,
 std::string FormatURL(std::string_view scheme, std::string_view host, int port,
                       std::string_view path);
 
-// The request-URI Go sends for a probe `path` (§5.3.2.9.3): "" -> "/", "?foo" -> "/?foo",
+// The request-URI Go sends for a probe `path` after request.go's formatURL and
+// http.NewRequest's re-parse (§5.3.2.9.3): "" -> "/", "?foo" -> "/?foo",
 // "foo" -> "/foo", "/a b" -> "/a%20b", "/%zz" -> "/%25zz".
 std::string RequestURIForPath(std::string_view path);
 
@@ -61,8 +62,9 @@ bool ValidHeaderFieldValue(std::string_view value);
 // `request.url` when set, else scheme://host:port + path_and_query: the URL in error texts.
 std::string RequestUrl(const HttpRequest& request);
 
-// The value of the Host header sent: the first `Host` header if non-empty, else host:port
-// (the port always written, IPv6 in brackets; §5.3.2.9.2).
+// The Host line Go's Request.write sends: the first `Host` header if non-empty
+// (newProbeRequest, request.go, sets req.Host from it, §5.3.1.8), else the URL's host:port (the
+// port always written, IPv6 in brackets; §5.3.2.9.2).
 std::string HostHeaderValue(const HttpRequest& request);
 
 // Appends the request head Go's client writes for `request` with keep-alives and compression

@@ -18,7 +18,8 @@
 
 namespace probelet::probe {
 
-inline constexpr size_t kMaxRespBodyLength = 10240;  // the kubelet's maxRespBodyLength
+// http.go maxRespBodyLength: the body is cut here without an error (§5.3.4.2).
+inline constexpr size_t kMaxRespBodyLength = 10240;
 // Go allows 10 MB of response headers; a probe has no use for more than this.
 inline constexpr size_t kMaxResponseHeaderBytes = 64 * 1024;
 

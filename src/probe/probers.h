@@ -96,7 +96,9 @@ class CommandRunner {
                    std::function<void(ExecResult)> done) = 0;
 };
 
-// Maps a command's result to the exec prober's Outcome (§5.2.4, T44).
+// execProber.Probe (pkg/probe/exec/exec.go, §5.2.4, T44): exit 0 success; any other exit
+// failure with only the captured output; a timeout failure whose output is the CRI client's
+// timeout text; a command that could not run unknown with the error.
 Outcome ExecOutcome(const std::vector<std::string>& argv, base::Duration timeout,
                     const ExecResult& result);
 

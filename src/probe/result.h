@@ -1,6 +1,7 @@
 // The outcome of one probe attempt, as the kubelet's probe handlers report it
 // (pkg/probe/probe.go): a Result, the output users see in events, and an error only when the
-// probe could not be run at all (§4.2.4: such attempts are retried, then discarded).
+// probe could not be run at all (§4.2.4: prober.go runProbeWithRetries retries such attempts,
+// then worker.go doProbe discards them).
 //
 // Value types.
 #pragma once

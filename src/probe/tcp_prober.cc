@@ -120,7 +120,7 @@ class TcpProberImpl final : public TcpProber {
 
 asio::awaitable<void> TcpAttempt::Run() {
   Outcome outcome = co_await Dial();
-  // Connected or not, the socket is closed at once (§5.4.3).
+  // As DoTCPProbe (tcp.go): connected or not, the socket is closed at once (§5.4.3).
   Close();
   Finish(std::move(outcome));
 }

@@ -20,7 +20,8 @@ namespace probelet::prober {
 class ContainerCommandRunner {
  public:
   virtual ~ContainerCommandRunner() = default;
-  // `argv` is already expanded ($(VAR) from the container's static env, §5.2.1).
+  // `argv` is already expanded: $(VAR) from the container's own env values only
+  // (ExpandContainerCommandOnlyStatic, §5.2.1).
   virtual void RunInContainer(const std::string& container_id, const std::vector<std::string>& argv,
                               base::Duration timeout,
                               std::function<void(probe::ExecResult)> done) = 0;

@@ -88,7 +88,7 @@ void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,
 struct Prober::Attempt {
   enum class Kind : uint8_t { kHttp, kTcp, kGrpc, kExec, kNone };
   Kind kind = Kind::kNone;
-  bool error_event = true;  // false only for an unknown probe type (§4.2.1)
+  bool error_event = true;  // false only for an unknown probe type (see Probe, §4.2.1)
   int attempts = 0;
   const ProbeTarget* target = nullptr;
   base::Duration timeout{};
@@ -117,7 +117,8 @@ void Prober::Probe(const ProbeTarget& target, const api::PodStatus& status,
   const ProbeType type = target.type;
   if (type != ProbeType::kLiveness && type != ProbeType::kReadiness &&
       type != ProbeType::kStartup) {
-    // §4.2.1: no event, only the error.
+    // prober.go probe: an unknown probe type is Failure with `unknown probe type: "<type>"`
+    // and no Unhealthy event (§4.2.1).
     a->error_event = false;
     a->attempts = kMaxProbeRetries;
     Defer(std::move(a), {probe::Result::kFailure, "",
@@ -125,7 +126,8 @@ void Prober::Probe(const ProbeTarget& target, const api::PodStatus& status,
     return;
   }
   if (!target.spec) {
-    // §4.2.2: "Probe is nil": Success, no error, no event.
+    // prober.go probe: a nil spec logs "Probe is nil" and is Success, no error, no event
+    // (§4.2.2).
     a->attempts = kMaxProbeRetries;
     Defer(std::move(a), {probe::Result::kSuccess, "", std::nullopt});
     return;
@@ -225,7 +227,8 @@ void Prober::RunDeferred() {
 }
 
 void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
-  // §4.2.3: only errors are retried, back to back, up to 3 attempts in all.
+  // runProbeWithRetries (prober.go, maxProbeRetries = 3): only errors are retried, back to
+  // back, up to 3 attempts in all; a failure is never retried (§4.2.3).
   if (o.error && a->attempts < kMaxProbeRetries) {
     Run(a);
     return;
@@ -236,7 +239,9 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
       api::ContainerRef(t.pod->namespace_, t.pod->name, t.pod->uid, t.container, t.init_container);
   ProberResult r;
   if (o.error) {
-    // §4.2.4: Failure with the error (the worker discards it).
+    // prober.go probe: an error after the retries is Failure with the error, and an Unhealthy
+    // event "<Type> probe errored and resulted in <result> state: <error>"; the worker
+    // discards the result (§4.2.4, §3.3.11).
     if (a->error_event) {
       recorder_.Record(ref, api::kEventWarning, kReasonUnhealthy,
                        std::string(type) + " probe errored and resulted in " +

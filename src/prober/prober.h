@@ -54,14 +54,18 @@ struct PodRef {
   std::string uid;
   std::string name;
   std::string namespace_;
-  std::string restart_policy;       // spec.restartPolicy (§3.6)
+  // spec.restartPolicy: whether doProbe keeps going after the container terminated (worker.go,
+  // ContainerShouldRestart, §3.6)
+  std::string restart_policy;
   bool deletion_requested = false;  // metadata.deletionTimestamp was set
 };
 std::shared_ptr<const PodRef> MakePodRef(const api::Pod& pod);
 
 // One container's probe of one type, ready to run: everything the kubelet derives from the
-// (immutable, §9.9) container spec on each probe is derived once here, with the same result:
-// the named port resolved (§5.1.2) or its error kept, the exec command expanded (§5.2.1).
+// container spec on each probe (immutable: the kubelet does not update probe parameters either,
+// §9.9) is derived once here, with the same result: the named port resolved (pkg/probe/util.go
+// ResolveContainerPort, §5.1.2) or its error kept, the exec command expanded
+// (ExpandContainerCommandOnlyStatic, §5.2.1).
 struct ProbeTarget {
   std::shared_ptr<const PodRef> pod;
   std::string container;  // name
@@ -70,7 +74,8 @@ struct ProbeTarget {
   ProbeType type = ProbeType::kLiveness;
   std::optional<api::Probe> spec;  // nullopt: the container has no probe of this type
   // httpGet/tcpSocket ports in `spec` are rewritten to the resolved number; when resolution
-  // fails, this holds the error each probe returns (§4.2.5). Also "missing probe handler".
+  // fails, this holds the error each probe returns (prober.go runProbe, §4.2.5); also "missing
+  // probe handler for ..." (runProbe's default branch).
   std::optional<std::string> input_error;
   std::vector<std::string> exec_command;  // expanded; empty unless an exec probe
   // httpGet: the request last built and the pod IP it was built for. Nothing else feeds it
@@ -90,7 +95,8 @@ void RecordContainerEvent(api::EventRecorder& recorder, const PodRef& pod,
 
 class Prober {
  public:
-  // Retries per probe on error (§4.2.3, maxProbeRetries).
+  // Attempts per probe while it returns an error (prober.go maxProbeRetries, used by
+  // runProbeWithRetries; §4.2.3).
   static constexpr int kMaxProbeRetries = 3;
   using Done = std::function<void(ProberResult)>;
 

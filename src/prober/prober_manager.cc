@@ -147,7 +147,9 @@ void ProberManager::CleanupPods(const std::set<std::string>& desired_pod_uids) {
 
 bool ProberManager::IsContainerStarted(const api::Pod& pod, const api::ContainerStatus& c,
                                        const api::ContainerStatus* previous) const {
-  // §6.6, in order.
+  // isContainerStarted (prober_manager.go, §6.6), first match wins: not running -> false; a
+  // startup result -> it is Success; Started carried over (step 3, below); a startup worker ->
+  // false; otherwise true.
   if (!c.state.running) return false;
   if (auto r = startup_.Get(c.container_id)) return *r == CachedResult::kSuccess;
   // Step 3 with PR #141342's fix (§6.6.1): Started carries over for the same instance only.
@@ -159,7 +161,9 @@ bool ProberManager::IsContainerStarted(const api::Pod& pod, const api::Container
 }
 
 void ProberManager::UpdateReady(const api::Pod& pod, api::ContainerStatus& c) {
-  // §6.7 steps 2-4, for a started container.
+  // UpdatePodStatus's Ready for a started container (prober_manager.go, §6.7 steps 2-4): not
+  // running -> false; readiness Success -> true; otherwise ready only when there is no
+  // readiness worker, and that worker is triggered (§3.8).
   bool ready;
   if (!c.state.running) {
     ready = false;
@@ -167,8 +171,10 @@ void ProberManager::UpdateReady(const api::Pod& pod, api::ContainerStatus& c) {
     ready = true;
   } else {
     Worker* w = GetWorker(pod.metadata.uid, c.name, ProbeType::kReadiness);
-    ready = w == nullptr;          // no readiness probe: ready
-    if (w) w->TriggerManualRun();  // §3.8
+    ready = w == nullptr;  // no readiness probe: ready
+    // UpdatePodStatus's manual readiness trigger for a started, running, not-ready container
+    // (§3.8).
+    if (w) w->TriggerManualRun();
   }
   c.ready = ready;
 }
@@ -192,7 +198,8 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
   for (size_t i = 0; i < status.container_statuses.size(); ++i) {
     auto& c = status.container_statuses[i];
     c.started = started_regular[i];
-    if (!started_regular[i]) continue;  // Ready left as it is (§6.7 step 1)
+    // UpdatePodStatus: a container not started keeps Ready as it is (§6.7 step 1).
+    if (!started_regular[i]) continue;
     UpdateReady(pod, c);
   }
   for (size_t i = 0; i < status.init_container_statuses.size(); ++i) {
@@ -203,7 +210,8 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
       continue;
     }
     if (!api::IsRestartableInitContainer(pod.spec.init_containers[i])) {
-      // §6.8: a regular init container is ready once it exited 0.
+      // UpdatePodStatus (prober_manager.go, §6.8): a regular init container is ready exactly
+      // when it exited 0; probes do not apply to it.
       c.ready = c.state.terminated && c.state.terminated->exit_code == 0;
       continue;
     }

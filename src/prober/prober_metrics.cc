@@ -91,7 +91,8 @@ ProberMetrics::Series* ProberMetrics::Observe(Series* series, const Labels& labe
   }
   int64_t& count = series->counts[ResultIndex(result)];
   count = count < 0 ? 1 : count + 1;
-  if (result == CachedResult::kFailure) return series;  // no duration for Failure (§7.2.2)
+  // doProbe observes the duration only for non-Failure results (§7.2.2).
+  if (result == CachedResult::kFailure) return series;
   if (!series->has_histogram) {
     // Rebuild the histogram labels from the counter key (labels may be absent here).
     const CounterKey& k = *series->key;

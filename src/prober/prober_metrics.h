@@ -1,5 +1,6 @@
-// ProberMetrics: the kubelet's two probe metrics (§7.2), kept in memory and written as
-// Prometheus text exposition (format 0.0.4) for the API server's /metrics.
+// ProberMetrics: the kubelet's two probe metrics (defined in prober_manager.go, recorded in
+// worker.go doProbe; §7.2), kept in memory and written as Prometheus text exposition (format
+// 0.0.4) for the API server's /metrics.
 //
 //   prober_probe_total{probe_type,result,container,pod,namespace,pod_uid}  counter, BETA
 //   prober_probe_duration_seconds{probe_type,container,pod,namespace}       histogram, ALPHA,

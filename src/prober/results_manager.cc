@@ -44,7 +44,8 @@ void ResultsManager::Set(const std::string& container_id, CachedResult result,
 
 void ResultsManager::Set(const std::string& container_id, CachedResult result,
                          std::string_view pod_uid) {
-  // Look up before building an entry: most writes repeat the cached value (§3.3.15).
+  // Look up before building an entry: doProbe writes the result on every probe at or over the
+  // threshold, so most writes repeat the cached value (§3.3.15).
   auto it = cache_.find(container_id);
   if (it == cache_.end()) {
     it = cache_.emplace(container_id, Entry{result, false, std::string(pod_uid)}).first;

@@ -10,8 +10,8 @@
 namespace probelet::prober {
 namespace {
 
-// The status of the named container, accepted only with a container ID: regular containers
-// first, then init containers (sidecars) (§3.3.4).
+// doProbe's lookup: the status of the named container, accepted only with a container ID:
+// regular containers first, then init containers (sidecars) (§3.3.4).
 const api::ContainerStatus* FindContainerStatus(const api::PodStatus& status,
                                                 const std::string& name) {
   for (const auto& c : status.container_statuses) {
@@ -52,12 +52,14 @@ void Worker::Start() {
   timer_ = env_->clock->NewTimer();
   base::MonoTime now = env_->clock->Now();
   base::Duration jitter{0};
-  // Start-up jitter only when the kubelet (manager) started less than one period ago (§3.2.2).
+  // worker.go run: start-up jitter only when the manager started less than one period ago
+  // (§3.2.2).
   if (now - env_->manager_start < period()) {
     std::uniform_int_distribution<int64_t> dist(0, period().count() - 1);
     jitter = base::Duration(dist(env_->rng));
   }
-  next_tick_ = now + jitter;  // the ticker starts with the first run (§3.2.3)
+  // run creates its ticker after the jitter, so ticks are aligned to the first run (§3.2.3).
+  next_tick_ = now + jitter;
   timer_->Arm(next_tick_, [this] { OnTick(); });
 }
 
@@ -68,7 +70,8 @@ void Worker::OnTick() {
 
 void Worker::Run() {
   ran_once_ = true;
-  probe_start_ = env_->clock->Now();  // the duration metric starts before the lookup (§7.2.2)
+  // doProbe times the probe from its own start, before the status lookup (§7.2.2).
+  probe_start_ = env_->clock->Now();
   const api::PodStatus* status = env_->status->GetPodStatus(pod_uid());
   switch (PrepareProbe(status)) {
     case Decision::kStop:
@@ -101,7 +104,8 @@ void Worker::OnProbeDone(ProberResult result) {
 void Worker::ScheduleNext() {
   base::MonoTime now = env_->clock->Now();
   if (manual_pending_) {
-    // The trigger was taken after the run: reset the ticker and run again at once (§3.2.4).
+    // The trigger was taken after the run. worker.go run: a manual trigger resets the ticker
+    // and probes at once (§3.2.4).
     manual_pending_ = false;
     next_tick_ = now + period();
     timer_->Arm(now, [this] { Run(); });
@@ -144,7 +148,8 @@ void Worker::Exit() {
   exited_ = true;
   stop_requested_ = true;
   if (timer_) timer_->Cancel();
-  // §3.2.6: the cached result goes (silently), then the metric series.
+  // run's deferred cleanup (worker.go, §3.2.6): the cached result is removed (no update), then
+  // the metric series are deleted.
   if (!container_id_.empty()) results().Remove(container_id_);
   env_->metrics->Delete(series_);
   series_ = nullptr;
@@ -152,53 +157,59 @@ void Worker::Exit() {
 }
 
 bool Worker::KeepGoingNotRunning(const api::ContainerStatus& c) const {
-  // §3.6.2 (ContainerRestartRules on): a waiting container will run; a terminated one only
-  // if it will be restarted.
+  // doProbe, ContainerRestartRules on (§3.6.2): keep going for a waiting container; for a
+  // terminated one only if ContainerShouldRestart (pkg/api/v1/pod/util.go) says it restarts.
   if (!c.state.terminated) return true;
   return api::ContainerShouldRestart(target_.container_restart_policy, target_.pod->restart_policy,
                                      c.state.terminated->exit_code);
 }
 
 Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
-  // §3.3.2: no status yet ("No status for pod").
+  // doProbe: no cached pod status yet ("No status for pod"): wait (§3.3.2).
   if (status == nullptr) return Decision::kWait;
-  // §3.3.3: a finished pod ends the worker; the exit cleanup removes the cached result.
+  // doProbe: phase Failed or Succeeded ends the worker; the exit cleanup removes the cached
+  // result (§3.3.3).
   if (status->phase == api::kPodFailed || status->phase == api::kPodSucceeded) {
     return Decision::kStop;
   }
-  // §3.3.4: by name, with an ID; not created yet or deleted.
+  // doProbe: no status with this name and an ID: not created yet, or deleted (§3.3.4).
   const api::ContainerStatus* c = FindContainerStatus(*status, target_.container);
   if (c == nullptr) return Decision::kWait;
 
-  // §3.3.5: a new container instance. resultRun and lastResult carry over (§4.6).
+  // doProbe, new container ID (§3.3.5): remove the old ID's result, write the initial value,
+  // lift the hold; resultRun and lastResult carry over (§4.6).
   if (c->container_id != container_id_) {
     if (!container_id_.empty()) results().Remove(container_id_);
     container_id_ = c->container_id;
     results().Set(container_id_, InitialValue(target_.type), pod_uid());
     on_hold_ = false;
   }
-  // §3.3.6
+  // doProbe: on hold (after a liveness failure or any startup result), probe nothing until a
+  // new container ID (§3.3.6).
   if (on_hold_) return Decision::kWait;
 
-  // §3.3.7: not running is a Failure for every probe type.
+  // doProbe: a container not running is a Failure for every probe type (§3.3.7).
   if (!c->state.running) {
     results().Set(container_id_, CachedResult::kFailure, pod_uid());
     return KeepGoingNotRunning(*c) ? Decision::kWait : Decision::kStop;
   }
 
-  // §3.3.8: quiet shutdown of liveness and startup while the pod is being deleted.
+  // doProbe: while the pod is being deleted, liveness and startup write Success and exit
+  // ("quiet shutdown"); readiness probes on (§3.3.8).
   const ProbeType type = target_.type;
   if ((pod_deleted_ || target_.pod->deletion_requested) && type != ProbeType::kReadiness) {
     results().Set(container_id_, CachedResult::kSuccess, pod_uid());
     return Decision::kStop;
   }
 
-  // §3.3.9: whole seconds since the current container started, truncated.
+  // doProbe: wait out initialDelaySeconds, counted in whole seconds (truncated) since the
+  // current container's StartedAt (§3.3.9).
   auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(env_->clock->WallNow() -
                                                                   c->state.running->started_at);
   if (elapsed.count() < target_.spec->initial_delay_seconds) return Decision::kWait;
 
-  // §3.3.10: startup gating on the cached Started.
+  // doProbe: with Started true only startup skips; with Started unset or false liveness and
+  // readiness skip (§3.3.10).
   if (c->started.value_or(false)) {
     if (type == ProbeType::kStartup) return Decision::kWait;
   } else if (type != ProbeType::kStartup) {
@@ -208,31 +219,34 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 }
 
 bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
-  // §3.3.11: an errored probe is thrown away: no metric, no counter, no cache write.
+  // doProbe: an errored probe is thrown away: no metric, no counter, no cache write (§3.3.11).
   if (r.error) return true;
 
-  // §3.3.12
+  // doProbe records the metrics of every handled probe (§3.3.12, §7.2).
   const ProbeTarget& t = target_;
   series_ = env_->metrics->Observe(
       series_, {t.type, t.container, t.pod->name, t.pod->namespace_, t.pod->uid}, r.result,
       elapsed);
 
-  // §3.3.13
+  // doProbe: the same result as last time extends the run; another starts a run of 1
+  // (§3.3.13).
   if (r.result == last_result_) {
     ++result_run_;
   } else {
     last_result_ = r.result;
     result_run_ = 1;
   }
-  // §3.3.14
+  // doProbe: below failureThreshold (for Failure) or successThreshold (for Success), leave the
+  // cache as it is (§3.3.14).
   if ((r.result == CachedResult::kFailure && result_run_ < t.spec->failure_threshold) ||
       (r.result == CachedResult::kSuccess && result_run_ < t.spec->success_threshold)) {
     return true;
   }
-  // §3.3.15: repeated at or over the threshold; unchanged values send no update.
+  // doProbe writes the result at or over the threshold, on every probe; an unchanged value
+  // sends no update (§3.3.15).
   results().Set(container_id_, r.result, pod_uid());
-  // §3.3.16: liveness holds on Failure (the container is being restarted, #21751); startup on
-  // any result (#117153). The run restarts from 0 for the next container.
+  // doProbe: liveness holds on Failure (the container is being restarted, #21751); startup on
+  // any result (#117153). The run restarts from 0 for the next container (§3.3.16).
   if ((t.type == ProbeType::kLiveness && r.result == CachedResult::kFailure) ||
       t.type == ProbeType::kStartup) {
     on_hold_ = true;

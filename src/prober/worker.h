@@ -60,8 +60,10 @@ struct WorkerEnv {
   Prober* prober = nullptr;
   ProberMetrics* metrics = nullptr;
   ResultsManager* results[3] = {nullptr, nullptr, nullptr};  // indexed by ProbeType
-  base::MonoTime manager_start{};  // for the start-up jitter rule (§3.2.2)
-  std::mt19937_64 rng{1};          // seeded: jitter is reproducible
+  // When the manager started: a worker of a manager younger than one period first sleeps a
+  // random jitter in [0, period) (worker.go run, §3.2.2).
+  base::MonoTime manager_start{};
+  std::mt19937_64 rng{1};  // seeded: jitter is reproducible
   // Called last when a worker exits; may destroy it. Null: the owner destroys it later.
   std::function<void(Worker&)> on_exit;
 };
@@ -80,11 +82,13 @@ class Worker {
   void Start();
   // Idempotent. May call env.on_exit (and so destroy the worker) before returning.
   void Stop();
-  // The manual readiness trigger (§3.8): a non-blocking "run now"; repeated triggers before
-  // the run coalesce (the kubelet's 1-slot channel).
+  // The manual readiness trigger that prober_manager.go UpdatePodStatus sends (§3.8): a
+  // non-blocking "run now"; repeated triggers before the run coalesce (worker.go's 1-slot
+  // manual-trigger channel).
   void TriggerManualRun();
   // Marks the pod as being deleted (its DeletionTimestamp set after this worker was created):
-  // liveness and startup workers then write Success and exit (§3.3.8).
+  // liveness and startup workers then write Success and exit (doProbe's quiet shutdown,
+  // §3.3.8).
   void SetPodDeleted() { pod_deleted_ = true; }
 
   // The two halves of doProbe and the whole step (see the header comment).
@@ -104,7 +108,8 @@ class Worker {
   CachedResult last_result() const { return last_result_; }
   bool stopped() const { return stop_requested_; }
   bool probe_in_flight() const { return in_flight_; }
-  // The initial value written for a new container ID (§3.1.2).
+  // newWorker's initial value (worker.go, §3.1.2), written for each new container ID:
+  // readiness Failure (not ready until proven), liveness Success, startup Unknown.
   static CachedResult InitialValue(ProbeType type);
 
  private:
@@ -125,7 +130,8 @@ class Worker {
   base::MonoTime next_tick_{};
   base::MonoTime probe_start_{};
   int32_t result_run_ = 0;
-  CachedResult last_result_ = CachedResult::kSuccess;  // Go's zero value (§3.1.3)
+  // newWorker leaves lastResult at Go's zero value, Success (worker.go, §3.1.3).
+  CachedResult last_result_ = CachedResult::kSuccess;
   bool on_hold_ : 1 = false;
   bool pod_deleted_ : 1 = false;
   bool stop_requested_ : 1 = false;

@@ -28,7 +28,8 @@ class PodSource {
   // line); previous = the instance before the current one. nullopt when there is none.
   virtual std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
                                              std::string_view container, bool previous) const = 0;
-  // Appends the prober metrics (§7.2) in the Prometheus text format, HELP and TYPE included.
+  // Appends the kubelet's two probe metrics (prober_probe_total, prober_probe_duration_seconds,
+  // defined in prober_manager.go, §7.2) in the Prometheus text format, HELP and TYPE included.
   virtual void WriteMetrics(std::string& out) const = 0;
 };
 
