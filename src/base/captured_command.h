@@ -64,11 +64,15 @@ struct CommandResult {
   std::string error;
 };
 
+// The output an exec keeps: 10 KiB, the rest dropped silently (the kubelet's maxReadLength,
+// pkg/probe/exec, §5.2.3). One constant for the exec prober and the runtime's ExecSync.
+inline constexpr size_t kMaxExecOutput = 10 * 1024;
+
 struct CapturedCommandOptions {
   // What to run and where. stdout_fd, stderr_fd and new_process_group are set by Start.
   SpawnOptions spawn;
   Duration timeout{};  // <= 0: no timeout
-  size_t max_output = 10 * 1024;
+  size_t max_output = kMaxExecOutput;
 };
 
 class CapturedCommand {

@@ -198,7 +198,6 @@ int ProbeMain(const Args& args) {
       prober->Probe(host, port, service, *timeout, std::move(done));
     }));
   }
-  base::AsioClock clock(io);
   auto runner = probe::NewLocalCommandRunner(io, clock);
   return Report(RunOnce(io, [&](probe::OutcomeCallback done) {
     runner->Run(command, *timeout, [&, done = std::move(done)](probe::ExecResult r) {

@@ -1,11 +1,12 @@
-// The exec prober (§5.2): ExecOutcome maps a command's result to an Outcome the way the
-// kubelet's execProber does (§5.2.4, T44), and the local CommandRunner runs a command on this
-// machine for `probelet probe exec`.
+// The kubelet's exec prober (pkg/probe/exec/exec.go, execProber.Probe; §5.2): ExecOutcome maps
+// a command's result to an Outcome as execProber.Probe does (§5.2.4, T44), and the local
+// CommandRunner runs a command on this machine for `probelet probe exec`.
 //
 // The local runner runs argv on this machine with base::CapturedCommand (the engine the process
 // runtime's ExecSync shares; see captured_command.h for why a command ends when it does): in its
-// own process group, output cut at 10 KiB (§5.2.3), completed at exit plus end of file or at the
-// timeout, its group SIGKILLed at the end so a local probe leaves nothing running behind it.
+// own process group, output cut at 10 KiB (exec.go's maxReadLength, §5.2.3), completed at exit plus
+// end of file or at the timeout, its group SIGKILLed at the end so a local probe leaves nothing
+// running behind it.
 #include <boost/asio/io_context.hpp>
 #include <list>
 #include <memory>
@@ -24,7 +25,7 @@ namespace {
 namespace asio = boost::asio;
 
 // pkg/probe/exec: maxReadLength = 10 * 1 << 10.
-constexpr size_t kMaxReadLength = 10 * 1024;
+constexpr size_t kMaxReadLength = base::kMaxExecOutput;
 
 std::string JoinArgv(const std::vector<std::string>& argv) {
   std::string out;
@@ -64,18 +65,20 @@ Outcome ExecOutcome(const std::vector<std::string>& argv, base::Duration timeout
   Outcome o;
   switch (result.status) {
     case ExecResult::Status::kExited:
-      // Exit 0 is success; anything else is failure with only the captured output, nothing
-      // appended (§5.2.4).
+      // execProber.Probe: exit 0 is success; any other exit is failure with only the captured
+      // output, nothing appended (§5.2.4).
       o.result = result.exit_code == 0 ? Result::kSuccess : Result::kFailure;
       o.output = result.output.substr(0, kMaxReadLength);
       break;
     case ExecResult::Status::kTimedOut:
-      // The CRI client's timeout error text is the output, with no error (§5.2.2, §5.2.4).
+      // execProber.Probe: a timeout (the CRI client's ErrCommandTimedOut) is a failure whose
+      // output is that error's text, with no error (§5.2.2, §5.2.4).
       o.result = Result::kFailure;
       o.output = "command timed out: " + base::GoQuote(JoinArgv(argv)) + " timed out after " +
                  base::FormatGoDuration(timeout);
       break;
     case ExecResult::Status::kError:
+      // execProber.Probe: any other error is unknown with that error and no output (§5.2.4).
       o.result = Result::kUnknown;
       o.error = result.error.empty() ? std::string("exec failed") : result.error;
       break;

@@ -6,10 +6,10 @@
 // time to clean up (kill and reap a process, close a socket). Destroying a prober while attempts
 // are pending cancels them without calling their callbacks.
 //
-// Time: the HTTP, TCP and gRPC probers read time and time their attempts out only through the
-// base::Clock they are given (an AsioClock on the same io_context in production; a VirtualClock
-// in tests, advanced between turns of the io_context, so a timeout is checked to the nanosecond
-// while the sockets stay real).
+// Time: the HTTP, TCP and gRPC probers and the local command runner read time and time their
+// attempts out only through the base::Clock they are given (an AsioClock on the same io_context in
+// production; a VirtualClock in tests, advanced between turns of the io_context, so a timeout is
+// checked to the nanosecond while the sockets stay real).
 //
 // Thread safety: single event loop thread, the io_context's, which is also the clock's.
 // Ownership: the io_context and the clock passed to the factories must outlive the prober.

@@ -72,12 +72,13 @@ struct ContainerStatus {
   uint64_t log_dropped_bytes = 0;
 };
 
-// The result of ExecSync (CRI ExecSyncResponse plus the kubelet's error cases, §5.2.2): kExited
+// The result of ExecSync: CRI ExecSyncResponse plus the two cases the kubelet's CRI client
+// (cri-client remote_runtime.go, ExecSync) reports as errors (§5.2.2): kExited
 // with exit_code, kTimedOut (killed at the timeout, or its output still held open then), or
 // kError (no such container, not running, ENOENT, EACCES...); output is all of stdout, then all
 // of stderr, at most kMaxExecOutput bytes. The same type as probe::ExecResult.
 using ExecSyncResult = base::CommandResult;
-inline constexpr size_t kMaxExecOutput = 10 * 1024;  // the kubelet's maxReadLength (§5.2.3)
+using base::kMaxExecOutput;  // 10 KiB, the kubelet's maxReadLength (§5.2.3)
 
 class Runtime {
  public:
@@ -98,12 +99,12 @@ class Runtime {
 
   // Sends SIGTERM to the container's main process (not to its children: it is the one to stop
   // them, as PID 1 of a container is), then SIGKILL to everything left after `grace_period` (at
-  // once when it is zero or negative), as CRI StopContainer(timeout) does (§6.3.6). When the
-  // main process exits, whatever it left running is killed. `done` runs once the container has
-  // exited (after the exit handler), or at once (on a later turn) when it was not running. Its
-  // Status is an error only for an unknown ID (the container is then not stopped: a caller
-  // should treat it as gone, or report it); a stop signal that cannot be delivered escalates
-  // to SIGKILL rather than failing.
+  // once when it is zero or negative), as the runtime does for CRI StopContainer(id, timeout), the
+  // last step of the kubelet's killContainer (§6.3.6). When the main process exits, whatever it
+  // left running is killed. `done` runs once the container has exited (after the exit handler), or
+  // at once (on a later turn) when it was not running. Its Status is an error only for an unknown
+  // ID (the container is then not stopped: a caller should treat it as gone, or report it); a stop
+  // signal that cannot be delivered escalates to SIGKILL rather than failing.
   virtual void StopContainer(const std::string& id, base::Duration grace_period,
                              std::function<void(base::Status)> done) = 0;
 
