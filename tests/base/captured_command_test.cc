@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "base/testing/process_wait.h"
 #include "base/virtual_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,17 +26,10 @@
 namespace probelet::base {
 namespace {
 
+using ::probelet::base::testing::EndsWithin;
+
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-
-bool EndsWithin(pid_t pid, int ms) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return errno == ESRCH;
-  pollfd p{fd, POLLIN, 0};
-  int r = ::poll(&p, 1, ms);
-  ::close(fd);
-  return r == 1;
-}
 
 class CapturedCommandTest : public ::testing::Test {
  protected:

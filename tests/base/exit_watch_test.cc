@@ -13,19 +13,13 @@
 #include <optional>
 
 #include "base/process.h"
+#include "base/testing/process_wait.h"
 #include "gtest/gtest.h"
 
 namespace probelet::base {
 namespace {
 
-bool EndsWithin(pid_t pid, int ms) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return errno == ESRCH;
-  pollfd p{fd, POLLIN, 0};
-  int r = ::poll(&p, 1, ms);
-  ::close(fd);
-  return r == 1;
-}
+using ::probelet::base::testing::EndsWithin;
 
 TEST(ExitWatchTest, ExitIsToldOnTheLoopAndTheProcessIsLeftForItsOwnerToReap) {
   boost::asio::io_context io;

@@ -15,11 +15,14 @@
 #include <string>
 #include <thread>
 
+#include "base/testing/process_wait.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace probelet::base {
 namespace {
+
+using ::probelet::base::testing::EndsWithin;
 
 using ::testing::HasSubstr;
 
@@ -44,16 +47,6 @@ struct Pipe {
   }
   int fds[2] = {-1, -1};
 };
-
-// True if the process `pid` (not necessarily our child) ends within `ms`.
-bool EndsWithin(pid_t pid, int ms) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return errno == ESRCH;
-  pollfd p{fd, POLLIN, 0};
-  int r = ::poll(&p, 1, ms);
-  ::close(fd);
-  return r == 1;
-}
 
 // Runs argv with stdout captured; returns (output, wait status).
 std::pair<std::string, int> RunCaptured(SpawnOptions opts) {

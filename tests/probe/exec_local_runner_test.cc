@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "base/testing/process_wait.h"
 #include "base/virtual_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,6 +26,8 @@
 
 namespace probelet::probe {
 namespace {
+
+using ::probelet::base::testing::EndsWithin;
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
@@ -90,16 +93,6 @@ std::vector<pid_t> Children() {
 
 std::chrono::milliseconds::rep Ms(base::Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
-// True if the process `pid` (not necessarily our child) ends within `ms`.
-bool EndsWithin(pid_t pid, int ms) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return errno == ESRCH;
-  pollfd p{fd, POLLIN, 0};
-  int r = ::poll(&p, 1, ms);
-  ::close(fd);
-  return r == 1;
 }
 
 std::vector<std::string> OpenFds() {
