@@ -20,7 +20,7 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost1.81-dev libssl-dev openssl libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
   libspdlog-dev libfmt-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libgtest-dev libgmock-dev libbenchmark-dev \
-  nginx apache2-utils prometheus python3-grpcio procps iproute2 curl \
+  nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
   containerd runc busybox-static containernetworking-plugins
 
 .PHONY: all deps build test asan demo bench static-probe clean format

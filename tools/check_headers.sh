@@ -13,11 +13,15 @@ build=${BUILD:-build}
 db="$build/compile_commands.json"
 [ -f "$db" ] || { echo "headers: no $db"; exit 1; }
 
-# The compile command of one .cc of src/STAGE/ (of any src/ file for a stage without one),
-# without its output and input arguments.
+# The compile command of one .cc in DIR (a folder under src/), else of one in its stage
+# (src/STAGE/), else of any src/ file, without its output and input arguments: a folder with a
+# library of its own (runtime/cri) has include paths its stage lacks (generated protos).
 flags_for() {
-  jq -r --arg dir "$PWD/src/$1/" --arg src "$PWD/src/" '
-    ([.[] | select(.file | startswith($dir))] + [.[] | select(.file | startswith($src))])[0]
+  local stage
+  stage=$(cut -d/ -f1-2 <<<"$1")
+  jq -r --arg dir "$PWD/$1/" --arg stage "$PWD/$stage/" --arg src "$PWD/src/" '
+    ([.[] | select(.file | startswith($dir))] + [.[] | select(.file | startswith($stage))]
+     + [.[] | select(.file | startswith($src))])[0]
     | .command' "$db" |
     sed -E 's/ -o [^ ]+//; s/ -c [^ ]+//'
 }
@@ -28,9 +32,9 @@ else
   headers=$(git ls-files --cached --others --exclude-standard 'src/*.h')
 fi
 jobs=()
-for stage in $(cut -d/ -f2 <<<"$headers" | sort -u); do
-  cmd=$(flags_for "$stage")
-  for h in $(grep "^src/$stage/" <<<"$headers"); do
+for dir in $(xargs -n1 dirname <<<"$headers" | sort -u); do
+  cmd=$(flags_for "$dir")
+  for h in $(grep "^$dir/[^/]*$" <<<"$headers"); do
     jobs+=("$cmd -fsyntax-only -x c++ -include $PWD/$h /dev/null # $h")
   done
 done
