@@ -28,10 +28,10 @@ bool ContainerShouldRestart(const Container& container, const PodSpec& spec, int
   return ContainerShouldRestart(container.restart_policy, spec.restart_policy, exit_code);
 }
 
-std::string FormatPod(std::string_view name, std::string_view namespace_, std::string_view uid) {
+std::string FormatPod(std::string_view name, std::string_view ns, std::string_view uid) {
   std::string out;
-  out.reserve(name.size() + namespace_.size() + uid.size() + 3);
-  out.append(name).append("_").append(namespace_).append("(").append(uid).append(")");
+  out.reserve(name.size() + ns.size() + uid.size() + 3);
+  out.append(name).append("_").append(ns).append("(").append(uid).append(")");
   return out;
 }
 

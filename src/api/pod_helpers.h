@@ -29,7 +29,7 @@ bool ContainerShouldRestart(const std::optional<std::string>& container_restart_
 bool ContainerShouldRestart(const Container& container, const PodSpec& spec, int32_t exit_code);
 
 // format.PodDesc: "<name>_<namespace>(<uid>)".
-std::string FormatPod(std::string_view name, std::string_view namespace_, std::string_view uid);
+std::string FormatPod(std::string_view name, std::string_view ns, std::string_view uid);
 // format.Pod.
 std::string FormatPod(const Pod& pod);
 

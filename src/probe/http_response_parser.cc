@@ -12,22 +12,22 @@ HttpResponseParser::HttpResponseParser(std::string& body) : body_(body) {
   eager(true);
 }
 
-void HttpResponseParser::on_field_impl(bhttp::field name, string_view, string_view value,
-                                       error_code&) {
+void HttpResponseParser::on_field_impl(bhttp::field name, StringView, StringView value,
+                                       ErrorCode&) {
   if (name == bhttp::field::location && !location_) location_.emplace(value.data(), value.size());
 }
 
-size_t HttpResponseParser::on_body_impl(string_view s, error_code&) {
+size_t HttpResponseParser::on_body_impl(StringView s, ErrorCode&) {
   Keep(s);
   return s.size();
 }
 
-size_t HttpResponseParser::on_chunk_body_impl(std::uint64_t, string_view s, error_code&) {
+size_t HttpResponseParser::on_chunk_body_impl(std::uint64_t, StringView s, ErrorCode&) {
   Keep(s);
   return s.size();
 }
 
-void HttpResponseParser::Keep(string_view s) {
+void HttpResponseParser::Keep(StringView s) {
   const size_t room = kMaxRespBodyLength - std::min(body_.size(), kMaxRespBodyLength);
   body_.append(s.data(), std::min(room, s.size()));
 }

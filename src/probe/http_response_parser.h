@@ -32,21 +32,21 @@ class HttpResponseParser final : public boost::beast::http::basic_parser<false> 
   bool body_full() const { return body_.size() >= kMaxRespBodyLength; }
 
  private:
-  using string_view = boost::beast::string_view;
-  using error_code = boost::system::error_code;
-  void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
-                       error_code&) override {}
-  void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
-  void on_field_impl(boost::beast::http::field name, string_view, string_view value,
-                     error_code&) override;
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
-  size_t on_body_impl(string_view s, error_code&) override;
-  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  size_t on_chunk_body_impl(std::uint64_t, string_view s, error_code&) override;
-  void on_finish_impl(error_code&) override {}
+  using StringView = boost::beast::string_view;
+  using ErrorCode = boost::system::error_code;
+  void on_request_impl(boost::beast::http::verb, StringView, StringView, int, ErrorCode&) override {
+  }
+  void on_response_impl(int code, StringView, int, ErrorCode&) override { status_ = code; }
+  void on_field_impl(boost::beast::http::field name, StringView, StringView value,
+                     ErrorCode&) override;
+  void on_header_impl(ErrorCode&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, ErrorCode&) override {}
+  size_t on_body_impl(StringView s, ErrorCode&) override;
+  void on_chunk_header_impl(std::uint64_t, StringView, ErrorCode&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, StringView s, ErrorCode&) override;
+  void on_finish_impl(ErrorCode&) override {}
 
-  void Keep(string_view s);
+  void Keep(StringView s);
 
   std::string& body_;
   int status_ = 0;
