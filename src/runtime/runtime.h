@@ -19,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/pod.h"
@@ -38,9 +39,29 @@ struct PodContext {
   std::string pod_ip = "127.0.0.1";  // probelet pods share the host network
 };
 
+// A pod's sandbox: what its containers share (CRI PodSandbox: namespaces, cgroup parent, the
+// pause container). The process runtime has no sandbox to make: its id is "" and its pod IP the
+// node's; the CRI runtime makes one per pod with RunPodSandbox.
+struct PodSandbox {
+  std::string id;
+  std::string pod_ip;  // the IP probes target (the node's for host-network pods)
+};
+
+struct PodSandboxConfig {
+  const api::Pod* pod = nullptr;  // metadata, hostNetwork/PID/IPC, securityContext; not null
+  // The pod's log directory, `<state-dir>/pods/<namespace>_<name>_<uid>` (the kubelet's
+  // /var/log/pods layout); the containers' logs go below it.
+  std::string log_directory;
+  int32_t attempt = 0;  // 0 for the pod's first sandbox, +1 for each one made after
+};
+
 struct ContainerConfig {
   api::Container container;  // command, args, env, workingDir, securityContext are used
   PodContext pod;
+  std::string sandbox_id;  // from RunPodSandbox ("" for the process runtime)
+  // The image to run, as the image manager resolved it (an image id such as "sha256:..."),
+  // or "" for a runtime without images.
+  std::string image_ref;
   // The log goes to `<log_directory>/<restart_count>.log` (the kubelet's layout: the caller
   // passes `<state-dir>/pods/<namespace>_<name>_<uid>/<container>/`). Created if missing.
   int32_t restart_count = 0;
@@ -52,7 +73,7 @@ std::string_view ToString(ContainerState state);  // "created" "running" "exited
 
 // What the runtime knows about one container (CRI ContainerStatus).
 struct ContainerStatus {
-  std::string id;    // "probelet://<64 hex>"
+  std::string id;    // "<runtime name>://<id>": "probelet://<64 hex>", "containerd://<64 hex>"
   std::string name;  // the api::Container's name
   ContainerState state = ContainerState::kCreated;
   api::Time created_at{};
@@ -67,6 +88,10 @@ struct ContainerStatus {
   std::string reason;
   std::string message;
   std::string log_path;
+  // The image as the pod spec names it and the image's id ("sha256:<config digest>"): the v1
+  // status's image and imageID. Empty for the process runtime.
+  std::string image;
+  std::string image_ref;
   int pid = 0;  // the leader's pid while running, else 0
   // Log bytes dropped because the log file could not be written (never blocks the container).
   uint64_t log_dropped_bytes = 0;
@@ -89,13 +114,31 @@ class Runtime {
 
   virtual ~Runtime() = default;
 
-  // Prepares a container: ID, argv after $(VAR) expansion, environment, log path. Nothing runs
-  // yet. Errors: an empty command+args, an unusable log directory.
-  virtual base::Expected<std::string> CreateContainer(const ContainerConfig& config) = 0;
+  // The runtime's name in container IDs ("probelet", "containerd"): `<name>://<id>`.
+  virtual std::string_view name() const = 0;
 
-  // Starts a created container. On failure (executable not found, permission denied, ...) the
-  // error is returned and the container is recorded as exited with reason "StartError".
-  virtual base::Status StartContainer(const std::string& id) = 0;
+  // Makes the pod's sandbox (CRI RunPodSandbox, then PodSandboxStatus for its IP). `done` gets
+  // the sandbox, or the error that the pod's sync reports (FailedCreatePodSandBox).
+  virtual void RunPodSandbox(const PodSandboxConfig& config,
+                             std::function<void(base::Expected<PodSandbox>)> done) = 0;
+  // Stops what runs in the sandbox and the sandbox itself; idempotent (an unknown or already
+  // stopped sandbox is OK). The pod's containers should have been stopped with their grace
+  // periods first: what still runs is killed.
+  virtual void StopPodSandbox(const std::string& sandbox_id,
+                              std::function<void(base::Status)> done) = 0;
+  // Removes a stopped sandbox and every container in it; idempotent.
+  virtual void RemovePodSandbox(const std::string& sandbox_id,
+                                std::function<void(base::Status)> done) = 0;
+
+  // Prepares a container: ID, argv after $(VAR) expansion, environment, log path. Nothing runs
+  // yet. `done` gets the ID. Errors: an empty command+args, an unusable log directory, an
+  // unknown sandbox, whatever the runtime refuses.
+  virtual void CreateContainer(const ContainerConfig& config,
+                               std::function<void(base::Expected<std::string>)> done) = 0;
+
+  // Starts a created container. On failure (executable not found, permission denied, ...) `done`
+  // gets the error, and the container is recorded as exited with reason "StartError".
+  virtual void StartContainer(const std::string& id, std::function<void(base::Status)> done) = 0;
 
   // Sends SIGTERM to the container's main process (not to its children: it is the one to stop
   // them, as PID 1 of a container is), then SIGKILL to everything left after `grace_period` (at
@@ -125,6 +168,13 @@ class Runtime {
 
   // One handler; setting another replaces it.
   virtual void SetExitHandler(ExitHandler handler) = 0;
+
+  // Called when the runtime stops answering (healthy = false, with why) and when it answers
+  // again after that (true). Meanwhile GetContainerStatus/ListContainers give the last known
+  // state, and operations fail (or wait for the runtime, as each says). The process runtime is
+  // never unreachable and never calls it.
+  using HealthHandler = std::function<void(bool healthy, const std::string& message)>;
+  virtual void SetHealthHandler(HealthHandler /*handler*/) {}
 };
 
 }  // namespace probelet::runtime
