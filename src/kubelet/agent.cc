@@ -11,23 +11,33 @@ namespace probelet::kubelet {
 Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions options)
     : io_(io),
       clock_(clock),
-      runtime_(io, clock, options.runtime),
+      runtime_(MakeRuntime(io, clock, options, process_runtime_)),
+      images_(options.images),
       status_(clock),
       events_(clock, EventStore::kDefaultCapacity, options.node_name),
       http_(probe::NewHttpProber(io, clock)),
       tcp_(probe::NewTcpProber(io, clock)),
       grpc_(probe::NewGrpcProber(io, clock)),
-      exec_(runtime_),
+      exec_(*runtime_),
       probers_(clock, status_, {http_.get(), tcp_.get(), grpc_.get(), &exec_}, events_, metrics_,
                options.prober_seed),
       kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {}
 
 Agent::~Agent() = default;
 
+std::unique_ptr<runtime::Runtime> Agent::MakeRuntime(boost::asio::io_context& io,
+                                                     base::Clock& clock, AgentOptions& options,
+                                                     runtime::ProcessRuntime*& process) {
+  if (options.container_runtime) return std::move(options.container_runtime);
+  auto made = std::make_unique<runtime::ProcessRuntime>(io, clock, options.runtime);
+  process = made.get();
+  return made;
+}
+
 PodWorkerEnv Agent::MakeEnv(Agent& self, std::string pods_log_dir) {
   PodWorkerEnv env;
   env.clock = &self.clock_;
-  env.runtime = &self.runtime_;
+  env.runtime = self.runtime_.get();
   env.probers = &self.probers_;
   env.status = &self.status_;
   env.recorder = &self.events_;

@@ -1,4 +1,5 @@
-// Agent: one probelet node agent, wired and runnable in-process: the process runtime, the
+// Agent: one probelet node agent, wired and runnable in-process: the runtime (the process
+// runtime unless the caller hands it another, e.g. the CRI runtime), the
 // probers (http, tcp, grpc, and exec through the runtime), the prober manager and its metrics,
 // the status manager, the event store and the Kubelet over them (what `probelet run` used to
 // build inline). The API server is not part of it (it is a later stage): the caller serves
@@ -28,7 +29,9 @@
 #include "probe/probers.h"
 #include "prober/prober_manager.h"
 #include "prober/prober_metrics.h"
+#include "runtime/image_service.h"
 #include "runtime/process_runtime.h"
+#include "runtime/runtime.h"
 
 namespace boost::asio {
 class io_context;
@@ -41,6 +44,11 @@ struct AgentOptions {
   std::string node_name;     // the events' source host (the kubelet's node name)
   uint64_t prober_seed = 1;  // seeds the probe workers' initial jitter
   runtime::ProcessRuntimeOptions runtime;
+  // The runtime the pods run on; null: a ProcessRuntime with `runtime` above (the default). The
+  // CRI runtime is made (and its endpoint checked) by the caller, who hands it over here.
+  std::unique_ptr<runtime::Runtime> container_runtime;
+  // Its images (CRI ImageService) when it has any; must outlive nothing more than the Agent.
+  runtime::ImageService* images = nullptr;
 };
 
 class Agent {
@@ -74,16 +82,27 @@ class Agent {
   const EventStore& events() const { return events_; }
   StatusManager& status() { return status_; }
   const prober::ProberMetrics& metrics() const { return metrics_; }
-  runtime::ProcessRuntime& runtime() { return runtime_; }
-  const runtime::ProcessRuntime& runtime() const { return runtime_; }
+  runtime::Runtime& runtime() { return *runtime_; }
+  const runtime::Runtime& runtime() const { return *runtime_; }
+  // Container log lines dropped because the disk could not keep up: the process runtime writes
+  // the logs itself; a CRI runtime's are written by the runtime (0 here).
+  uint64_t container_log_dropped_lines() const {
+    return process_runtime_ != nullptr ? process_runtime_->log_dropped_lines() : 0;
+  }
   probe::HttpProber& http_prober() { return *http_; }
 
  private:
   static PodWorkerEnv MakeEnv(Agent& self, std::string pods_log_dir);
+  static std::unique_ptr<runtime::Runtime> MakeRuntime(boost::asio::io_context& io,
+                                                       base::Clock& clock, AgentOptions& options,
+                                                       runtime::ProcessRuntime*& process);
 
   boost::asio::io_context& io_;
   base::Clock& clock_;
-  runtime::ProcessRuntime runtime_;
+  // Before runtime_: MakeRuntime sets it while runtime_ is initialized.
+  runtime::ProcessRuntime* process_runtime_ = nullptr;  // runtime_, when it is one
+  std::unique_ptr<runtime::Runtime> runtime_;
+  runtime::ImageService* images_ = nullptr;
   StatusManager status_;
   EventStore events_;
   std::unique_ptr<probe::HttpProber> http_;

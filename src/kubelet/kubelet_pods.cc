@@ -99,9 +99,9 @@ api::PodStatus GenerateAPIPodStatus(const api::Pod& pod, const ContainerRecords&
   };
 
   api::PodStatus status;
-  status.host_ip = inputs.pod_ip;
+  status.host_ip = inputs.host_ip;
   status.pod_ip = inputs.pod_ip;
-  status.pod_ips = {api::PodIP{std::string(inputs.pod_ip)}};
+  if (!inputs.pod_ip.empty()) status.pod_ips = {api::PodIP{std::string(inputs.pod_ip)}};
   status.start_time = inputs.start_time;
   for (const auto& c : pod.spec.init_containers) {
     status.init_container_statuses.push_back(

@@ -35,7 +35,8 @@ api::ContainerStatus ConvertToAPIContainerStatus(const ContainerRecord& record,
 
 // What generateAPIPodStatus reads besides the records.
 struct PodStatusInputs {
-  std::string_view pod_ip;
+  std::string_view pod_ip;   // "" until the pod's sandbox runs
+  std::string_view host_ip;  // the node's
   std::optional<api::Time> start_time;
   bool pod_done = false;     // every container stopped for good (the pod worker's done())
   bool initialized = false;  // a regular container has started at some point

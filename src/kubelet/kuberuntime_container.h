@@ -57,6 +57,8 @@ class ContainerKiller {
   void KillContainers(const std::vector<ContainerToKill>& kills, Done done);
 
   void SetKillObserver(KillObserver observer) { kill_observer_ = std::move(observer); }
+  // Where httpGet preStop hooks connect: the pod's IP, known once its sandbox runs.
+  void SetPodIP(std::string pod_ip) { pod_ip_ = std::move(pod_ip); }
 
  private:
   void RunPreStop(const api::Container& spec, const api::ObjectReference& ref,

@@ -27,7 +27,7 @@ CacheValue ToCacheValue(std::optional<prober::CachedResult> r) {
 PodWorker::PodWorker(const api::Pod& pod, PodWorkerEnv env)
     : pod_(pod),
       env_(std::move(env)),
-      killer_(pod_, *env_.clock, *env_.runtime, *env_.recorder, env_.http, std::string(kPodIP)),
+      killer_(pod_, *env_.clock, *env_.runtime, *env_.recorder, env_.http, std::string(kNodeIP)),
       backoff_timer_(env_.clock->NewTimer()) {
   for (const auto& c : pod_.spec.init_containers) records_[c.name] = Record{&c, true, {}, {}};
   for (const auto& c : pod_.spec.containers) records_[c.name] = Record{&c, false, {}, {}};
@@ -52,6 +52,14 @@ const std::string* PodWorker::ContainerName(std::string_view container_id) const
     }
   }
   return nullptr;
+}
+
+api::ObjectReference PodWorker::PodRef() const {
+  api::ObjectReference ref;
+  ref.namespace_ = pod_.metadata.namespace_;
+  ref.name = pod_.metadata.name;
+  ref.uid = pod_.metadata.uid;
+  return ref;
 }
 
 api::ObjectReference PodWorker::Ref(const Record& r) const {
@@ -152,24 +160,24 @@ void PodWorker::RunSync() {
     if (!killed.ok()) {
       // SyncPod returns on a killContainer error, before any start; the pod worker retries
       // the sync later. The kubelet logs it; probelet's log is its events.
-      api::ObjectReference ref;
-      ref.namespace_ = pod_.metadata.namespace_;
-      ref.name = pod_.metadata.name;
-      ref.uid = pod_.metadata.uid;
-      env_.recorder->Record(ref, api::kEventWarning, "FailedKillPod",
+      env_.recorder->Record(PodRef(), api::kEventWarning, "FailedKillPod",
                             "error killing pod: " + killed.error().message);
       FinishSync(/*failed=*/true);
       return;
     }
     if (actions.kill_pod) {
       if (!terminating_ && !pod_done_) {
-        // Nothing is kept and nothing restarts: the pod is finished (SyncTerminatingPod).
+        // Nothing is kept and nothing restarts: the pod is finished (SyncTerminatingPod), and
+        // its sandbox is stopped as killPodWithSyncResult stops it after the containers.
         pod_done_ = true;
         env_.probers->StopLivenessAndStartup(pod_);
         env_.probers->RemovePod(pod_);
+        StopSandbox(/*remove=*/false, [this] { FinishSync(); });
+        return;
       }
     } else if (!terminating_) {
-      StartContainers(actions, last_exits);
+      StartPod(actions, last_exits);
+      return;
     }
     FinishSync();
   });
@@ -194,13 +202,20 @@ void PodWorker::FinishSync(bool failed) {
       RunSync();
       return;
     }
-    terminated_ = true;
     backoff_timer_->Cancel();
     env_.probers->RemovePod(pod_);
-    UpdateStatus();
-    auto callbacks = std::move(terminate_done_);
-    terminate_done_.clear();
-    for (auto& done : callbacks) done();
+    // The pod goes: its sandbox too (StopPodSandbox, then RemovePodSandbox, which the kubelet's
+    // garbage collector does later). The sync stays "running" meanwhile, so an exit reported
+    // now only marks a resync, which terminated_ then drops.
+    syncing_ = true;
+    StopSandbox(/*remove=*/true, [this] {
+      syncing_ = false;
+      terminated_ = true;
+      UpdateStatus();
+      auto callbacks = std::move(terminate_done_);
+      terminate_done_.clear();
+      for (auto& done : callbacks) done();
+    });
     return;
   }
   if (failed) ScheduleBackOffSync(kSyncErrorBackOff);
@@ -230,28 +245,90 @@ std::vector<ContainerToKill> PodWorker::PodKills(const PodInstances& instances) 
   return kills;
 }
 
-void PodWorker::StartContainers(const PodActions& actions,
-                                const std::map<std::string, base::MonoTime>& last_exits) {
-  // The constructor made a record for every container of pod_; the lookups below cannot miss,
-  // and a miss (a bug) skips the container instead of ending the process.
-  for (size_t idx : actions.init_containers_to_start) {
-    Record* r = FindRecord(pod_.spec.init_containers[idx].name);
-    if (r == nullptr) return;
-    bool started = StartContainer(*r, last_exits);
-    // A started init container changes what the next sync decides (a sidecar without a startup
-    // probe lets the next container start at once): sync again, as the kubelet's PLEG event
-    // for the start would.
-    if (started) resync_ = true;
-    // A regular init container that did not start stops the sync: the next cannot run yet.
-    if (!started && !api::IsRestartableInitContainer(*r->spec)) return;
-  }
-  for (size_t idx : actions.containers_to_start) {
-    Record* r = FindRecord(pod_.spec.containers[idx].name);
-    if (r != nullptr && StartContainer(*r, last_exits)) initialized_ = true;
-  }
+struct PodWorker::StartPlan {
+  struct Step {
+    Record* record;
+    bool init;
+  };
+  std::vector<Step> steps;
+  size_t next = 0;
+  std::map<std::string, base::MonoTime> last_exits;
+};
+
+std::string PodWorker::LogDirectory() const {
+  return env_.pods_log_dir + "/" + pod_.metadata.namespace_ + "_" + pod_.metadata.name + "_" +
+         pod_.metadata.uid;
 }
 
-bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::MonoTime>& last_exits) {
+void PodWorker::StartPod(const PodActions& actions,
+                         std::map<std::string, base::MonoTime> last_exits) {
+  // The constructor made a record for every container of pod_; the lookups below cannot miss,
+  // and a miss (a bug) skips the container instead of ending the process.
+  auto plan = std::make_shared<StartPlan>();
+  for (size_t idx : actions.init_containers_to_start) {
+    if (Record* r = FindRecord(pod_.spec.init_containers[idx].name)) {
+      plan->steps.push_back({r, true});
+    }
+  }
+  for (size_t idx : actions.containers_to_start) {
+    if (Record* r = FindRecord(pod_.spec.containers[idx].name)) plan->steps.push_back({r, false});
+  }
+  plan->last_exits = std::move(last_exits);
+  if (sandbox_) {
+    StartNext(std::move(plan));
+    return;
+  }
+  // SyncPod step 4: the pod's sandbox before any container (createPodSandbox).
+  runtime::PodSandboxConfig config{&pod_, LogDirectory(), sandbox_attempt_};
+  std::weak_ptr<int> alive = alive_;
+  env_.runtime->RunPodSandbox(
+      config, [this, alive, plan](base::Expected<runtime::PodSandbox> sandbox) mutable {
+        if (alive.expired()) return;
+        if (!sandbox.ok()) {
+          // SyncPod records FailedCreatePodSandBox and returns the error; the pod worker
+          // retries the sync after its back-off, with the next attempt number (a failed
+          // sandbox may linger in the runtime under the old one).
+          env_.recorder->Record(PodRef(), api::kEventWarning, "FailedCreatePodSandBox",
+                                "Failed to create pod sandbox: " + sandbox.error().message);
+          ++sandbox_attempt_;
+          FinishSync(/*failed=*/true);
+          return;
+        }
+        sandbox_ = std::move(*sandbox);
+        killer_.SetPodIP(sandbox_->pod_ip);
+        StartNext(std::move(plan));
+      });
+}
+
+void PodWorker::StartNext(std::shared_ptr<StartPlan> plan) {
+  // A Terminate during the starts: what is not started yet stays so.
+  if (terminating_ || plan->next == plan->steps.size()) {
+    FinishSync();
+    return;
+  }
+  const StartPlan::Step step = plan->steps[plan->next++];
+  std::weak_ptr<int> alive = alive_;
+  StartContainer(*step.record, plan->last_exits, [this, alive, plan, step](bool started) {
+    if (alive.expired()) return;
+    if (step.init) {
+      // A started init container changes what the next sync decides (a sidecar without a
+      // startup probe lets the next container start at once): sync again, as the kubelet's
+      // PLEG event for the start would.
+      if (started) resync_ = true;
+      // A regular init container that did not start stops the sync: the next cannot run yet.
+      if (!started && !api::IsRestartableInitContainer(*step.record->spec)) {
+        FinishSync();
+        return;
+      }
+    } else if (started) {
+      initialized_ = true;
+    }
+    StartNext(plan);
+  });
+}
+
+void PodWorker::StartContainer(Record& r, const std::map<std::string, base::MonoTime>& last_exits,
+                               std::function<void(bool started)> done) {
   const api::Container& spec = *r.spec;
   // doBackOff (kuberuntime_manager.go): when less than the current back-off has passed since
   // the newest exit, record BackOff, wait as CrashLoopBackOff and start nothing; else Next()
@@ -268,7 +345,8 @@ bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
                                   " restarting failed container=" + spec.name +
                                   " pod=" + api::FormatPod(pod_)};
       ScheduleBackOffSync(env_.backoff->Remaining(key, it->second));
-      return false;
+      done(false);
+      return;
     }
     env_.backoff->Next(key, it->second);
     backoff_counted = true;
@@ -276,43 +354,100 @@ bool PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
 
   runtime::ContainerConfig config;
   config.container = spec;
-  config.pod = {pod_.metadata.name, pod_.metadata.namespace_, pod_.metadata.uid,
-                std::string(kPodIP)};
+  config.pod = {pod_.metadata.name, pod_.metadata.namespace_, pod_.metadata.uid, sandbox_->pod_ip};
+  config.sandbox_id = sandbox_->id;
   const Instance* latest = Latest(r);
   config.restart_count = latest ? latest->restart_count + 1 : 0;
-  config.log_directory = env_.pods_log_dir + "/" + pod_.metadata.namespace_ + "_" +
-                         pod_.metadata.name + "_" + pod_.metadata.uid + "/" + spec.name;
-  auto id = env_.runtime->CreateContainer(config);
-  if (!id.ok()) {
-    env_.recorder->Record(Ref(r), api::kEventWarning, "Failed", "Error: " + id.error().message);
-    r.start_failure = api::ContainerStateWaiting{"CreateContainerError", id.error().message};
-    // No instance exited, so doBackOff would not hold the next try back: the failed create
-    // counts as a restart in the container's back-off (once per attempt) and the retry waits
-    // out its delay, which grows with each failure like a crash loop's.
-    if (!backoff_counted) env_.backoff->Next(key, env_.clock->Now());
-    ScheduleBackOffSync(env_.backoff->Get(key));
-    return false;
+  config.log_directory = LogDirectory() + "/" + spec.name;
+  CreateAndStart(r, std::move(config), backoff_counted, std::move(done));
+}
+
+void PodWorker::CreateAndStart(Record& r, runtime::ContainerConfig config, bool backoff_counted,
+                               std::function<void(bool started)> done) {
+  std::weak_ptr<int> alive = alive_;
+  Record* record = &r;  // records_ never loses an entry: the pointer outlives the calls
+  auto created = [this, alive, record, backoff_counted, done,
+                  restart_count = config.restart_count](base::Expected<std::string> id) {
+    if (alive.expired()) return;
+    Record& r = *record;
+    const api::Container& spec = *r.spec;
+    if (!id.ok()) {
+      env_.recorder->Record(Ref(r), api::kEventWarning, "Failed", "Error: " + id.error().message);
+      r.start_failure = api::ContainerStateWaiting{"CreateContainerError", id.error().message};
+      // No instance exited, so doBackOff would not hold the next try back: the failed create
+      // counts as a restart in the container's back-off (once per attempt) and the retry waits
+      // out its delay, which grows with each failure like a crash loop's.
+      const std::string key = CrashLoopBackOff::StableKey(pod_, spec);
+      if (!backoff_counted) env_.backoff->Next(key, env_.clock->Now());
+      ScheduleBackOffSync(env_.backoff->Get(key));
+      done(false);
+      return;
+    }
+    if (terminating_) {
+      // The pod is going: a container created meanwhile is not started (the kubelet would
+      // start it and then stop it again).
+      (void)env_.runtime->RemoveContainer(*id);
+      done(false);
+      return;
+    }
+    Instance inst;
+    inst.id = *id;
+    inst.restart_count = restart_count;
+    if (auto st = env_.runtime->GetContainerStatus(*id)) inst.log_path = st->log_path;
+    r.instances.push_back(inst);
+    RemoveOldInstances(r);
+    env_.recorder->Record(Ref(r), api::kEventNormal, "Created", "Created container: " + spec.name);
+    env_.runtime->StartContainer(*id, [this, alive, record, done](base::Status started) {
+      if (alive.expired()) return;
+      Record& r = *record;
+      if (!started.ok()) {
+        // The runtime recorded it as exited (StartError): it backs off like a crash.
+        r.instances.back().finished = env_.clock->Now();
+        env_.recorder->Record(Ref(r), api::kEventWarning, "Failed",
+                              "Error: " + started.error().message);
+        r.start_failure = api::ContainerStateWaiting{"RunContainerError", started.error().message};
+        resync_ = true;
+        done(false);
+        return;
+      }
+      r.start_failure.reset();
+      env_.recorder->Record(Ref(r), api::kEventNormal, "Started",
+                            "Started container " + r.spec->name);
+      done(true);
+    });
+  };
+  env_.runtime->CreateContainer(config, std::move(created));
+}
+
+void PodWorker::StopSandbox(bool remove, std::function<void()> done) {
+  if (!sandbox_) {
+    done();
+    return;
   }
-  Instance inst;
-  inst.id = *id;
-  inst.restart_count = config.restart_count;
-  if (auto st = env_.runtime->GetContainerStatus(*id)) inst.log_path = st->log_path;
-  r.instances.push_back(inst);
-  RemoveOldInstances(r);
-  env_.recorder->Record(Ref(r), api::kEventNormal, "Created", "Created container: " + spec.name);
-  base::Status started = env_.runtime->StartContainer(*id);
-  if (!started.ok()) {
-    // The runtime recorded it as exited (StartError): it backs off like a crash.
-    r.instances.back().finished = env_.clock->Now();
-    env_.recorder->Record(Ref(r), api::kEventWarning, "Failed",
-                          "Error: " + started.error().message);
-    r.start_failure = api::ContainerStateWaiting{"RunContainerError", started.error().message};
-    resync_ = true;
-    return false;
-  }
-  r.start_failure.reset();
-  env_.recorder->Record(Ref(r), api::kEventNormal, "Started", "Started container " + spec.name);
-  return true;
+  const std::string id = sandbox_->id;
+  std::weak_ptr<int> alive = alive_;
+  // Errors are reported and not retried: the runtime stops a sandbox's leftovers when it is
+  // removed, and probelet's shutdown removes every sandbox it made.
+  auto report = [this](const char* what, const base::Status& status) {
+    if (status.ok()) return;
+    env_.recorder->Record(PodRef(), api::kEventWarning, "FailedKillPod",
+                          std::string("error ") + what + " pod sandbox: " + status.error().message);
+  };
+  env_.runtime->StopPodSandbox(
+      id, [this, alive, id, remove, report, done = std::move(done)](base::Status stopped) {
+        if (alive.expired()) return;
+        report("stopping", stopped);
+        if (!remove) {
+          done();
+          return;
+        }
+        env_.runtime->RemovePodSandbox(id, [this, alive, report, done](base::Status removed) {
+          if (alive.expired()) return;
+          report("removing", removed);
+          sandbox_.reset();
+          done();
+        });
+      });
 }
 
 void PodWorker::RemoveOldInstances(Record& r) {
@@ -373,7 +508,12 @@ std::optional<std::string> PodWorker::LogPath(std::string_view container, bool p
 
 void PodWorker::UpdateStatus() {
   const api::PodStatus* old = env_.status->GetPodStatus(uid());
-  PodStatusInputs inputs{kPodIP, start_time_, pod_done_, initialized_, env_.clock->WallNow()};
+  PodStatusInputs inputs{sandbox_ ? std::string_view(sandbox_->pod_ip) : std::string_view(),
+                         kNodeIP,
+                         start_time_,
+                         pod_done_,
+                         initialized_,
+                         env_.clock->WallNow()};
   api::PodStatus status =
       GenerateAPIPodStatus(pod_, records_, *env_.runtime, *env_.probers, old, inputs);
   env_.status->SetPodStatus(uid(), std::move(status));

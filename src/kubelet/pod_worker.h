@@ -61,7 +61,9 @@ struct PodWorkerEnv {
   std::string pods_log_dir;             // <state-dir>/pods
 };
 
-inline constexpr std::string_view kPodIP = "127.0.0.1";  // host network
+// The node's IP: the pod IP of every pod on the node's network (the process runtime's, and the
+// CRI runtime's unless --pod-network=cni), and every pod's hostIP.
+inline constexpr std::string_view kNodeIP = "127.0.0.1";
 
 // How long a failed sync (a kill the runtime could not carry out) waits before it is retried:
 // the kubelet's pod worker requeues a pod whose sync returned an error after backOffPeriod
@@ -114,16 +116,28 @@ class PodWorker {
   void RunSync();
   // What killPodWithSyncResult stops now: the running containers, sidecars last.
   std::vector<ContainerToKill> PodKills(const PodInstances& instances) const;
-  void StartContainers(const PodActions& actions,
-                       const std::map<std::string, base::MonoTime>& last_exits);
-  // Starts one container unless it is in back-off; false when it did not start.
-  bool StartContainer(Record& record, const std::map<std::string, base::MonoTime>& last_exits);
+  // The start half of a sync, after its kills: the sandbox when the pod has none, then the
+  // containers one at a time in the order of `actions` (SyncPod's steps 4-6); then FinishSync.
+  struct StartPlan;
+  void StartPod(const PodActions& actions, std::map<std::string, base::MonoTime> last_exits);
+  void StartNext(std::shared_ptr<StartPlan> plan);
+  // Starts one container unless it is in back-off; `done(started)`, on a later turn when the
+  // runtime was asked, at once otherwise.
+  void StartContainer(Record& record, const std::map<std::string, base::MonoTime>& last_exits,
+                      std::function<void(bool started)> done);
+  void CreateAndStart(Record& record, runtime::ContainerConfig config, bool backoff_counted,
+                      std::function<void(bool started)> done);
+  // Stops (and, when the pod goes, removes) the sandbox, then `done`.
+  void StopSandbox(bool remove, std::function<void()> done);
   // Ends a sync; `failed`: a kill failed, so the sync is retried after kSyncErrorBackOff.
   void FinishSync(bool failed = false);
   void UpdateStatus();
   void ScheduleBackOffSync(base::Duration after);
   void RemoveOldInstances(Record& r);
   api::ObjectReference Ref(const Record& r) const;
+  api::ObjectReference PodRef() const;
+  // <state-dir>/pods/<namespace>_<name>_<uid>: the pod's log directory (the kubelet's layout).
+  std::string LogDirectory() const;
 
   api::Pod pod_;
   PodWorkerEnv env_;
@@ -136,6 +150,9 @@ class PodWorker {
   bool terminated_ = false;
   bool pod_done_ = false;
   bool initialized_ = false;  // a regular container has started at some point
+  // The pod's sandbox (CRI PodSandbox): made by the first sync, stopped when the pod is done.
+  std::optional<runtime::PodSandbox> sandbox_;
+  int32_t sandbox_attempt_ = 0;
   std::optional<api::Time> start_time_;
   // Every Terminate caller's `done`, called in order once the pod is gone.
   std::vector<std::function<void()>> terminate_done_;

@@ -296,10 +296,33 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, base::Clock& clock,
     : impl_(std::make_unique<Impl>(io, clock, std::move(options))) {}
 ProcessRuntime::~ProcessRuntime() = default;
 
-base::Expected<std::string> ProcessRuntime::CreateContainer(const ContainerConfig& config) {
+void ProcessRuntime::RunPodSandbox(const PodSandboxConfig& /*config*/,
+                                   std::function<void(base::Expected<PodSandbox>)> done) {
+  impl_->Post([done = std::move(done)] { done(PodSandbox{"", "127.0.0.1"}); });
+}
+void ProcessRuntime::StopPodSandbox(const std::string& /*sandbox_id*/,
+                                    std::function<void(base::Status)> done) {
+  impl_->Post([done = std::move(done)] { done(base::Status::Ok()); });
+}
+void ProcessRuntime::RemovePodSandbox(const std::string& /*sandbox_id*/,
+                                      std::function<void(base::Status)> done) {
+  impl_->Post([done = std::move(done)] { done(base::Status::Ok()); });
+}
+void ProcessRuntime::CreateContainer(const ContainerConfig& config,
+                                     std::function<void(base::Expected<std::string>)> done) {
+  impl_->Post([done = std::move(done), id = impl_->CreateContainer(config)]() mutable {
+    done(std::move(id));
+  });
+}
+void ProcessRuntime::StartContainer(const std::string& id, std::function<void(base::Status)> done) {
+  impl_->Post([done = std::move(done), started = impl_->StartContainer(id)]() mutable {
+    done(std::move(started));
+  });
+}
+base::Expected<std::string> ProcessRuntime::CreateContainerNow(const ContainerConfig& config) {
   return impl_->CreateContainer(config);
 }
-base::Status ProcessRuntime::StartContainer(const std::string& id) {
+base::Status ProcessRuntime::StartContainerNow(const std::string& id) {
   return impl_->StartContainer(id);
 }
 void ProcessRuntime::StopContainer(const std::string& id, base::Duration grace_period,

@@ -94,8 +94,21 @@ class ProcessRuntime : public Runtime {
   ProcessRuntime(const ProcessRuntime&) = delete;
   ProcessRuntime& operator=(const ProcessRuntime&) = delete;
 
-  base::Expected<std::string> CreateContainer(const ContainerConfig& config) override;
-  base::Status StartContainer(const std::string& id) override;
+  std::string_view name() const override { return "probelet"; }
+  // No sandbox to make: id "", the node's IP (pods share the host network). On a later turn.
+  void RunPodSandbox(const PodSandboxConfig& config,
+                     std::function<void(base::Expected<PodSandbox>)> done) override;
+  void StopPodSandbox(const std::string& sandbox_id,
+                      std::function<void(base::Status)> done) override;
+  void RemovePodSandbox(const std::string& sandbox_id,
+                        std::function<void(base::Status)> done) override;
+  void CreateContainer(const ContainerConfig& config,
+                       std::function<void(base::Expected<std::string>)> done) override;
+  void StartContainer(const std::string& id, std::function<void(base::Status)> done) override;
+  // The same two steps without the round trip through the loop: this runtime creates and starts
+  // a process synchronously (a spawn), and tests and tools that drive it directly use these.
+  base::Expected<std::string> CreateContainerNow(const ContainerConfig& config);
+  base::Status StartContainerNow(const std::string& id);
   void StopContainer(const std::string& id, base::Duration grace_period,
                      std::function<void(base::Status)> done) override;
   void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,

@@ -66,6 +66,8 @@ class ProcessRuntime::Impl {
   }
   size_t pending_work() const { return execs_.size() + cleanups_.size(); }
   const std::string& instance() const { return instance_; }
+  // Runs `fn` on a later turn of the loop, unless the runtime is gone by then.
+  void Post(std::function<void()> fn);
 
  private:
   struct Container;
@@ -85,7 +87,6 @@ class ProcessRuntime::Impl {
                                             const std::vector<std::string>& argv);
 
   std::string NewId();
-  void Post(std::function<void()> fn);
   void OnLeaderExit(const std::string& id);
   void OnPipeEof(const std::string& id);
   void Finish(const std::string& id);

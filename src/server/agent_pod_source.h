@@ -37,7 +37,7 @@ class AgentPodSource : public PodSource {
         "loop: containers' logs (the disk could not keep up) and probelet's own (stderr).\n"
         "# TYPE probelet_log_dropped_lines_total counter\n";
     out += "probelet_log_dropped_lines_total{log=\"container\"} " +
-           std::to_string(agent_.runtime().log_dropped_lines()) + "\n";
+           std::to_string(agent_.container_log_dropped_lines()) + "\n";
     if (agent_log_dropped_) {
       out += "probelet_log_dropped_lines_total{log=\"agent\"} " +
              std::to_string(agent_log_dropped_()) + "\n";

@@ -61,9 +61,9 @@ TEST(RunExecProbesTest, ThousandTimedOutExecProbesLeaveNoZombieAndNoFd) {
   config.container.command = {"/bin/sh", "-c", "exec sleep 1000"};
   config.pod = {"pod", "default", "uid-exec", "127.0.0.1"};
   config.log_directory = dir + "/app";
-  auto id = runtime.CreateContainer(config);
+  auto id = runtime.CreateContainerNow(config);
   ASSERT_TRUE(id.ok()) << id.error().message;
-  ASSERT_TRUE(runtime.StartContainer(*id).ok());
+  ASSERT_TRUE(runtime.StartContainerNow(*id).ok());
 
   // Runs `total` probes, `parallel` at a time; half time out (sleep past the timeout), half
   // succeed, the way a flapping exec probe would.

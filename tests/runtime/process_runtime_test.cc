@@ -44,10 +44,10 @@ class ProcessRuntimeTest : public ::testing::TestWithParam<bool> {
     return config;
   }
   std::string Start(const ContainerConfig& config) {
-    auto id = rt_->CreateContainer(config);
+    auto id = rt_->CreateContainerNow(config);
     EXPECT_TRUE(id.ok()) << id.error().message;
     if (!id.ok()) return "";
-    auto st = rt_->StartContainer(*id);
+    auto st = rt_->StartContainerNow(*id);
     EXPECT_TRUE(st.ok()) << st.error().message;
     return *id;
   }
@@ -146,14 +146,14 @@ TEST_P(ProcessRuntimeTest, ExitCodesReasonsTimesAndIdFormat) {
 }
 
 TEST_P(ProcessRuntimeTest, CreatedThenRunningThenRemovedOnlyWhenNotRunning) {
-  auto id = rt_->CreateContainer(Config({"sleep", "1000"}));
+  auto id = rt_->CreateContainerNow(Config({"sleep", "1000"}));
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(rt_->GetContainerStatus(*id)->state, ContainerState::kCreated);
   EXPECT_EQ(rt_->GetContainerStatus(*id)->started_at, api::Time{});
-  ASSERT_TRUE(rt_->StartContainer(*id).ok());
+  ASSERT_TRUE(rt_->StartContainerNow(*id).ok());
   EXPECT_EQ(rt_->GetContainerStatus(*id)->state, ContainerState::kRunning);
   EXPECT_TRUE(IsRunning(rt_->GetContainerStatus(*id)->pid));
-  EXPECT_FALSE(rt_->StartContainer(*id).ok());
+  EXPECT_FALSE(rt_->StartContainerNow(*id).ok());
   EXPECT_FALSE(rt_->RemoveContainer(*id).ok());
   std::optional<base::Status> stopped;
   rt_->StopContainer(*id, 10s, [&](base::Status st) { stopped = st; });
@@ -166,9 +166,9 @@ TEST_P(ProcessRuntimeTest, CreatedThenRunningThenRemovedOnlyWhenNotRunning) {
 }
 
 TEST_P(ProcessRuntimeTest, StartErrorIsReturnedAndRecorded) {
-  auto id = rt_->CreateContainer(Config({"/no/such/binary"}));
+  auto id = rt_->CreateContainerNow(Config({"/no/such/binary"}));
   ASSERT_TRUE(id.ok());
-  auto st = rt_->StartContainer(*id);
+  auto st = rt_->StartContainerNow(*id);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("/no/such/binary"), std::string::npos) << st.error().message;
   auto s = rt_->GetContainerStatus(*id);
@@ -176,7 +176,7 @@ TEST_P(ProcessRuntimeTest, StartErrorIsReturnedAndRecorded) {
   EXPECT_EQ(s->reason, "StartError");
   EXPECT_EQ(s->exit_code, 128);
   EXPECT_TRUE(exits_.empty());
-  EXPECT_FALSE(rt_->CreateContainer(Config({})).ok());  // no command: no image entrypoint
+  EXPECT_FALSE(rt_->CreateContainerNow(Config({})).ok());  // no command: no image entrypoint
 }
 
 TEST_P(ProcessRuntimeTest, ExpandsArgvAndSetsEnvAndWorkingDirectory) {
@@ -217,10 +217,10 @@ TEST_P(ProcessRuntimeTest, TwoRuntimesWithTheSameSeedKeepTheirContainersApart) {
   ProcessRuntime other(io_, clock_, options);
   EXPECT_NE(other.instance_cgroup(), rt_->instance_cgroup().empty() ? "x" : rt_->instance_cgroup());
   std::string mine = Shell("exec sleep 1000");
-  auto theirs = other.CreateContainer(Config({"sleep", "1000"}));
+  auto theirs = other.CreateContainerNow(Config({"sleep", "1000"}));
   ASSERT_TRUE(theirs.ok());
   EXPECT_EQ(*theirs, mine);
-  ASSERT_TRUE(other.StartContainer(*theirs).ok());
+  ASSERT_TRUE(other.StartContainerNow(*theirs).ok());
   std::optional<base::Status> stopped;
   other.StopContainer(*theirs, 0s, [&](base::Status st) { stopped = st; });
   ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }));

@@ -10,10 +10,39 @@ void FakeRuntime::Later(base::Duration after, std::function<void()> fn) {
   timers_.push_back(std::move(timer));
 }
 
-base::Expected<std::string> FakeRuntime::CreateContainer(const runtime::ContainerConfig& config) {
+void FakeRuntime::RunPodSandbox(const runtime::PodSandboxConfig& config,
+                                std::function<void(base::Expected<runtime::PodSandbox>)> done) {
+  const std::string uid = config.pod->metadata.uid;
+  if (fail_sandbox) {
+    sandbox_calls.push_back({"run", "", uid, config.attempt});
+    Later(create_delay, [done] { done(base::Error{"cannot make a sandbox"}); });
+    return;
+  }
+  std::string id = "sandbox-" + std::to_string(next_sandbox_++);
+  sandbox_pod_[id] = uid;
+  sandbox_calls.push_back({"run", id, uid, config.attempt});
+  Later(create_delay, [done, id, ip = pod_ip] { done(runtime::PodSandbox{id, ip}); });
+}
+
+void FakeRuntime::StopPodSandbox(const std::string& sandbox_id,
+                                 std::function<void(base::Status)> done) {
+  sandbox_calls.push_back({"stop", sandbox_id, sandbox_pod_[sandbox_id], 0});
+  Later(base::Duration::zero(), [done] { done(base::Status::Ok()); });
+}
+
+void FakeRuntime::RemovePodSandbox(const std::string& sandbox_id,
+                                   std::function<void(base::Status)> done) {
+  sandbox_calls.push_back({"remove", sandbox_id, sandbox_pod_[sandbox_id], 0});
+  Later(base::Duration::zero(), [done] { done(base::Status::Ok()); });
+}
+
+void FakeRuntime::CreateContainer(const runtime::ContainerConfig& config,
+                                  std::function<void(base::Expected<std::string>)> done) {
   if (fail_create.count(config.container.name) != 0) {
     failed_creates.push_back(clock_.Now());
-    return base::Error{"cannot create " + config.container.name};
+    Later(create_delay,
+          [done, name = config.container.name] { done(base::Error{"cannot create " + name}); });
+    return;
   }
   char buf[80];
   std::snprintf(buf, sizeof buf, "probelet://%064llx", static_cast<unsigned long long>(next_));
@@ -27,25 +56,36 @@ base::Expected<std::string> FakeRuntime::CreateContainer(const runtime::Containe
   c.status.log_path = config.log_directory + "/" + std::to_string(config.restart_count) + ".log";
   containers_[c.status.id] = c;
   creates.push_back(config);
-  return std::string(buf);
+  Later(create_delay, [done, id = std::string(buf)] { done(id); });
 }
 
-base::Status FakeRuntime::StartContainer(const std::string& id) {
+void FakeRuntime::StartContainer(const std::string& id, std::function<void(base::Status)> done) {
   auto it = containers_.find(id);
-  if (it == containers_.end()) return base::Error{"no such container"};
-  auto& s = it->second.status;
-  s.started_at = clock_.WallNow();
-  if (fail_start.count(s.name) != 0) {
-    s.state = runtime::ContainerState::kExited;
-    s.exit_code = 128;
-    s.reason = "StartError";
-    s.message = "exec: \"nope\": executable file not found in $PATH";
-    s.finished_at = clock_.WallNow();
-    return base::Error{s.message};
+  if (it == containers_.end()) {
+    Later(start_delay, [done] { done(base::Error{"no such container"}); });
+    return;
   }
-  s.state = runtime::ContainerState::kRunning;
-  s.pid = static_cast<int>(1000 + it->second.seq);
-  return {};
+  Later(start_delay, [this, id, done] {
+    auto it = containers_.find(id);
+    if (it == containers_.end()) {
+      done(base::Error{"no such container"});
+      return;
+    }
+    auto& s = it->second.status;
+    s.started_at = clock_.WallNow();
+    if (fail_start.count(s.name) != 0) {
+      s.state = runtime::ContainerState::kExited;
+      s.exit_code = 128;
+      s.reason = "StartError";
+      s.message = "exec: \"nope\": executable file not found in $PATH";
+      s.finished_at = clock_.WallNow();
+      done(base::Error{s.message});
+      return;
+    }
+    s.state = runtime::ContainerState::kRunning;
+    s.pid = static_cast<int>(1000 + it->second.seq);
+    done(base::Status::Ok());
+  });
 }
 
 void FakeRuntime::MarkExited(const std::string& id, int exit_code, int signal) {

@@ -34,8 +34,16 @@ class FakeRuntime : public runtime::Runtime {
 
   explicit FakeRuntime(base::Clock& clock) : clock_(clock) {}
 
-  base::Expected<std::string> CreateContainer(const runtime::ContainerConfig& config) override;
-  base::Status StartContainer(const std::string& id) override;
+  std::string_view name() const override { return "probelet"; }
+  void RunPodSandbox(const runtime::PodSandboxConfig& config,
+                     std::function<void(base::Expected<runtime::PodSandbox>)> done) override;
+  void StopPodSandbox(const std::string& sandbox_id,
+                      std::function<void(base::Status)> done) override;
+  void RemovePodSandbox(const std::string& sandbox_id,
+                        std::function<void(base::Status)> done) override;
+  void CreateContainer(const runtime::ContainerConfig& config,
+                       std::function<void(base::Expected<std::string>)> done) override;
+  void StartContainer(const std::string& id, std::function<void(base::Status)> done) override;
   void StopContainer(const std::string& id, base::Duration grace_period,
                      std::function<void(base::Status)> done) override;
   void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,
@@ -61,6 +69,19 @@ class FakeRuntime : public runtime::Runtime {
   // What ExecSync returns (after `exec_delay`), by the first argv element; default exit 0.
   std::map<std::string, runtime::ExecSyncResult> exec_results;
   base::Duration exec_delay{};
+  // How long CreateContainer and StartContainer take to answer (a CRI runtime's round trips).
+  base::Duration create_delay{};
+  base::Duration start_delay{};
+  // Sandboxes: RunPodSandbox fails while fail_sandbox is set; made ones get `pod_ip`.
+  bool fail_sandbox = false;
+  std::string pod_ip = "127.0.0.1";
+  struct SandboxCall {
+    std::string op;  // "run", "stop", "remove"
+    std::string id;  // the sandbox's id ("" for a failed run)
+    std::string pod_uid;
+    int32_t attempt = 0;
+  };
+  std::vector<SandboxCall> sandbox_calls;
 
   std::vector<StopCall> stops;
   std::vector<ExecCall> execs;
@@ -79,6 +100,8 @@ class FakeRuntime : public runtime::Runtime {
 
   base::Clock& clock_;
   uint64_t next_ = 1;
+  uint64_t next_sandbox_ = 1;
+  std::map<std::string, std::string> sandbox_pod_;  // sandbox id -> pod uid
   std::map<std::string, Container> containers_;
   std::vector<std::unique_ptr<base::Timer>> timers_;
   ExitHandler exit_handler_;

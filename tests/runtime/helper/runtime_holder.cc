@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
   config.container.name = "holder";
   config.container.command = {"/bin/sh", "-c",
                               std::string("sleep 1000 & echo $$$$ $! > ") + argv[2] + "; wait"};
-  auto id = rt.CreateContainer(config);
+  auto id = rt.CreateContainerNow(config);
   if (!id.ok()) return 3;
-  if (auto st = rt.StartContainer(*id); !st.ok()) {
+  if (auto st = rt.StartContainerNow(*id); !st.ok()) {
     std::fprintf(stderr, "start: %s\n", st.error().message.c_str());
     return 4;
   }
