@@ -69,8 +69,15 @@ bool Agent::Stop(int exit_code) {
   if (stopping_) return false;
   stopping_ = true;
   kubelet_.Shutdown([this] {
-    if (stopped_) stopped_();
-    io_.stop();
+    // Every pod is gone; then what the runtime still holds (a CRI runtime's leftover sandboxes).
+    runtime_->Shutdown([this](base::Status removed) {
+      if (!removed.ok()) {
+        spdlog::warn("runtime shutdown: {}", removed.error().message);
+        exit_code_ = std::max(exit_code_, 1);
+      }
+      if (stopped_) stopped_();
+      io_.stop();
+    });
   });
   return true;
 }

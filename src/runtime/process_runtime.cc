@@ -345,6 +345,9 @@ base::Status ProcessRuntime::RemoveContainer(const std::string& id) {
 void ProcessRuntime::SetExitHandler(ExitHandler handler) {
   impl_->SetExitHandler(std::move(handler));
 }
+void ProcessRuntime::Shutdown(std::function<void(base::Status)> done) {
+  impl_->Post([done = std::move(done)] { done(base::Status::Ok()); });
+}
 bool ProcessRuntime::cgroup_mode() const { return impl_->cgroup_mode(); }
 std::string ProcessRuntime::instance_cgroup() const { return impl_->instance(); }
 size_t ProcessRuntime::pending_work() const { return impl_->pending_work(); }

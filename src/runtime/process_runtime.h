@@ -117,6 +117,8 @@ class ProcessRuntime : public Runtime {
   std::vector<ContainerStatus> ListContainers() const override;
   base::Status RemoveContainer(const std::string& id) override;
   void SetExitHandler(ExitHandler handler) override;
+  // Nothing to remove (containers die with the runtime's destruction): OK on a later turn.
+  void Shutdown(std::function<void(base::Status)> done) override;
 
   // True when containers get their own cgroup (decided at construction).
   bool cgroup_mode() const;

@@ -169,6 +169,11 @@ class Runtime {
   // One handler; setting another replaces it.
   virtual void SetExitHandler(ExitHandler handler) = 0;
 
+  // The agent's exit, after every pod has been stopped: removes whatever this runtime instance
+  // still holds (the CRI runtime: every sandbox with its label); no exit handler is called after
+  // it. `done` gets the first error once everything has been tried.
+  virtual void Shutdown(std::function<void(base::Status)> done) = 0;
+
   // Called when the runtime stops answering (healthy = false, with why) and when it answers
   // again after that (true). Meanwhile GetContainerStatus/ListContainers give the last known
   // state, and operations fail (or wait for the runtime, as each says). The process runtime is

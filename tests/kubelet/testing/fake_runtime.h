@@ -52,6 +52,11 @@ class FakeRuntime : public runtime::Runtime {
   std::vector<runtime::ContainerStatus> ListContainers() const override;
   base::Status RemoveContainer(const std::string& id) override;
   void SetExitHandler(ExitHandler handler) override { exit_handler_ = std::move(handler); }
+  void Shutdown(std::function<void(base::Status)> done) override {
+    ++shutdowns;
+    Later(base::Duration::zero(), [done] { done(base::Status::Ok()); });
+  }
+  int shutdowns = 0;
 
   // The container exits by itself with `exit_code` (on the next turn of the clock).
   void Exit(const std::string& id, int exit_code);
