@@ -149,6 +149,9 @@ struct SecurityContext {
 struct Container {
   std::string name;
   std::string image;
+  // Always | IfNotPresent | Never; defaulted by the API defaults (Always for an image with no
+  // tag or the tag :latest, else IfNotPresent), as the kubelet's image manager reads it.
+  std::string image_pull_policy;
   std::vector<std::string> command;
   std::vector<std::string> args;
   std::string working_dir;

@@ -13,23 +13,22 @@
 //    channel's state tells which half timed out: never READY means the dial timed out
 //    ("timeout: failed to connect service ..."), else the RPC did.
 //  - The callback API runs the completion on a gRPC thread; it only posts the Outcome to the
-//    io_context, so the probe's state lives and ends on the loop thread. No thread per probe.
+//    io_context (base::CompletionBridge), so the probe's state lives and ends on the loop
+//    thread. No thread per probe.
 //  - Not mirrored: the kubelet's ProbeDialer (dialer_others.go), which grpc.go's context
 //    dialer uses, sets SO_LINGER 1 s on this socket (§5.1.4);
 //    gRPC C++ exposes socket mutators only through internal headers, so the socket closes
 //    with the kernel default.
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "base/clock.h"
+#include "base/completion_bridge.h"
 #include "base/go_duration.h"
+#include "base/go_grpc_status.h"
 #include "base/go_quote.h"
 #include "base/host_port.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -48,67 +47,13 @@ namespace asio = boost::asio;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-// Go's codes.Code.String().
-const char* GoCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "Canceled";
-    case grpc::StatusCode::UNKNOWN:
-      return "Unknown";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "InvalidArgument";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DeadlineExceeded";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NotFound";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "AlreadyExists";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PermissionDenied";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "ResourceExhausted";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FailedPrecondition";
-    case grpc::StatusCode::ABORTED:
-      return "Aborted";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OutOfRange";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "Unimplemented";
-    case grpc::StatusCode::INTERNAL:
-      return "Internal";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "Unavailable";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DataLoss";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "Unauthenticated";
-    default:
-      return "Unknown";
-  }
-}
-
 // grpc-go's status error text: "rpc error: code = Unavailable desc = ...".
 std::string GoStatusError(const grpc::Status& s) {
-  return std::string("rpc error: code = ") + GoCodeName(s.error_code()) +
-         " desc = " + s.error_message();
+  return base::GoStatusError(static_cast<int>(s.error_code()), s.error_message());
 }
-
-// The completion count shared with gRPC's threads, so the prober's destructor can wait until
-// no callback of its calls can still post to the io_context.
-struct Pending {
-  std::mutex mu;
-  std::condition_variable cv;
-  int count = 0;
-};
 
 // One probe. Created and finished on the loop thread; gRPC's thread only posts its result.
 struct Call {
-  explicit Call(asio::io_context& io) : work(io.get_executor()) {}
-  // The RPC runs on gRPC's threads: this keeps io.run() from returning meanwhile.
-  asio::executor_work_guard<asio::io_context::executor_type> work;
   std::string addr;  // as the kubelet prints it (host:port, ":port" when host is empty)
   base::Duration timeout{};
   std::shared_ptr<grpc::Channel> channel;
@@ -176,25 +121,21 @@ Outcome MapStatus(const Call& call, const grpc::Status& status, bool connected) 
 
 class GrpcProberImpl : public GrpcProber {
  public:
-  GrpcProberImpl(asio::io_context& io, base::Clock& clock) : io_(io), clock_(clock) {}
+  GrpcProberImpl(asio::io_context& io, base::Clock& clock) : clock_(clock), bridge_(io) {}
 
   ~GrpcProberImpl() override {
-    alive_.reset();
     for (auto& call : calls_) {
       call->finished = true;
       call->timer.reset();
-      call->work.reset();
       call->context.TryCancel();
     }
-    // Wait (briefly: the calls are cancelled) until gRPC has run every callback, so none posts
-    // to an io_context that may be gone after us.
-    std::unique_lock lock(pending_->mu);
-    pending_->cv.wait(lock, [&] { return pending_->count == 0; });
+    // bridge_'s destructor then waits (briefly: the calls are cancelled) until gRPC has run
+    // every callback, so none posts to an io_context that may be gone after us.
   }
 
   void Probe(const std::string& host, int port, const std::string& service, base::Duration timeout,
              OutcomeCallback done) override {
-    auto call = std::make_shared<Call>(io_);
+    auto call = std::make_shared<Call>();
     call->addr = base::JoinHostPort(host, port);
     call->timeout = timeout;
     call->done = std::move(done);
@@ -225,27 +166,18 @@ class GrpcProberImpl : public GrpcProber {
       o.output = DeadlineOutput(*c, connected);
       Finish(*c, it, std::move(o));
     });
-    {
-      std::lock_guard lock(pending_->mu);
-      ++pending_->count;
-    }
-    // Runs on a gRPC thread (or inline): post, then release the pending count.
-    call->stub->async()->Check(&call->context, &call->request, &call->response,
-                               [this, call, it, alive = std::weak_ptr<int>(alive_),
-                                pending = pending_, &io = io_](grpc::Status status) mutable {
-                                 // The channel state is read here, before anything can tear it
-                                 // down.
-                                 bool ready = call->channel->GetState(false) == GRPC_CHANNEL_READY;
-                                 // The Call moves to the loop: it is destroyed there, never on
-                                 // gRPC's thread.
-                                 asio::post(io, [this, call = std::move(call), it, alive,
-                                                 status = std::move(status), ready] {
-                                   if (!alive.lock() || call->finished) return;
-                                   Finish(*call, it, MapStatus(*call, status, ready));
-                                 });
-                                 std::lock_guard lock(pending->mu);
-                                 if (--pending->count == 0) pending->cv.notify_all();
-                               });
+    // Runs on a gRPC thread (or inline): reads what it must there, then only posts.
+    call->stub->async()->Check(
+        &call->context, &call->request, &call->response,
+        [this, call, it, completion = bridge_.Begin()](grpc::Status status) mutable {
+          // The channel state is read here, before anything can tear it down.
+          bool ready = call->channel->GetState(false) == GRPC_CHANNEL_READY;
+          // The Call moves to the loop: it is destroyed there, never on gRPC's thread.
+          completion.Post([this, call = std::move(call), it, status = std::move(status), ready] {
+            if (call->finished) return;
+            Finish(*call, it, MapStatus(*call, status, ready));
+          });
+        });
   }
 
  private:
@@ -253,17 +185,15 @@ class GrpcProberImpl : public GrpcProber {
     auto self = *it;  // keep the Call alive through `done`
     call.finished = true;
     call.timer->Cancel();
-    call.work.reset();
     calls_.erase(it);
     auto done = std::move(call.done);
     done(std::move(o));
   }
 
-  asio::io_context& io_;
   base::Clock& clock_;
   std::list<std::shared_ptr<Call>> calls_;
-  std::shared_ptr<Pending> pending_ = std::make_shared<Pending>();
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // Last: destroyed first, it waits for gRPC's callbacks while the calls are still here.
+  base::CompletionBridge bridge_;
 };
 
 }  // namespace

@@ -1,17 +1,15 @@
 // CriClient over gRPC's callback API. Each call is one heap object (request, response,
 // ClientContext, callback) shared by the loop and gRPC: gRPC's completion only posts the object
-// back to the io_context, where the result is delivered; so the call's state lives and ends on
-// the loop thread, as in the gRPC prober (probe/grpc_prober.cc), and no thread waits on an RPC.
+// back to the io_context (base::CompletionBridge, shared with the gRPC prober), where the result
+// is delivered; so the call's state lives and ends on the loop thread, and no thread waits on an
+// RPC.
 #include "runtime/cri/cri_client.h"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <list>
-#include <mutex>
 
+#include "base/completion_bridge.h"
 #include "grpc/support/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -30,27 +28,15 @@ constexpr int kMaxMessageBytes = 16 << 20;
 constexpr int kInitialReconnectBackoffMs = 100;
 constexpr int kMaxReconnectBackoffMs = 3000;
 
-// How many calls gRPC still holds, shared with gRPC's threads: the destructor waits for zero,
-// after which no completion can post to the io_context.
-struct InFlight {
-  std::mutex mu;
-  std::condition_variable cv;
-  int count = 0;
-};
-
 // The loop's part of a call, whatever its types.
 struct CallBase {
-  explicit CallBase(asio::io_context& io) : work(io.get_executor()) {}
   virtual ~CallBase() = default;
-  // gRPC runs the RPC: this keeps io.run() from returning meanwhile.
-  asio::executor_work_guard<asio::io_context::executor_type> work;
   grpc::ClientContext context;
   bool cancelled = false;  // loop thread only: set by the client's destruction
 };
 
 template <typename Request, typename Response>
 struct Call : CallBase {
-  using CallBase::CallBase;
   Request request;
   Response response;
   RpcCallback<Response> done;
@@ -65,7 +51,7 @@ gpr_timespec DeadlineIn(base::Duration timeout) {
 class GrpcCriClient : public CriClient {
  public:
   GrpcCriClient(asio::io_context& io, std::string endpoint)
-      : io_(io), endpoint_(std::move(endpoint)) {
+      : endpoint_(std::move(endpoint)), bridge_(io) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(kMaxMessageBytes);
     args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -77,16 +63,13 @@ class GrpcCriClient : public CriClient {
   }
 
   ~GrpcCriClient() override {
-    alive_.reset();
     for (auto& call : calls_) {
       call->cancelled = true;
-      call->work.reset();
       call->context.TryCancel();
     }
-    // Cancelled calls complete at once; wait until gRPC has run every completion (which only
-    // posts), so none can reach an io_context that may go right after us.
-    std::unique_lock lock(in_flight_->mu);
-    in_flight_->cv.wait(lock, [&] { return in_flight_->count == 0; });
+    // Cancelled calls complete at once; bridge_'s destructor then waits until gRPC has run
+    // every completion (which only posts), so none can reach an io_context that may go right
+    // after us.
   }
 
   const std::string& endpoint() const override { return endpoint_; }
@@ -128,25 +111,18 @@ class GrpcCriClient : public CriClient {
   template <typename Request, typename Response, typename StartRpc>
   void Start(Request request, base::Duration timeout, RpcCallback<Response> done,
              StartRpc start_rpc) {
-    auto call = std::make_shared<Call<Request, Response>>(io_);
+    auto call = std::make_shared<Call<Request, Response>>();
     call->request = std::move(request);
     call->done = std::move(done);
     call->context.set_deadline(DeadlineIn(timeout));
     calls_.push_back(call);
     auto it = std::prev(calls_.end());
-    {
-      std::lock_guard lock(in_flight_->mu);
-      ++in_flight_->count;
-    }
     // Runs on a gRPC thread, or inline in start_rpc or TryCancel: it only posts, then lets go.
-    auto on_done = [this, call, it, alive = std::weak_ptr<int>(alive_), in_flight = in_flight_,
-                    &io = io_](grpc::Status status) mutable {
-      asio::post(io, [this, call = std::move(call), it, alive, status = std::move(status)] {
-        if (!alive.lock() || call->cancelled) return;
+    auto on_done = [this, call, it, completion = bridge_.Begin()](grpc::Status status) mutable {
+      completion.Post([this, call = std::move(call), it, status = std::move(status)] {
+        if (call->cancelled) return;
         Finish(*call, it, status);
       });
-      std::lock_guard lock(in_flight->mu);
-      if (--in_flight->count == 0) in_flight->cv.notify_all();
     };
     start_rpc(&call->context, &call->request, &call->response, std::move(on_done));
   }
@@ -155,7 +131,6 @@ class GrpcCriClient : public CriClient {
   void Finish(Call<Request, Response>& call, CallList::iterator it, const grpc::Status& status) {
     auto self = *it;  // keeps the call alive through `done`
     calls_.erase(it);
-    call.work.reset();
     auto done = std::move(call.done);
     if (status.ok()) {
       done(RpcResult<Response>(std::move(call.response)));
@@ -164,14 +139,13 @@ class GrpcCriClient : public CriClient {
     }
   }
 
-  asio::io_context& io_;
   std::string endpoint_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RuntimeService::Stub> runtime_;
   std::unique_ptr<v1::ImageService::Stub> image_;
   CallList calls_;
-  std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // Last: destroyed first, it waits for gRPC's completions while the calls are still here.
+  base::CompletionBridge bridge_;
 };
 
 }  // namespace
