@@ -21,6 +21,8 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
       exec_(*runtime_),
       probers_(clock, status_, {http_.get(), tcp_.get(), grpc_.get(), &exec_}, events_, metrics_,
                options.prober_seed),
+      image_manager_(images_ != nullptr ? std::make_unique<ImageManager>(clock, *images_, events_)
+                                        : nullptr),
       kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {}
 
 Agent::~Agent() = default;
@@ -42,6 +44,7 @@ PodWorkerEnv Agent::MakeEnv(Agent& self, std::string pods_log_dir) {
   env.status = &self.status_;
   env.recorder = &self.events_;
   env.http = self.http_.get();
+  env.images = self.image_manager_.get();
   env.pods_log_dir = std::move(pods_log_dir);
   return env;
 }

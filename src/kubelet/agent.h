@@ -23,6 +23,7 @@
 #include "api/pod.h"
 #include "base/clock.h"
 #include "kubelet/event_store.h"
+#include "kubelet/image_manager.h"
 #include "kubelet/kubelet.h"
 #include "kubelet/runtime_command_runner.h"
 #include "kubelet/status_manager.h"
@@ -111,6 +112,7 @@ class Agent {
   RuntimeCommandRunner exec_;
   prober::ProberMetrics metrics_;
   prober::ProberManager probers_;
+  std::unique_ptr<ImageManager> image_manager_;  // when the runtime has images
   Kubelet kubelet_;
   std::function<void()> stopped_;
   bool stopping_ = false;

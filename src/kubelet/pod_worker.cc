@@ -359,7 +359,34 @@ void PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
   const Instance* latest = Latest(r);
   config.restart_count = latest ? latest->restart_count + 1 : 0;
   config.log_directory = LogDirectory() + "/" + spec.name;
-  CreateAndStart(r, std::move(config), backoff_counted, std::move(done));
+  if (env_.images == nullptr) {
+    CreateAndStart(r, std::move(config), backoff_counted, std::move(done));
+    return;
+  }
+  // startContainer's first step: EnsureImageExists. Its failure is the container's waiting
+  // reason (ErrImagePull, ImagePullBackOff, ErrImageNeverPull); SyncPod returns the error and
+  // the pod worker retries after its back-off, when the image manager pulls again or answers
+  // ImagePullBackOff.
+  std::weak_ptr<int> alive = alive_;
+  Record* record = &r;
+  env_.images->EnsureImageExists(
+      pod_, spec, Ref(r),
+      [this, alive, record, config = std::move(config), backoff_counted,
+       done = std::move(done)](ImageResult image) mutable {
+        if (alive.expired()) return;
+        if (!image.ok()) {
+          record->start_failure = api::ContainerStateWaiting{image.reason, image.message};
+          ScheduleBackOffSync(kSyncErrorBackOff);
+          done(false);
+          return;
+        }
+        if (terminating_) {
+          done(false);
+          return;
+        }
+        config.image_ref = image.image_ref;
+        CreateAndStart(*record, std::move(config), backoff_counted, std::move(done));
+      });
 }
 
 void PodWorker::CreateAndStart(Record& r, runtime::ContainerConfig config, bool backoff_counted,

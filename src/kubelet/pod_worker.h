@@ -41,6 +41,7 @@
 #include "base/clock.h"
 #include "kubelet/container_record.h"
 #include "kubelet/crash_loop_backoff.h"
+#include "kubelet/image_manager.h"
 #include "kubelet/kuberuntime_container.h"
 #include "kubelet/pod_actions.h"
 #include "kubelet/status_manager.h"
@@ -58,7 +59,10 @@ struct PodWorkerEnv {
   api::EventRecorder* recorder = nullptr;
   CrashLoopBackOff* backoff = nullptr;  // shared by all pods, as in the kubelet
   probe::HttpProber* http = nullptr;    // for httpGet preStop hooks; null: such hooks fail
-  std::string pods_log_dir;             // <state-dir>/pods
+  // Resolves and pulls images (EnsureImageExists) before a create; null for a runtime without
+  // images (the process runtime).
+  ImageManager* images = nullptr;
+  std::string pods_log_dir;  // <state-dir>/pods
 };
 
 // The node's IP: the pod IP of every pod on the node's network (the process runtime's, and the

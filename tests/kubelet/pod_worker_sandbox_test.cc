@@ -1,10 +1,15 @@
 // The pod worker's sandbox and its asynchronous starts (SyncPod steps 4-6 on a runtime that
 // answers later, as a CRI runtime does): one sandbox per pod before any container, its IP as
 // the pod's, a failed sandbox retried with the next attempt, the sandbox stopped when the pod is
-// done and removed when it goes, and starts one at a time that a termination cuts short.
+// done and removed when it goes, starts one at a time that a termination cuts short, and the
+// image step before each create (EnsureImageExists) with its waiting reasons.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "kubelet/image_manager.h"
 #include "kubelet/pod_worker.h"
+#include "kubelet/testing/fake_image_service.h"
 #include "kubelet/testing/kubelet_fixture.h"
 
 namespace probelet::kubelet {
@@ -111,6 +116,82 @@ TEST_F(PodWorkerSandboxTest, StartsGoOneAtATimeAndATerminationStopsTheRest) {
   EXPECT_EQ(runtime_.creates.size(), 2u);
   EXPECT_EQ(runtime_.running_count(), 0);
   EXPECT_EQ(Events("Started"), (std::vector<std::string>{"Started container a"}));
+}
+
+// The pod worker with an image manager in front of the creates, as with a CRI runtime.
+class PodWorkerImageTest : public testing::KubeletFixture {
+ protected:
+  PodWorkerImageTest() {
+    PodWorkerEnv env;
+    env.clock = &clock_;
+    env.runtime = &runtime_;
+    env.probers = &probers_;
+    env.status = &status_;
+    env.recorder = &events_;
+    env.images = &images_;
+    env.pods_log_dir = "/tmp/probelet-test/pods";
+    kubelet_ = std::make_unique<Kubelet>(env);
+  }
+  static api::Container WithImage(std::string name, std::string image, std::string policy) {
+    api::Container c = MakeContainer(std::move(name));
+    c.image = std::move(image);
+    c.image_pull_policy = std::move(policy);
+    return c;
+  }
+  testing::FakeImageService service_{clock_};
+  ImageManager images_{clock_, service_, events_};
+};
+
+TEST_F(PodWorkerImageTest, TheContainerIsCreatedFromTheImageRefTheManagerResolved) {
+  service_.images["localhost/app:1"] = {"sha256:abc", 10};
+  kubelet_->AddPod(MakePod({WithImage("app", "localhost/app:1", "IfNotPresent")}));
+  Settle();
+  ASSERT_EQ(runtime_.creates.size(), 1u);
+  EXPECT_EQ(runtime_.creates[0].image_ref, "sha256:abc");
+  EXPECT_EQ(runtime_.creates[0].container.image, "localhost/app:1");
+  EXPECT_EQ(
+      Events("Pulled"),
+      (std::vector<std::string>{"Container image \"localhost/app:1\" already present on machine"}));
+  EXPECT_TRUE(CStatus().state.running.has_value());
+}
+
+TEST_F(PodWorkerImageTest, APullThatFailsWaitsAsErrImagePullThenImagePullBackOff) {
+  service_.pull_errors["localhost/nope:1"] = "not found";
+  kubelet_->AddPod(
+      MakePod({WithImage("app", "localhost/nope:1", "IfNotPresent"), MakeContainer("side")}));
+  Settle();
+  EXPECT_TRUE(runtime_.creates.size() == 1u && runtime_.creates[0].container.name == "side")
+      << "the other container starts: one image never blocks the rest";
+  ASSERT_TRUE(CStatus().state.waiting.has_value());
+  EXPECT_EQ(CStatus().state.waiting->reason, "ErrImagePull");
+  EXPECT_EQ(CStatus().state.waiting->message, "not found");
+  EXPECT_EQ(Events("Failed"),
+            (std::vector<std::string>{"Failed to pull image \"localhost/nope:1\": not found"}));
+  auto nope_pulls = [&] {
+    return std::count(service_.pull_calls.begin(), service_.pull_calls.end(), "localhost/nope:1");
+  };
+  // The sync retries 10 s later: the image's back-off (10 s) is just over, so it pulls again,
+  // fails again and the back-off doubles to 20 s. The next retry, 10 s on, is inside it.
+  Run(kSyncErrorBackOff);
+  EXPECT_EQ(nope_pulls(), 2);
+  Run(kSyncErrorBackOff);
+  EXPECT_EQ(nope_pulls(), 2);
+  ASSERT_TRUE(CStatus().state.waiting.has_value());
+  EXPECT_EQ(CStatus().state.waiting->reason, "ImagePullBackOff");
+  EXPECT_EQ(CStatus().state.waiting->message,
+            "Back-off pulling image \"localhost/nope:1\": ErrImagePull: not found");
+  EXPECT_EQ(Events("BackOff"),
+            (std::vector<std::string>{"Back-off pulling image \"localhost/nope:1\""}));
+  EXPECT_EQ(runtime_.CountCreated("app"), 0);
+}
+
+TEST_F(PodWorkerImageTest, NeverWithoutTheImageIsErrImageNeverPullAndNothingIsPulled) {
+  kubelet_->AddPod(MakePod({WithImage("app", "localhost/absent:1", "Never")}));
+  Settle();
+  ASSERT_TRUE(CStatus().state.waiting.has_value());
+  EXPECT_EQ(CStatus().state.waiting->reason, "ErrImageNeverPull");
+  EXPECT_TRUE(service_.pull_calls.empty());
+  EXPECT_TRUE(runtime_.creates.empty());
 }
 
 }  // namespace
