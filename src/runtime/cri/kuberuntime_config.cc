@@ -5,6 +5,8 @@
 
 #include "api/json_codec.h"
 #include "runtime/container_command.h"
+#include "runtime/cri/kuberuntime_resources.h"
+#include "runtime/cri/kuberuntime_security.h"
 
 namespace probelet::runtime::cri {
 namespace {
@@ -124,6 +126,11 @@ v1::PodSandboxConfig MakePodSandboxConfig(const runtime::PodSandboxConfig& confi
   linux->set_cgroup_parent(options.cgroup_parent);
   v1::LinuxSandboxSecurityContext* sc = linux->mutable_security_context();
   *sc->mutable_namespace_options() = NamespacesForPod(pod, options.cni_network);
+  sc->set_privileged(HasPrivilegedContainer(pod));
+  // "Forcing sandbox to run as `runtime/default` allow users to use least privileged seccomp
+  // profiles at pod level" (kubernetes#84623); RuntimeDefault is the proto's zero value, set
+  // explicitly all the same.
+  sc->mutable_seccomp()->set_profile_type(v1::SecurityProfile::RuntimeDefault);
   if (pod.spec.security_context) {
     const api::PodSecurityContext& psc = *pod.spec.security_context;
     if (psc.run_as_user) sc->mutable_run_as_user()->set_value(*psc.run_as_user);
@@ -135,7 +142,8 @@ v1::PodSandboxConfig MakePodSandboxConfig(const runtime::PodSandboxConfig& confi
 base::Expected<v1::ContainerConfig> MakeContainerConfig(const runtime::ContainerConfig& config,
                                                         const api::Pod& pod,
                                                         const v1::PodSandboxConfig& sandbox,
-                                                        const std::string& instance) {
+                                                        const std::string& instance,
+                                                        int64_t memory_capacity) {
   const api::Container& container = config.container;
   v1::ContainerConfig out;
   out.mutable_metadata()->set_name(container.name);
@@ -175,10 +183,11 @@ base::Expected<v1::ContainerConfig> MakeContainerConfig(const runtime::Container
   PutContainerAnnotations(*out.mutable_annotations(), container, pod, config.restart_count);
   out.set_log_path(ContainerLogPath(container.name, config.restart_count));
 
-  v1::LinuxContainerSecurityContext* sc = out.mutable_linux()->mutable_security_context();
-  if (sandbox.has_linux() && sandbox.linux().has_security_context()) {
-    *sc->mutable_namespace_options() = sandbox.linux().security_context().namespace_options();
-  }
+  // generateLinuxContainerConfig. The namespaces are the sandbox's (NamespacesForPod for both).
+  v1::LinuxContainerConfig* linux = out.mutable_linux();
+  *linux->mutable_resources() = MakeLinuxContainerResources(pod, container, memory_capacity);
+  *linux->mutable_security_context() = MakeContainerSecurityContext(
+      pod, container, sandbox.linux().security_context().namespace_options());
   return out;
 }
 

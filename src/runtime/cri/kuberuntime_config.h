@@ -72,12 +72,16 @@ v1::PodSandboxConfig MakePodSandboxConfig(const runtime::PodSandboxConfig& confi
 
 // The container's CRI config (the kubelet's generateContainerConfig): `config.image_ref` is the
 // image; `pod` is the container's pod; `sandbox` what MakePodSandboxConfig made for it (labels,
-// log dir, namespaces). An Error when a volumeMount names no volume of the pod, or a volume
-// of a kind this runtime cannot mount (validation refuses both before: ValidateForImages).
+// log dir, namespaces); `memory_capacity` the node's memory in bytes, for the oom_score_adj of
+// Burstable containers (0: unknown, they get 0). An Error when a volumeMount names no volume of
+// the pod, or a volume of a kind this runtime cannot mount (validation refuses both before:
+// api::ValidateForContainerRuntime). Call VerifyRunAsNonRoot (kuberuntime_security.h) first, with
+// the image's status, as the kubelet does.
 base::Expected<v1::ContainerConfig> MakeContainerConfig(const runtime::ContainerConfig& config,
                                                         const api::Pod& pod,
                                                         const v1::PodSandboxConfig& sandbox,
-                                                        const std::string& instance);
+                                                        const std::string& instance,
+                                                        int64_t memory_capacity = 0);
 
 // Where an emptyDir volume of the pod lives (the kubelet's <pod dir>/volumes/
 // kubernetes.io~empty-dir/<name>, under the sandbox's log directory; created by the caller).

@@ -247,5 +247,38 @@ TEST(MakeContainerConfigTest, RefusesAMountOfAMissingOrUnsupportedVolume) {
   EXPECT_EQ(cc.error().message, "volume nope: only emptyDir and hostPath volumes are supported");
 }
 
+TEST(MakePodSandboxConfigTest, PrivilegedWithAPrivilegedContainerAndRuntimeDefaultSeccomp) {
+  api::Pod pod = TestPod();
+  v1::PodSandboxConfig sb = MakePodSandboxConfig(SandboxConfigOf(pod), Options());
+  EXPECT_FALSE(sb.linux().security_context().privileged());
+  EXPECT_EQ(sb.linux().security_context().seccomp().profile_type(),
+            v1::SecurityProfile::RuntimeDefault);
+  pod.spec.containers[0].security_context = api::SecurityContext{};
+  pod.spec.containers[0].security_context->privileged = true;
+  sb = MakePodSandboxConfig(SandboxConfigOf(pod), Options());
+  EXPECT_TRUE(sb.linux().security_context().privileged());
+}
+
+TEST(MakeContainerConfigTest, ResourcesAndSecurityContextAreMapped) {
+  api::Pod pod = TestPod();
+  api::Container& c = pod.spec.containers[0];
+  c.resources.limits["cpu"] = *api::ParseQuantity("500m");
+  c.resources.limits["memory"] = *api::ParseQuantity("64Mi");
+  c.security_context = api::SecurityContext{};
+  c.security_context->read_only_root_filesystem = true;
+  pod.spec.security_context = api::PodSecurityContext{1000, std::nullopt, std::nullopt};
+  v1::PodSandboxConfig sb = MakePodSandboxConfig(SandboxConfigOf(pod), Options());
+  auto cc = MakeContainerConfig(ContainerConfigOf(pod), pod, sb, "node-a", int64_t{1} << 33);
+  ASSERT_TRUE(cc.ok());
+  EXPECT_EQ(cc->linux().resources().cpu_shares(), 512);
+  EXPECT_EQ(cc->linux().resources().cpu_quota(), 50000);
+  EXPECT_EQ(cc->linux().resources().cpu_period(), 100000);
+  EXPECT_EQ(cc->linux().resources().memory_limit_in_bytes(), 64 << 20);
+  EXPECT_TRUE(cc->linux().security_context().readonly_rootfs());
+  EXPECT_EQ(cc->linux().security_context().run_as_user().value(), 1000);
+  EXPECT_EQ(cc->linux().security_context().seccomp().profile_type(),
+            v1::SecurityProfile::Unconfined);
+}
+
 }  // namespace
 }  // namespace probelet::runtime::cri
