@@ -12,7 +12,14 @@ void SetDefaultsLifecycleHandler(std::optional<LifecycleHandler>& h) {
   if (h && h->http_get) SetDefaultsHTTPGet(*h->http_get);
 }
 
+// Requests default to limits, per resource, where a container sets a limit and no request
+// (SetDefaults_Pod: "If limits are specified, but requests are not, default requests to limits").
+void SetDefaultsResources(ResourceRequirements& r) {
+  for (const auto& [name, limit] : r.limits) r.requests.try_emplace(name, limit);
+}
+
 void SetDefaultsContainer(Container& c) {
+  if (c.image_pull_policy.empty()) c.image_pull_policy = DefaultImagePullPolicy(c.image);
   for (auto& p : c.ports) {
     if (p.protocol.empty()) p.protocol = "TCP";
   }
@@ -32,6 +39,20 @@ void SetDefaultsContainer(Container& c) {
 
 }  // namespace
 
+std::string DefaultImagePullPolicy(std::string_view image) {
+  // parsers.ParseImageName: a digest ("@sha256:...") pins the image; a tag is a ':' after the
+  // last '/' (before it, a ':' is a registry's port); neither means ":latest".
+  std::string_view name = image.substr(0, image.find('@'));
+  bool has_digest = name.size() != image.size();
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  bool has_tag =
+      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  std::string_view tag = has_tag ? name.substr(colon + 1) : std::string_view();
+  bool latest = has_tag ? tag == "latest" : !has_digest && !image.empty();
+  return latest ? "Always" : "IfNotPresent";
+}
+
 void SetDefaultsProbe(Probe& p) {
   if (p.timeout_seconds == 0) p.timeout_seconds = 1;
   if (p.period_seconds == 0) p.period_seconds = 10;
@@ -50,6 +71,11 @@ void SetDefaults(Pod& pod, UidGenerator& uids) {
   }
   for (auto& c : spec.init_containers) SetDefaultsContainer(c);
   for (auto& c : spec.containers) SetDefaultsContainer(c);
+  for (auto& c : spec.init_containers) SetDefaultsResources(c.resources);
+  for (auto& c : spec.containers) SetDefaultsResources(c.resources);
+  for (auto& v : spec.volumes) {
+    if (v.host_path && !v.host_path->type) v.host_path->type = "";  // HostPathUnset
+  }
 }
 
 }  // namespace probelet::api

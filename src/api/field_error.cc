@@ -15,6 +15,8 @@ std::string_view TypeString(FieldErrorType t) {
       return "Forbidden";
     case FieldErrorType::kNotSupported:
       return "Unsupported value";
+    case FieldErrorType::kNotFound:
+      return "Not found";
     case FieldErrorType::kTooLong:
       return "Too long";
     case FieldErrorType::kTooMany:
@@ -55,6 +57,10 @@ FieldError Duplicate(std::string field, std::string_view value) {
 FieldError Forbidden(std::string field, std::string detail) {
   return {FieldErrorType::kForbidden, std::move(field), {}, std::move(detail)};
 }
+FieldError NotFound(std::string field, std::string_view value) {
+  return {FieldErrorType::kNotFound, std::move(field), GoQuote(value), {}};
+}
+
 FieldError NotSupported(std::string field, std::string_view value,
                         const std::vector<std::string>& supported) {
   std::string detail;

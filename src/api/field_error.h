@@ -24,6 +24,7 @@ enum class FieldErrorType {
   kDuplicate,     // "Duplicate value: <value>"
   kForbidden,     // "Forbidden"
   kNotSupported,  // "Unsupported value: <value>"
+  kNotFound,      // "Not found: <value>"
   kTooLong,       // "Too long"
   kTooMany,       // "Too many: <value>"
   kInternal,      // "Internal error"
@@ -52,6 +53,7 @@ FieldError Forbidden(std::string field, std::string detail);
 // The supported values are quoted and joined with ", " (field.NotSupported).
 FieldError NotSupported(std::string field, std::string_view value,
                         const std::vector<std::string>& supported);
+FieldError NotFound(std::string field, std::string_view value);
 FieldError TooLong(std::string field, std::string detail);
 FieldError InternalError(std::string field, std::string detail);
 

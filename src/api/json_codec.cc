@@ -113,6 +113,49 @@ json EncodeLifecycleHandler(const LifecycleHandler& h) {
   return j;
 }
 
+json EncodeResourceList(const ResourceList& list) {
+  json j = json::object();
+  for (const auto& [name, q] : list) j[name] = q.text;
+  return j;
+}
+
+json EncodeSecurityContext(const SecurityContext& sc) {
+  json j = json::object();
+  if (sc.capabilities) {
+    json cj = json::object();
+    PutStrings(cj, "add", sc.capabilities->add);
+    PutStrings(cj, "drop", sc.capabilities->drop);
+    j["capabilities"] = std::move(cj);
+  }
+  PutOptional(j, "privileged", sc.privileged);
+  PutOptional(j, "runAsUser", sc.run_as_user);
+  PutOptional(j, "runAsGroup", sc.run_as_group);
+  PutOptional(j, "runAsNonRoot", sc.run_as_non_root);
+  PutOptional(j, "readOnlyRootFilesystem", sc.read_only_root_filesystem);
+  PutOptional(j, "allowPrivilegeEscalation", sc.allow_privilege_escalation);
+  return j;
+}
+
+json EncodeVolume(const Volume& v) {
+  json j = json::object();
+  j["name"] = v.name;  // required
+  // VolumeSource is inlined.
+  if (v.empty_dir) {
+    json ej = json::object();
+    PutString(ej, "medium", v.empty_dir->medium);
+    j["emptyDir"] = std::move(ej);
+  }
+  if (v.host_path) {
+    json hj = json::object();
+    hj["path"] = v.host_path->path;              // required
+    PutOptional(hj, "type", v.host_path->type);  // *HostPathType: "" is written
+    j["hostPath"] = std::move(hj);
+  }
+  // Sources probelet does not model: their kind only (validation refuses them for the CRI runtime).
+  for (const auto& other : v.other_sources) j[other] = json::object();
+  return j;
+}
+
 json EncodeContainer(const Container& c) {
   json j = json::object();
   j["name"] = c.name;  // required
@@ -120,6 +163,22 @@ json EncodeContainer(const Container& c) {
   PutStrings(j, "command", c.command);
   PutStrings(j, "args", c.args);
   PutString(j, "workingDir", c.working_dir);
+  // A struct in v1, always written by the API server as at least {}; left out here when empty so
+  // that the JSON of pods without resources keeps its shape.
+  if (!c.resources.limits.empty() || !c.resources.requests.empty()) {
+    json rj = json::object();
+    if (!c.resources.limits.empty()) rj["limits"] = EncodeResourceList(c.resources.limits);
+    if (!c.resources.requests.empty()) rj["requests"] = EncodeResourceList(c.resources.requests);
+    j["resources"] = std::move(rj);
+  }
+  PutList(j, "volumeMounts", c.volume_mounts, [](const VolumeMount& m) {
+    json mj = json::object();
+    mj["name"] = m.name;  // required
+    if (m.read_only) mj["readOnly"] = true;
+    mj["mountPath"] = m.mount_path;  // required
+    return mj;
+  });
+  PutString(j, "imagePullPolicy", c.image_pull_policy);
   PutList(j, "ports", c.ports, [](const ContainerPort& p) {
     json pj = json::object();
     PutString(pj, "name", p.name);
@@ -153,17 +212,13 @@ json EncodeContainer(const Container& c) {
     j["lifecycle"] = std::move(lj);
   }
   PutOptional(j, "restartPolicy", c.restart_policy);
-  if (c.security_context) {
-    json sj = json::object();
-    PutOptional(sj, "runAsUser", c.security_context->run_as_user);
-    PutOptional(sj, "runAsGroup", c.security_context->run_as_group);
-    j["securityContext"] = std::move(sj);
-  }
+  if (c.security_context) j["securityContext"] = EncodeSecurityContext(*c.security_context);
   return j;
 }
 
 json EncodeSpec(const PodSpec& s) {
   json j = json::object();
+  PutList(j, "volumes", s.volumes, EncodeVolume);
   PutList(j, "initContainers", s.init_containers, EncodeContainer);
   json containers = json::array();  // required
   for (const auto& c : s.containers) containers.push_back(EncodeContainer(c));
@@ -171,6 +226,16 @@ json EncodeSpec(const PodSpec& s) {
   PutString(j, "restartPolicy", s.restart_policy);
   PutOptional(j, "terminationGracePeriodSeconds", s.termination_grace_period_seconds);
   if (s.host_network) j["hostNetwork"] = true;
+  if (s.host_pid) j["hostPID"] = true;
+  if (s.host_ipc) j["hostIPC"] = true;
+  PutOptional(j, "shareProcessNamespace", s.share_process_namespace);
+  if (s.security_context) {
+    json sj = json::object();
+    PutOptional(sj, "runAsUser", s.security_context->run_as_user);
+    PutOptional(sj, "runAsGroup", s.security_context->run_as_group);
+    PutOptional(sj, "runAsNonRoot", s.security_context->run_as_non_root);
+    j["securityContext"] = std::move(sj);
+  }
   PutList(j, "readinessGates", s.readiness_gates, [](const PodReadinessGate& g) {
     return json{{"conditionType", g.condition_type}};
   });

@@ -60,54 +60,138 @@ void JsonDecoder::Meta(const json& j, ObjectMeta& m) {
 }
 
 void JsonDecoder::Spec(const json& j, PodSpec& s) {
-  Object(j,
-         {"nodeName",
-          "dnsPolicy",
-          "schedulerName",
-          "securityContext",
-          "serviceAccountName",
-          "serviceAccount",
-          "automountServiceAccountToken",
-          "enableServiceLinks",
-          "preemptionPolicy",
-          "priority",
-          "priorityClassName",
-          "tolerations",
-          "nodeSelector",
-          "affinity",
-          "imagePullSecrets",
-          "hostname",
-          "subdomain",
-          "runtimeClassName",
-          "overhead",
-          "topologySpreadConstraints",
-          "setHostnameAsFQDN",
-          "os",
-          "schedulingGates",
-          "dnsConfig",
-          "hostAliases"},
-         {"volumes", "ephemeralContainers", "activeDeadlineSeconds", "hostPID", "hostIPC",
-          "shareProcessNamespace", "hostUsers", "resourceClaims", "resources"},
+  Object(
+      j,
+      {"nodeName",
+       "dnsPolicy",
+       "schedulerName",
+       "serviceAccountName",
+       "serviceAccount",
+       "automountServiceAccountToken",
+       "enableServiceLinks",
+       "preemptionPolicy",
+       "priority",
+       "priorityClassName",
+       "tolerations",
+       "nodeSelector",
+       "affinity",
+       "imagePullSecrets",
+       "hostname",
+       "subdomain",
+       "runtimeClassName",
+       "overhead",
+       "topologySpreadConstraints",
+       "setHostnameAsFQDN",
+       "os",
+       "schedulingGates",
+       "dnsConfig",
+       "hostAliases"},
+      {"ephemeralContainers", "activeDeadlineSeconds", "hostUsers", "resourceClaims", "resources"},
+      [&](std::string_view k, const json& v) {
+        auto container = [this](auto& e, auto& o) { ContainerValue(e, o); };
+        if (k == "initContainers") return List(v, s.init_containers, container), true;
+        if (k == "containers") return List(v, s.containers, container), true;
+        if (k == "restartPolicy") return String(v, s.restart_policy), true;
+        if (k == "terminationGracePeriodSeconds") {
+          return Integer(v, s.termination_grace_period_seconds), true;
+        }
+        if (k == "hostNetwork") return Bool(v, s.host_network), true;
+        if (k == "hostPID") return Bool(v, s.host_pid), true;
+        if (k == "hostIPC") return Bool(v, s.host_ipc), true;
+        if (k == "shareProcessNamespace") return Bool(v, s.share_process_namespace), true;
+        if (k == "securityContext") {
+          Optional(v, s.security_context,
+                   [this](auto& e, auto& o) { PodSecurityContextValue(e, o); });
+          return true;
+        }
+        if (k == "volumes") {
+          return List(v, s.volumes, [this](auto& e, auto& o) { VolumeValue(e, o); }), true;
+        }
+        if (k == "readinessGates") {
+          List(v, s.readiness_gates, [this](const json& e, PodReadinessGate& g) {
+            Object(e, [&](std::string_view gk, const json& gv) {
+              if (gk == "conditionType") return String(gv, g.condition_type), true;
+              return false;
+            });
+          });
+          return true;
+        }
+        return false;
+      });
+}
+
+void JsonDecoder::PodSecurityContextValue(const json& j, PodSecurityContext& sc) {
+  Object(j, {},
+         {"seLinuxOptions", "windowsOptions", "supplementalGroups", "supplementalGroupsPolicy",
+          "fsGroup", "sysctls", "fsGroupChangePolicy", "seccompProfile", "appArmorProfile",
+          "seLinuxChangePolicy"},
          [&](std::string_view k, const json& v) {
-           auto container = [this](auto& e, auto& o) { ContainerValue(e, o); };
-           if (k == "initContainers") return List(v, s.init_containers, container), true;
-           if (k == "containers") return List(v, s.containers, container), true;
-           if (k == "restartPolicy") return String(v, s.restart_policy), true;
-           if (k == "terminationGracePeriodSeconds") {
-             return Integer(v, s.termination_grace_period_seconds), true;
-           }
-           if (k == "hostNetwork") return Bool(v, s.host_network), true;
-           if (k == "readinessGates") {
-             List(v, s.readiness_gates, [this](const json& e, PodReadinessGate& g) {
-               Object(e, [&](std::string_view gk, const json& gv) {
-                 if (gk == "conditionType") return String(gv, g.condition_type), true;
-                 return false;
-               });
-             });
-             return true;
-           }
+           if (k == "runAsUser") return Integer(v, sc.run_as_user), true;
+           if (k == "runAsGroup") return Integer(v, sc.run_as_group), true;
+           if (k == "runAsNonRoot") return Bool(v, sc.run_as_non_root), true;
            return false;
          });
+}
+
+// Every v1 volume source is a member of the Volume object; the two probelet mounts are read, any
+// other set one is kept by name, for validation to refuse (ValidateForContainerRuntime).
+void JsonDecoder::VolumeValue(const json& j, Volume& vol) {
+  Object(j, [&](std::string_view k, const json& v) {
+    if (k == "name") return String(v, vol.name), true;
+    if (k == "emptyDir") {
+      Optional(v, vol.empty_dir, [this](const json& e, EmptyDirVolumeSource& ed) {
+        Object(e, {}, {"sizeLimit"}, [&](std::string_view ek, const json& ev) {
+          if (ek == "medium") return String(ev, ed.medium), true;
+          return false;
+        });
+      });
+      return true;
+    }
+    if (k == "hostPath") {
+      Optional(v, vol.host_path, [this](const json& e, HostPathVolumeSource& hp) {
+        Object(e, [&](std::string_view hk, const json& hv) {
+          if (hk == "path") return String(hv, hp.path), true;
+          if (hk == "type") return String(hv, hp.type), true;
+          return false;
+        });
+      });
+      return true;
+    }
+    static constexpr std::string_view kOtherSources[] = {"gcePersistentDisk",
+                                                         "awsElasticBlockStore",
+                                                         "gitRepo",
+                                                         "secret",
+                                                         "nfs",
+                                                         "iscsi",
+                                                         "glusterfs",
+                                                         "persistentVolumeClaim",
+                                                         "rbd",
+                                                         "flexVolume",
+                                                         "cinder",
+                                                         "cephfs",
+                                                         "flocker",
+                                                         "downwardAPI",
+                                                         "fc",
+                                                         "azureFile",
+                                                         "configMap",
+                                                         "vsphereVolume",
+                                                         "quobyte",
+                                                         "azureDisk",
+                                                         "photonPersistentDisk",
+                                                         "projected",
+                                                         "portworxVolume",
+                                                         "scaleIO",
+                                                         "storageos",
+                                                         "csi",
+                                                         "ephemeral",
+                                                         "image"};
+    for (std::string_view other : kOtherSources) {
+      if (k != other) continue;
+      if (!v.is_null()) vol.other_sources.emplace_back(k);
+      return true;
+    }
+    return false;
+  });
 }
 
 void JsonDecoder::Status(const json& j, PodStatus& s) {

@@ -5,54 +5,117 @@
 namespace probelet::api {
 
 void JsonDecoder::ContainerValue(const json& j, Container& c) {
-  Object(j, {"imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"},
-         {"resources", "volumeMounts", "volumeDevices", "envFrom", "stdin", "stdinOnce", "tty",
-          "resizePolicy", "restartPolicyRules"},
+  Object(
+      j, {"terminationMessagePath", "terminationMessagePolicy"},
+      {"volumeDevices", "envFrom", "stdin", "stdinOnce", "tty", "resizePolicy",
+       "restartPolicyRules"},
+      [&](std::string_view k, const json& v) {
+        if (k == "name") return String(v, c.name), true;
+        if (k == "image") return String(v, c.image), true;
+        if (k == "imagePullPolicy") return String(v, c.image_pull_policy), true;
+        if (k == "resources") return ResourcesValue(v, c.resources), true;
+        if (k == "volumeMounts") {
+          List(v, c.volume_mounts, [this](const json& e, VolumeMount& m) {
+            Object(e, {}, {"subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"},
+                   [&](std::string_view mk, const json& mv) {
+                     if (mk == "name") return String(mv, m.name), true;
+                     if (mk == "mountPath") return String(mv, m.mount_path), true;
+                     if (mk == "readOnly") return Bool(mv, m.read_only), true;
+                     return false;
+                   });
+          });
+          return true;
+        }
+        if (k == "command") return Strings(v, c.command), true;
+        if (k == "args") return Strings(v, c.args), true;
+        if (k == "workingDir") return String(v, c.working_dir), true;
+        if (k == "env") {
+          return List(v, c.env, [this](auto& e, auto& o) { EnvVarValue(e, o); }), true;
+        }
+        if (k == "ports") {
+          List(v, c.ports, [this](const json& e, ContainerPort& p) {
+            Object(e, {}, {"hostPort", "hostIP"}, [&](std::string_view pk, const json& pv) {
+              if (pk == "name") return String(pv, p.name), true;
+              if (pk == "containerPort") return Integer(pv, p.container_port), true;
+              if (pk == "protocol") return String(pv, p.protocol), true;
+              return false;
+            });
+          });
+          return true;
+        }
+        auto probe = [this](auto& e, auto& o) { ProbeValue(e, o); };
+        if (k == "livenessProbe") return Optional(v, c.liveness_probe, probe), true;
+        if (k == "readinessProbe") return Optional(v, c.readiness_probe, probe), true;
+        if (k == "startupProbe") return Optional(v, c.startup_probe, probe), true;
+        if (k == "restartPolicy") return String(v, c.restart_policy), true;
+        if (k == "lifecycle") {
+          return Optional(v, c.lifecycle, [this](auto& e, auto& o) { LifecycleValue(e, o); }), true;
+        }
+        if (k == "securityContext") {
+          Optional(v, c.security_context, [this](auto& e, auto& o) { SecurityContextValue(e, o); });
+          return true;
+        }
+        return false;
+      });
+}
+
+void JsonDecoder::SecurityContextValue(const json& j, SecurityContext& sc) {
+  Object(j, {},
+         {"seccompProfile", "seLinuxOptions", "procMount", "appArmorProfile", "windowsOptions"},
          [&](std::string_view k, const json& v) {
-           if (k == "name") return String(v, c.name), true;
-           if (k == "image") return String(v, c.image), true;
-           if (k == "command") return Strings(v, c.command), true;
-           if (k == "args") return Strings(v, c.args), true;
-           if (k == "workingDir") return String(v, c.working_dir), true;
-           if (k == "env") {
-             return List(v, c.env, [this](auto& e, auto& o) { EnvVarValue(e, o); }), true;
+           if (k == "runAsUser") return Integer(v, sc.run_as_user), true;
+           if (k == "runAsGroup") return Integer(v, sc.run_as_group), true;
+           if (k == "runAsNonRoot") return Bool(v, sc.run_as_non_root), true;
+           if (k == "privileged") return Bool(v, sc.privileged), true;
+           if (k == "readOnlyRootFilesystem") return Bool(v, sc.read_only_root_filesystem), true;
+           if (k == "allowPrivilegeEscalation") {
+             return Bool(v, sc.allow_privilege_escalation), true;
            }
-           if (k == "ports") {
-             List(v, c.ports, [this](const json& e, ContainerPort& p) {
-               Object(e, {}, {"hostPort", "hostIP"}, [&](std::string_view pk, const json& pv) {
-                 if (pk == "name") return String(pv, p.name), true;
-                 if (pk == "containerPort") return Integer(pv, p.container_port), true;
-                 if (pk == "protocol") return String(pv, p.protocol), true;
+           if (k == "capabilities") {
+             Optional(v, sc.capabilities, [this](const json& e, Capabilities& caps) {
+               Object(e, [&](std::string_view ck, const json& cv) {
+                 if (ck == "add") return Strings(cv, caps.add), true;
+                 if (ck == "drop") return Strings(cv, caps.drop), true;
                  return false;
                });
              });
              return true;
            }
-           auto probe = [this](auto& e, auto& o) { ProbeValue(e, o); };
-           if (k == "livenessProbe") return Optional(v, c.liveness_probe, probe), true;
-           if (k == "readinessProbe") return Optional(v, c.readiness_probe, probe), true;
-           if (k == "startupProbe") return Optional(v, c.startup_probe, probe), true;
-           if (k == "restartPolicy") return String(v, c.restart_policy), true;
-           if (k == "lifecycle") {
-             return Optional(v, c.lifecycle, [this](auto& e, auto& o) { LifecycleValue(e, o); }),
-                    true;
-           }
-           if (k == "securityContext") {
-             Optional(v, c.security_context, [this](const json& e, SecurityContext& sc) {
-               Object(e, {},
-                      {"runAsNonRoot", "privileged", "capabilities", "readOnlyRootFilesystem",
-                       "allowPrivilegeEscalation", "seccompProfile", "seLinuxOptions", "procMount",
-                       "appArmorProfile", "windowsOptions"},
-                      [&](std::string_view sk, const json& sv) {
-                        if (sk == "runAsUser") return Integer(sv, sc.run_as_user), true;
-                        if (sk == "runAsGroup") return Integer(sv, sc.run_as_group), true;
-                        return false;
-                      });
-             });
-             return true;
-           }
            return false;
          });
+}
+
+void JsonDecoder::ResourcesValue(const json& j, ResourceRequirements& r) {
+  auto list = [this](const json& v, ResourceList& out) {
+    if (v.is_null()) return;
+    if (!v.is_object()) return TypeError(v, "an object");
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      auto scope = Key(it.key());
+      QuantityValue(it.value(), out[it.key()]);
+    }
+  };
+  Object(j, {}, {"claims"}, [&](std::string_view k, const json& v) {
+    if (k == "limits") return list(v, r.limits), true;
+    if (k == "requests") return list(v, r.requests), true;
+    return false;
+  });
+}
+
+void JsonDecoder::QuantityValue(const json& v, Quantity& out) {
+  std::string text;
+  if (v.is_string()) {
+    text = v.get<std::string>();
+  } else if (v.is_number_integer() || v.is_number_unsigned()) {
+    text = v.dump();
+  } else if (v.is_number_float()) {
+    // YAML `cpu: 0.5`; shortest text that reads back the same double.
+    text = v.dump();
+  } else {
+    return TypeError(v, "a quantity (string or number)");
+  }
+  auto q = ParseQuantity(text);
+  if (!q.ok()) return Error(Invalid(path_, text, q.error().message));
+  out = std::move(*q);
 }
 
 void JsonDecoder::EnvVarValue(const json& j, EnvVar& e) {

@@ -139,11 +139,18 @@ class JsonDecoder {
   void Spec(const json& j, PodSpec& s);
   void Status(const json& j, PodStatus& s);
   void ContainerStatusValue(const json& j, ContainerStatus& c);
+  void VolumeValue(const json& j, Volume& v);
+  void PodSecurityContextValue(const json& j, PodSecurityContext& sc);
   void State(const json& j, ContainerState& s);
 
   // --- the v1 types: json_decode_container.cc ----------------------------------------------
   void ContainerValue(const json& j, Container& c);
   void EnvVarValue(const json& j, EnvVar& e);
+  void SecurityContextValue(const json& j, SecurityContext& sc);
+  void ResourcesValue(const json& j, ResourceRequirements& r);
+  // A quantity as a string ("500m") or a JSON number (YAML `cpu: 1`), as resource.Quantity
+  // unmarshals it; a malformed one is an error at the current path.
+  void QuantityValue(const json& v, Quantity& out);
   void ProbeValue(const json& j, Probe& p);
   void LifecycleValue(const json& j, Lifecycle& l);
   void LifecycleHandlerValue(const json& j, LifecycleHandler& h);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/pod_status.h"
+#include "api/quantity.h"
 #include "api/time.h"
 
 namespace probelet::api {
@@ -140,10 +141,47 @@ struct ContainerPort {
   friend bool operator==(const ContainerPort&, const ContainerPort&) = default;
 };
 
+// Capability names as written ("NET_ADMIN"; the runtime adds the "CAP_" prefix).
+struct Capabilities {
+  std::vector<std::string> add;
+  std::vector<std::string> drop;
+  friend bool operator==(const Capabilities&, const Capabilities&) = default;
+};
+
 struct SecurityContext {
   std::optional<int64_t> run_as_user;
   std::optional<int64_t> run_as_group;
+  std::optional<bool> run_as_non_root;
+  std::optional<bool> privileged;
+  std::optional<bool> read_only_root_filesystem;
+  std::optional<bool> allow_privilege_escalation;
+  std::optional<Capabilities> capabilities;
   friend bool operator==(const SecurityContext&, const SecurityContext&) = default;
+};
+
+// The pod-level defaults of the containers' SecurityContext (v1 PodSecurityContext, the
+// fields probelet models); a container's own value wins.
+struct PodSecurityContext {
+  std::optional<int64_t> run_as_user;
+  std::optional<int64_t> run_as_group;
+  std::optional<bool> run_as_non_root;
+  friend bool operator==(const PodSecurityContext&, const PodSecurityContext&) = default;
+};
+
+// Resource name ("cpu", "memory", or any other the manifest names) -> quantity.
+using ResourceList = std::map<std::string, Quantity>;
+
+struct ResourceRequirements {
+  ResourceList limits;
+  ResourceList requests;
+  friend bool operator==(const ResourceRequirements&, const ResourceRequirements&) = default;
+};
+
+struct VolumeMount {
+  std::string name;
+  std::string mount_path;
+  bool read_only = false;
+  friend bool operator==(const VolumeMount&, const VolumeMount&) = default;
 };
 
 struct Container {
@@ -165,12 +203,40 @@ struct Container {
   std::optional<std::string> restart_policy;
   std::optional<Lifecycle> lifecycle;
   std::optional<SecurityContext> security_context;
+  // Used by runtimes with images (CRI); the process runtime ignores these four.
+  std::string image_pull_policy;  // Always | IfNotPresent | Never; set by SetDefaults
+  ResourceRequirements resources;
+  std::vector<VolumeMount> volume_mounts;
   friend bool operator==(const Container&, const Container&) = default;
 };
 
 struct PodReadinessGate {
   std::string condition_type;
   friend bool operator==(const PodReadinessGate&, const PodReadinessGate&) = default;
+};
+
+struct EmptyDirVolumeSource {
+  std::string medium;  // "" (node disk) or "Memory"
+  friend bool operator==(const EmptyDirVolumeSource&, const EmptyDirVolumeSource&) = default;
+};
+
+struct HostPathVolumeSource {
+  std::string path;
+  // "" (no check), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice,
+  // BlockDevice; "" once defaulted when unset.
+  std::optional<std::string> type;
+  friend bool operator==(const HostPathVolumeSource&, const HostPathVolumeSource&) = default;
+};
+
+// A pod volume. Only emptyDir and hostPath are modelled; any other source a manifest gives is
+// kept by its v1 name in `other_sources` ("configMap", "persistentVolumeClaim"...), so that
+// validation can refuse it by name rather than the volume silently having no source.
+struct Volume {
+  std::string name;
+  std::optional<EmptyDirVolumeSource> empty_dir;
+  std::optional<HostPathVolumeSource> host_path;
+  std::vector<std::string> other_sources;
+  friend bool operator==(const Volume&, const Volume&) = default;
 };
 
 struct PodSpec {
@@ -180,6 +246,11 @@ struct PodSpec {
   std::optional<int64_t> termination_grace_period_seconds;
   std::vector<PodReadinessGate> readiness_gates;
   bool host_network = false;
+  bool host_pid = false;
+  bool host_ipc = false;
+  std::optional<bool> share_process_namespace;
+  std::optional<PodSecurityContext> security_context;
+  std::vector<Volume> volumes;
   friend bool operator==(const PodSpec&, const PodSpec&) = default;
 };
 

@@ -94,6 +94,8 @@ std::vector<std::string> IsValidPortNum(int64_t port) {
 
 class PodValidator {
  public:
+  explicit PodValidator(const ValidationOptions& options) : options_(options) {}
+
   std::vector<FieldError> Validate(const Pod& pod) {
     Meta(pod.metadata);
     const PodSpec& spec = pod.spec;
@@ -105,6 +107,10 @@ class PodValidator {
       Add(Invalid("spec.terminationGracePeriodSeconds", *spec.termination_grace_period_seconds,
                   "must be greater than or equal to 0"));
     }
+    for (auto& e : ValidateVolumesAndResources(spec)) Add(std::move(e));
+    if (options_.container_runtime) {
+      for (auto& e : ValidateContainerRuntimeSupport(spec)) Add(std::move(e));
+    }
     for (size_t i = 0; i < spec.readiness_gates.size(); ++i) {
       std::string path = "spec.readinessGates[" + std::to_string(i) + "].conditionType";
       const std::string& type = spec.readiness_gates[i].condition_type;
@@ -115,6 +121,8 @@ class PodValidator {
 
  private:
   void Add(FieldError e) { errors_.push_back(std::move(e)); }
+
+  ValidationOptions options_;
 
   void Meta(const ObjectMeta& m) {
     if (m.name.empty()) {
@@ -222,7 +230,7 @@ class PodValidator {
       for (auto& msg : IsDNS1123Label(c.name)) Add(Invalid(path + ".name", c.name, msg));
     }
     // probelet: the process runtime has no image, so no image entrypoint to fall back on.
-    if (c.command.empty()) {
+    if (c.command.empty() && !options_.container_runtime) {
       Add(Required(path + ".command",
                    "probelet runs the command directly and has no image entrypoint to fall back "
                    "on: set command (and args)"));
@@ -542,7 +550,13 @@ std::vector<std::string> IsHTTPHeaderName(std::string_view value) {
   return {RegexError(kHTTPHeaderNameErrMsg, kHTTPHeaderNameFmt, {"X-Header-Name"})};
 }
 
-std::vector<FieldError> ValidatePod(const Pod& pod) { return PodValidator().Validate(pod); }
+std::vector<FieldError> ValidatePod(const Pod& pod, const ValidationOptions& options) {
+  return PodValidator(options).Validate(pod);
+}
+
+std::vector<FieldError> ValidateForContainerRuntime(const Pod& pod) {
+  return ValidatePod(pod, ValidationOptions{.container_runtime = true});
+}
 
 std::vector<std::string> PodWarnings(const Pod& pod) {
   std::vector<std::string> warnings;

@@ -15,7 +15,12 @@
 //     restartable; lifecycle hooks; restartPolicy (pod: Always/OnFailure/Never; container:
 //     Always/OnFailure/Never on regular containers (ContainerRestartRules, beta in 1.35), Always
 //     on init containers); terminationGracePeriodSeconds >= 0; readiness gate condition types;
-//     runAsUser/runAsGroup; probelet: `command` required (no image entrypoint here).
+//     runAsUser/runAsGroup; probelet: `command` required (no image entrypoint here);
+//   volumes, volumeMounts, resources, imagePullPolicy, the rest of the security context
+//     (ValidateVolumesAndResources, validation_volumes.cc).
+// With ValidationOptions::container_runtime (the CRI runtime runs images): `command` may be left
+// to the image's entrypoint, `image` is required, and only emptyDir and hostPath volumes are
+// accepted (ValidateContainerRuntimeSupport).
 //
 // Run SetDefaults first: validation sees what the API server would have stored.
 // Pure functions; thread-safe.
@@ -29,7 +34,26 @@
 
 namespace probelet::api {
 
-std::vector<FieldError> ValidatePod(const Pod& pod);
+struct ValidationOptions {
+  // The pod is for a runtime with images (CRI): see above.
+  bool container_runtime = false;
+};
+
+std::vector<FieldError> ValidatePod(const Pod& pod, const ValidationOptions& options = {});
+
+// ValidatePod for the CRI runtime: what the CLI calls when that runtime is selected.
+std::vector<FieldError> ValidateForContainerRuntime(const Pod& pod);
+
+// The API server's rules for volumes (names DNS-1123 labels, unique, exactly one source;
+// hostPath path and type; emptyDir medium), volumeMounts (a volume of the pod, mountPath
+// required and unique), resources (quantities >= 0, requests <= limits for cpu and memory,
+// standard or qualified resource names), imagePullPolicy, and the security context
+// (allowPrivilegeEscalation false with privileged or CAP_SYS_ADMIN). Part of ValidatePod.
+std::vector<FieldError> ValidateVolumesAndResources(const PodSpec& spec);
+
+// What the CRI runtime cannot run: a container without `image`, a volume other than emptyDir
+// and hostPath, an emptyDir on medium "Memory". Part of ValidatePod with container_runtime.
+std::vector<FieldError> ValidateContainerRuntimeSupport(const PodSpec& spec);
 
 // Things that are allowed but probably not meant, one message per line with its field path
 // (as the API server's pod warnings): an env var hiding an earlier one of the same name, an env

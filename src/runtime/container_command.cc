@@ -1,6 +1,8 @@
-// MakeContainerCommand (declared in process_runtime.h): the kubelet's makeEnvironmentVariables
+// MakeContainerCommand (container_command.h): the kubelet's makeEnvironmentVariables
 // and ExpandContainerCommandAndArgs (pkg/kubelet/kubelet_pods.go,
 // pkg/kubelet/container/helpers.go), for a process runtime with no image.
+#include "runtime/container_command.h"
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 #include <optional>
 
 #include "api/expansion.h"
-#include "runtime/process_runtime.h"
 
 namespace probelet::runtime {
 namespace {

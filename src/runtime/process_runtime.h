@@ -60,6 +60,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "runtime/container_command.h"
 #include "runtime/runtime.h"
 
 namespace boost::asio {
@@ -138,12 +139,5 @@ class ProcessRuntime : public Runtime {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The environment and argv a container gets (see above), exposed for tests and `describe`.
-struct ContainerCommand {
-  std::vector<std::string> argv;
-  std::vector<std::string> env;  // "K=V"
-};
-ContainerCommand MakeContainerCommand(const api::Container& container, const PodContext& pod);
 
 }  // namespace probelet::runtime

@@ -105,3 +105,53 @@ TEST(DefaultsTest, UidIsAVersion4UuidDeterministicPerSeed) {
 
 }  // namespace
 }  // namespace probelet::api
+
+namespace probelet::api {
+namespace {
+
+TEST(DefaultsTest, ImagePullPolicyAsTheApiServer) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"busybox", "Always"},
+      {"busybox:latest", "Always"},
+      {"localhost:5000/busybox", "Always"},  // a registry port is no tag
+      {"localhost:5000/busybox:latest", "Always"},
+      {"busybox:1.36", "IfNotPresent"},
+      {"localhost/probelet-test:1", "IfNotPresent"},
+      {"localhost:5000/busybox:1", "IfNotPresent"},
+      {"busybox@sha256:0123456789abcdef", "IfNotPresent"},
+      {"busybox:latest@sha256:0123456789abcdef", "Always"},
+      {"", "IfNotPresent"},
+  };
+  for (const auto& [image, policy] : cases) {
+    EXPECT_EQ(DefaultImagePullPolicy(image), policy) << image;
+  }
+  Pod pod;
+  pod.spec.containers.resize(2);
+  pod.spec.containers[0].image = "busybox";
+  pod.spec.containers[1].image = "busybox";
+  pod.spec.containers[1].image_pull_policy = "Never";
+  UidGenerator uids(1);
+  SetDefaults(pod, uids);
+  EXPECT_EQ(pod.spec.containers[0].image_pull_policy, "Always");
+  EXPECT_EQ(pod.spec.containers[1].image_pull_policy, "Never");  // set values are kept
+}
+
+TEST(DefaultsTest, RequestsDefaultToLimitsAndHostPathTypeToEmpty) {
+  Pod pod;
+  pod.spec.containers.resize(1);
+  pod.spec.init_containers.resize(1);
+  auto& r = pod.spec.containers[0].resources;
+  r.limits = {{"cpu", *ParseQuantity("1")}, {"memory", *ParseQuantity("64Mi")}};
+  r.requests = {{"cpu", *ParseQuantity("250m")}};
+  pod.spec.init_containers[0].resources.limits = {{"memory", *ParseQuantity("1Gi")}};
+  pod.spec.volumes = {{"h", std::nullopt, HostPathVolumeSource{"/x", std::nullopt}, {}}};
+  UidGenerator uids(1);
+  SetDefaults(pod, uids);
+  EXPECT_EQ(r.requests.at("cpu").text, "250m");  // kept
+  EXPECT_EQ(r.requests.at("memory").text, "64Mi");
+  EXPECT_EQ(pod.spec.init_containers[0].resources.requests.at("memory").text, "1Gi");
+  EXPECT_EQ(pod.spec.volumes[0].host_path->type, std::optional<std::string>(""));
+}
+
+}  // namespace
+}  // namespace probelet::api

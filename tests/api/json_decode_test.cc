@@ -59,12 +59,12 @@ TEST(JsonDecodeTest, UnknownFieldIsAWarningNamingItsFullPath) {
 
 TEST(JsonDecodeTest, KnownButUnsupportedFieldSaysItIsIgnored) {
   auto d = Decode(PodJson(json::parse(
-      R"({"name": "web", "resources": {"limits": {"cpu": "1"}}, "imagePullPolicy": "Always"})")));
+      R"({"name": "web", "envFrom": [{"configMapRef": {"name": "c"}}], "imagePullPolicy": "Always"})")));
   EXPECT_TRUE(d.ok);
   EXPECT_EQ(
       d.warnings,
       std::vector<std::string>{
-          "field \"spec.containers[0].resources\" is not supported by probelet and is ignored"});
+          "field \"spec.containers[0].envFrom\" is not supported by probelet and is ignored"});
 }
 
 TEST(JsonDecodeTest, EmptyUnsupportedFieldAsksForNothingSoNoWarning) {
@@ -181,6 +181,16 @@ TEST(JsonDecodeTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(pod.spec.containers.at(1).lifecycle->pre_stop->sleep->seconds, 2);
   EXPECT_EQ(pod.status.init_container_statuses.at(0).last_state.terminated->signal, 9);
   EXPECT_EQ(pod.metadata.labels.at("example.com/tier"), "backend");
+  const Container& web = pod.spec.containers.at(0);
+  EXPECT_EQ(web.resources.requests.at("cpu").milli_value, 250);  // a YAML number
+  EXPECT_EQ(web.resources.requests.at("memory").value, 1000000);
+  EXPECT_EQ(web.volume_mounts.at(1).read_only, true);
+  EXPECT_EQ(web.security_context->capabilities->drop, std::vector<std::string>{"ALL"});
+  EXPECT_EQ(web.security_context->allow_privilege_escalation, false);
+  EXPECT_EQ(pod.spec.volumes.at(1).host_path->type, "DirectoryOrCreate");
+  EXPECT_EQ(pod.spec.volumes.at(2).other_sources, std::vector<std::string>{"configMap"});
+  EXPECT_EQ(pod.spec.security_context->run_as_group, 2000);
+  EXPECT_TRUE(pod.spec.host_ipc);
 
   json encoded = EncodePod(pod);
   std::vector<std::string> warnings;
@@ -189,6 +199,31 @@ TEST(JsonDecodeTest, RoundTripKeepsEveryField) {
   EXPECT_TRUE(warnings.empty()) << ::testing::PrintToString(warnings);
   EXPECT_EQ(*again, pod) << encoded.dump(2);
   EXPECT_EQ(EncodePod(*again), encoded);
+}
+
+TEST(JsonDecodeTest, QuantitiesAreStringsOrNumbersAndMalformedOnesAreErrorsAtTheirPath) {
+  auto d = Decode(PodJson(json::parse(
+      R"({"name": "web", "resources": {"limits": {"cpu": 2, "memory": "1GB"},
+                                       "requests": {"cpu": true}}})")));
+  EXPECT_FALSE(d.ok);
+  EXPECT_EQ(d.errors,
+            (std::vector<std::string>{
+                "spec.containers[0].resources.limits[memory]: Invalid value: \"1GB\": " +
+                    std::string(kQuantityFormatError),
+                "spec.containers[0].resources.requests[cpu]: Invalid value: true: expected a "
+                "quantity (string or number), got a boolean"}));
+  EXPECT_EQ(d.pod.spec.containers[0].resources.limits.at("cpu").milli_value, 2000);
+}
+
+TEST(JsonDecodeTest, VolumesOfOtherKindsAreKeptByNameWithoutAWarning) {
+  json j = PodJson(json::parse(R"({"name": "web"})"));
+  j["spec"]["volumes"] = json::parse(
+      R"([{"name": "a", "secret": {"secretName": "s"}}, {"name": "b", "emptyDir": {"sizeLimit": "1Gi"}}])");
+  auto d = Decode(j);
+  ASSERT_TRUE(d.ok) << ::testing::PrintToString(d.errors);
+  EXPECT_EQ(d.pod.spec.volumes.at(0).other_sources, std::vector<std::string>{"secret"});
+  EXPECT_EQ(d.warnings, (std::vector<std::string>{"field \"spec.volumes[1].emptyDir.sizeLimit\" is "
+                                                  "not supported by probelet and is ignored"}));
 }
 
 TEST(JsonDecodeTest, YamlAndJsonFormsOfAManifestDecodeAlike) {

@@ -65,7 +65,11 @@ TEST(JsonEncodeTest, ContainerWithProbesAndPortsUsesV1Names) {
   c.startup_probe = startup;
   c.restart_policy = "Always";
   c.lifecycle = Lifecycle{std::nullopt, LifecycleHandler{{}, {}, {}, SleepAction{3}}};
-  c.security_context = SecurityContext{1000, std::nullopt};
+  c.security_context = [] {
+    SecurityContext sc;
+    sc.run_as_user = 1000;
+    return sc;
+  }();
   pod.spec.init_containers.push_back(c);
   pod.spec.restart_policy = "Never";
   pod.spec.termination_grace_period_seconds = 0;

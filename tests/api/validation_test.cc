@@ -244,7 +244,12 @@ TEST(ValidationTest, EnvAndSecurityContext) {
        {"spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Required value"}},
       {"negative runAsUser and runAsGroup",
        [](Pod& p) {
-         C0(p).security_context = SecurityContext{-1, 2147483648LL};
+         C0(p).security_context = [] {
+           SecurityContext sc;
+           sc.run_as_user = -1;
+           sc.run_as_group = 2147483648LL;
+           return sc;
+         }();
        },
        {"spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and "
         "2147483647, inclusive",

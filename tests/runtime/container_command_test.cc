@@ -1,8 +1,8 @@
+#include "runtime/container_command.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include "runtime/process_runtime.h"
 
 namespace probelet::runtime {
 namespace {

@@ -200,7 +200,12 @@ TEST_P(ProcessRuntimeTest, ExpandsArgvAndSetsEnvAndWorkingDirectory) {
 TEST_P(ProcessRuntimeTest, RunsAsRunAsUserAndGroupAndExecSyncToo) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to change user";
   ContainerConfig config = Config({"sleep", "1000"});
-  config.container.security_context = api::SecurityContext{65534, 65533};
+  config.container.security_context = [] {
+    api::SecurityContext sc;
+    sc.run_as_user = 65534;
+    sc.run_as_group = 65533;
+    return sc;
+  }();
   std::string id = Start(config);
   std::string status =
       ReadFile("/proc/" + std::to_string(rt_->GetContainerStatus(id)->pid) + "/status");
