@@ -187,9 +187,6 @@ struct VolumeMount {
 struct Container {
   std::string name;
   std::string image;
-  // Always | IfNotPresent | Never; defaulted by the API defaults (Always for an image with no
-  // tag or the tag :latest, else IfNotPresent), as the kubelet's image manager reads it.
-  std::string image_pull_policy;
   std::vector<std::string> command;
   std::vector<std::string> args;
   std::string working_dir;
@@ -203,8 +200,10 @@ struct Container {
   std::optional<std::string> restart_policy;
   std::optional<Lifecycle> lifecycle;
   std::optional<SecurityContext> security_context;
-  // Used by runtimes with images (CRI); the process runtime ignores these four.
-  std::string image_pull_policy;  // Always | IfNotPresent | Never; set by SetDefaults
+  // Used by runtimes with images (CRI); the process runtime ignores these three.
+  // Always | IfNotPresent | Never; defaulted by the API defaults (Always for an image with no
+  // tag or the tag :latest, else IfNotPresent), as the kubelet's image manager reads it.
+  std::string image_pull_policy;
   ResourceRequirements resources;
   std::vector<VolumeMount> volume_mounts;
   friend bool operator==(const Container&, const Container&) = default;
