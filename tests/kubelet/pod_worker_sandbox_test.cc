@@ -122,14 +122,8 @@ TEST_F(PodWorkerSandboxTest, StartsGoOneAtATimeAndATerminationStopsTheRest) {
 class PodWorkerImageTest : public testing::KubeletFixture {
  protected:
   PodWorkerImageTest() {
-    PodWorkerEnv env;
-    env.clock = &clock_;
-    env.runtime = &runtime_;
-    env.probers = &probers_;
-    env.status = &status_;
-    env.recorder = &events_;
+    PodWorkerEnv env = Env();
     env.images = &images_;
-    env.pods_log_dir = "/tmp/probelet-test/pods";
     kubelet_ = std::make_unique<Kubelet>(env);
   }
   static api::Container WithImage(std::string name, std::string image, std::string policy) {

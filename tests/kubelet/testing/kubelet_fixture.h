@@ -50,7 +50,11 @@ inline api::Pod MakePod(std::vector<api::Container> containers, std::string poli
 
 class KubeletFixture : public ::testing::Test {
  protected:
-  KubeletFixture() {
+  KubeletFixture() { kubelet_ = std::make_unique<Kubelet>(Env()); }
+
+  // The pod workers' environment over the fixture's parts (a test adds to it and makes its own
+  // Kubelet, e.g. with an image manager).
+  PodWorkerEnv Env() {
     PodWorkerEnv env;
     env.clock = &clock_;
     env.runtime = &runtime_;
@@ -58,7 +62,7 @@ class KubeletFixture : public ::testing::Test {
     env.status = &status_;
     env.recorder = &events_;
     env.pods_log_dir = "/tmp/probelet-test/pods";
-    kubelet_ = std::make_unique<Kubelet>(env);
+    return env;
   }
 
   // Runs every callback due now (zero-delay chains), without moving time.
