@@ -53,8 +53,9 @@ base::Expected<std::string> ReadFile(const std::string& path, size_t max_bytes) 
 
 class Loader {
  public:
-  Loader(UidGenerator& uids, const ParseLimits& limits, LoadResult& out)
-      : uids_(uids), limits_(limits), out_(out) {}
+  Loader(UidGenerator& uids, const ParseLimits& limits, const ValidationOptions& validation,
+         LoadResult& out)
+      : uids_(uids), limits_(limits), validation_(validation), out_(out) {}
 
   void Path(const std::string& path) {
     std::error_code ec;
@@ -104,7 +105,7 @@ class Loader {
     for (const auto& bad : decoded.error_paths) {
       if (bad == "kind") return;
     }
-    for (auto& e : ValidatePod(pod)) {
+    for (auto& e : ValidatePod(pod, validation_)) {
       // A field that did not decode was already reported; what validation says of its
       // half-decoded value (or of anything inside it) would only repeat that.
       bool repeats = false;
@@ -139,6 +140,7 @@ class Loader {
 
   UidGenerator& uids_;
   const ParseLimits& limits_;
+  const ValidationOptions& validation_;
   LoadResult& out_;
   std::map<std::pair<std::string, std::string>, std::string> seen_;
 };
@@ -154,17 +156,18 @@ bool LoadResult::has_errors() const {
 }
 
 LoadResult LoadPods(const std::vector<std::string>& paths, UidGenerator& uids,
-                    const ParseLimits& limits) {
+                    const ParseLimits& limits, const ValidationOptions& validation) {
   LoadResult out;
-  Loader loader(uids, limits, out);
+  Loader loader(uids, limits, validation, out);
   for (const auto& p : paths) loader.Path(p);
   return out;
 }
 
 LoadResult LoadPodsFromText(std::string_view text, ManifestFormat format, std::string_view source,
-                            UidGenerator& uids, const ParseLimits& limits) {
+                            UidGenerator& uids, const ParseLimits& limits,
+                            const ValidationOptions& validation) {
   LoadResult out;
-  Loader loader(uids, limits, out);
+  Loader loader(uids, limits, validation, out);
   loader.Text(text, format, source);
   return out;
 }

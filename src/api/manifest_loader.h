@@ -5,7 +5,8 @@
 // one level deep, its *.yaml, *.yml and *.json files in name order (hidden files skipped); "-"
 // is standard input (YAML). *.json files are JSON, everything else YAML. Each Pod is decoded
 // (manifest.h), its status dropped (a manifest's status is not an input), defaulted
-// (defaults.h) and validated (validation.h). Two Pods with the same namespace and name are an
+// (defaults.h) and validated (validation.h; `validation` selects the rules of the runtime the
+// pods are for: the CRI runtime runs images and mounts only some volume kinds). Two Pods with the same namespace and name are an
 // error on the second. Only Pods without errors are returned.
 //
 // Called once at start-up, on the main thread; reads the file system synchronously.
@@ -18,6 +19,7 @@
 #include "api/manifest_format.h"
 #include "api/pod.h"
 #include "api/uid.h"
+#include "api/validation.h"
 
 namespace probelet::api {
 
@@ -34,10 +36,11 @@ struct LoadResult {
 };
 
 LoadResult LoadPods(const std::vector<std::string>& paths, UidGenerator& uids,
-                    const ParseLimits& limits = {});
+                    const ParseLimits& limits = {}, const ValidationOptions& validation = {});
 
 // The same for text already in memory (tests, fuzzing): decode, default, validate.
 LoadResult LoadPodsFromText(std::string_view text, ManifestFormat format, std::string_view source,
-                            UidGenerator& uids, const ParseLimits& limits = {});
+                            UidGenerator& uids, const ParseLimits& limits = {},
+                            const ValidationOptions& validation = {});
 
 }  // namespace probelet::api

@@ -13,15 +13,27 @@
 
 namespace probelet::cli {
 
-std::optional<CommandOutput> ParseValidateArgs(const Args& args, std::vector<std::string>& paths) {
+std::optional<CommandOutput> ParseValidateArgs(const Args& args, std::vector<std::string>& paths,
+                                               api::ValidationOptions& validation) {
   CLI::App app{
       "Decodes, defaults and validates Pod manifests (YAML or JSON; a directory means its\n"
       "*.yaml, *.yml and *.json files; - means standard input). Prints each warning and\n"
       "error on its own line. Exit 0 if valid, 1 on any error, 2 if a file cannot be read.",
       "probelet validate"};
-  SetUsage(app, "usage: probelet validate FILE_OR_DIR...");
+  SetUsage(app, "usage: probelet validate FILE_OR_DIR... [--container-runtime-endpoint ENDPOINT]");
   app.add_option("FILE_OR_DIR", paths, "manifests to check")->required();
-  return ParseCommandLine(app, args);
+  std::string endpoint;
+  app.add_option("--container-runtime-endpoint", endpoint,
+                 "validate for `probelet run` with this CRI runtime (not contacted): image\n"
+                 "required, command optional, only emptyDir and hostPath volumes");
+  auto exit = ParseCommandLine(app, args);
+  validation.container_runtime = !endpoint.empty();
+  return exit;
+}
+
+std::optional<CommandOutput> ParseValidateArgs(const Args& args, std::vector<std::string>& paths) {
+  api::ValidationOptions ignored;
+  return ParseValidateArgs(args, paths, ignored);
 }
 
 CommandOutput ValidateOutput(const api::LoadResult& result) {
@@ -39,10 +51,11 @@ CommandOutput ValidateOutput(const api::LoadResult& result) {
 
 int ValidateMain(const Args& args) {
   std::vector<std::string> paths;
-  if (auto exit = ParseValidateArgs(args, paths)) return Emit(*exit);
+  api::ValidationOptions validation;
+  if (auto exit = ParseValidateArgs(args, paths, validation)) return Emit(*exit);
   // uids are generated for pods without one; validate does not show them, so a fixed seed.
   api::UidGenerator uids(1);
-  return Emit(ValidateOutput(api::LoadPods(paths, uids)));
+  return Emit(ValidateOutput(api::LoadPods(paths, uids, {}, validation)));
 }
 
 }  // namespace probelet::cli

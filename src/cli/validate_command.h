@@ -13,8 +13,12 @@
 
 namespace probelet::cli {
 
-// `probelet validate FILE_OR_DIR...` ("-" is standard input; after "--" every argument is a
-// path): the paths, or the help / usage error to print.
+// `probelet validate FILE_OR_DIR... [--container-runtime-endpoint ENDPOINT]` ("-" is standard
+// input; after "--" every argument is a path): the paths and the rules to validate with (those
+// of the CRI runtime when an endpoint is given, as `probelet run` would; it is not contacted),
+// or the help / usage error to print.
+std::optional<CommandOutput> ParseValidateArgs(const Args& args, std::vector<std::string>& paths,
+                                               api::ValidationOptions& validation);
 std::optional<CommandOutput> ParseValidateArgs(const Args& args, std::vector<std::string>& paths);
 
 // One line per warning or error on stdout, the summary on stderr; exit 0 when every pod is

@@ -58,6 +58,34 @@ TEST(ValidateOutputTest, OneLinePerProblemAndExitOneOnAnError) {
   EXPECT_EQ(o.err, "0 pod(s) valid, 1 error(s), 1 warning(s)\n");
 }
 
+TEST(ValidateOutputTest, WithAContainerRuntimeEndpointTheCriRulesApply) {
+  std::vector<std::string> paths;
+  api::ValidationOptions validation;
+  EXPECT_EQ(ParseValidateArgs({"validate", "p.yaml"}, paths, validation), std::nullopt);
+  EXPECT_FALSE(validation.container_runtime);
+  EXPECT_EQ(ParseValidateArgs({"validate", "p.yaml", "--container-runtime-endpoint", "unix:///c"},
+                              paths, validation),
+            std::nullopt);
+  EXPECT_TRUE(validation.container_runtime);
+
+  // An image without a command is what a CRI runtime runs; a process needs the command. A
+  // configMap volume is refused only for the CRI runtime, with its field named.
+  constexpr std::string_view kPod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+      "  - {name: c, image: 'localhost/app:1'}\n"
+      "  volumes:\n  - {name: cfg, configMap: {name: x}}\n";
+  api::UidGenerator uids(1);
+  CommandOutput process = ValidateOutput(
+      api::LoadPodsFromText(kPod, api::ManifestFormat::kYaml, "pod.yaml", uids));
+  EXPECT_EQ(process.code, 1);
+  EXPECT_THAT(process.out, HasSubstr("spec.containers[0].command: Required value"));
+  CommandOutput cri = ValidateOutput(api::LoadPodsFromText(
+      kPod, api::ManifestFormat::kYaml, "pod.yaml", uids, {}, validation));
+  EXPECT_EQ(cri.code, 1);
+  EXPECT_THAT(cri.out, ::testing::Not(HasSubstr("command")));
+  EXPECT_THAT(cri.out, HasSubstr("spec.volumes[0]"));
+}
+
 TEST(ValidateOutputTest, AReadErrorExitsTwo) {
   api::LoadResult r;
   r.read_error = true;
