@@ -23,7 +23,25 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
                options.prober_seed),
       image_manager_(images_ != nullptr ? std::make_unique<ImageManager>(clock, *images_, events_)
                                         : nullptr),
-      kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {}
+      node_name_(options.node_name),
+      kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {
+  // A runtime that stops answering (containerd down) is the node's problem, not one pod's: an
+  // event on the node, as the kubelet reports it in the node's Ready condition. Pods keep their
+  // last known state meanwhile; what the pod workers ask fails and is retried with back-off.
+  runtime_->SetHealthHandler([this](bool healthy, const std::string& message) {
+    api::ObjectReference node;
+    node.kind = "Node";
+    node.name = node_name_;
+    node.uid = node_name_;
+    if (healthy) {
+      spdlog::info("container runtime answers again: {}", message);
+      events_.Record(node, api::kEventNormal, "ContainerRuntimeReady", message);
+    } else {
+      spdlog::warn("container runtime unreachable: {}", message);
+      events_.Record(node, api::kEventWarning, "ContainerRuntimeUnreachable", message);
+    }
+  });
+}
 
 Agent::~Agent() = default;
 

@@ -113,6 +113,7 @@ class Agent {
   prober::ProberMetrics metrics_;
   prober::ProberManager probers_;
   std::unique_ptr<ImageManager> image_manager_;  // when the runtime has images
+  std::string node_name_;
   Kubelet kubelet_;
   std::function<void()> stopped_;
   bool stopping_ = false;

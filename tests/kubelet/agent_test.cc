@@ -21,6 +21,7 @@
 #include "api/uid.h"
 #include "base/asio_clock.h"
 #include "kubelet/status_generation.h"
+#include "kubelet/testing/fake_runtime.h"
 
 namespace probelet::kubelet {
 namespace {
@@ -160,6 +161,30 @@ spec:
   When([&] { return std::filesystem::exists(Path("started")); }, [] { throw 42; });
   EXPECT_EQ(agent_->Run(), 1);
   EXPECT_TRUE(agent_->stopping());
+}
+
+// A runtime that stops answering (containerd down) and comes back: one Warning event on the node
+// when it goes, one Normal event when it returns, with the runtime's message.
+TEST(AgentRuntimeHealthTest, UnreachableRuntimeAndItsReturnAreNodeEvents) {
+  boost::asio::io_context io;
+  base::AsioClock clock(io);
+  auto fake = std::make_unique<testing::FakeRuntime>(clock);
+  testing::FakeRuntime& runtime = *fake;
+  AgentOptions options;
+  options.node_name = "test-node";
+  options.container_runtime = std::move(fake);
+  Agent agent(io, clock, std::move(options));
+  runtime.ReportHealth(false, "unix:///c.sock: connection refused");
+  runtime.ReportHealth(true, "unix:///c.sock answers");
+  std::vector<api::Event> events = agent.events().List();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].involved_object.kind, "Node");
+  EXPECT_EQ(events[0].involved_object.name, "test-node");
+  EXPECT_EQ(events[0].type, "Warning");
+  EXPECT_EQ(events[0].reason, "ContainerRuntimeUnreachable");
+  EXPECT_EQ(events[0].message, "unix:///c.sock: connection refused");
+  EXPECT_EQ(events[1].type, "Normal");
+  EXPECT_EQ(events[1].reason, "ContainerRuntimeReady");
 }
 
 }  // namespace

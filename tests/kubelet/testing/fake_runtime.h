@@ -57,6 +57,11 @@ class FakeRuntime : public runtime::Runtime {
     Later(base::Duration::zero(), [done] { done(base::Status::Ok()); });
   }
   int shutdowns = 0;
+  void SetHealthHandler(HealthHandler handler) override { health_handler_ = std::move(handler); }
+  // What a runtime that stops (or starts again) answering reports.
+  void ReportHealth(bool healthy, const std::string& message) {
+    if (health_handler_) health_handler_(healthy, message);
+  }
 
   // The container exits by itself with `exit_code` (on the next turn of the clock).
   void Exit(const std::string& id, int exit_code);
@@ -110,6 +115,7 @@ class FakeRuntime : public runtime::Runtime {
   std::map<std::string, Container> containers_;
   std::vector<std::unique_ptr<base::Timer>> timers_;
   ExitHandler exit_handler_;
+  HealthHandler health_handler_;
 };
 
 }  // namespace probelet::kubelet::testing
