@@ -43,6 +43,7 @@
 #include "base/async_writer.h"
 #include "base/unique_fd.h"
 #include "cli/commands.h"
+#include "cli/run_runtime.h"
 #include "kubelet/agent.h"
 #include "kubelet/status_generation.h"
 #include "server/agent_pod_source.h"
@@ -53,11 +54,15 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]\n"
-    "                    [--log-format text|json]";
+    "                    [--log-format text|json]\n"
+    "                    [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]\n"
+    "                     [--exec-probes runtime|direct] [--cgroup-root PATH]]";
 
 constexpr const char* kRunDescription =
     R"(Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
-and *.json files) as supervised processes on this machine, probes them with the kubelet's
+and *.json files) as supervised processes on this machine (or, with
+--container-runtime-endpoint, as containers of a CRI runtime such as containerd, as the
+kubelet does), probes them with the kubelet's
 semantics, restarts what fails its liveness or startup probe, and serves their status.
 Every manifest is validated first: on any error nothing starts and the exit code is 1.)";
 
@@ -168,12 +173,40 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "pod status change, on stderr")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  auto* endpoint = app.add_option(
+      "--container-runtime-endpoint", flags.container_runtime_endpoint,
+      "run the pods as containers of the CRI runtime at this endpoint (the kubelet's flag),\n"
+      "e.g. unix:///run/containerd/containerd.sock; checked at start (Version, Status).\n"
+      "Default: the process runtime (supervised processes, images ignored).");
+  std::string pod_network = "node";
+  app.add_option("--pod-network", pod_network,
+                 "with a CRI runtime: node (every pod uses the node's network: pod IP = node\n"
+                 "IP) or cni (the runtime's CNI config gives each pod its IP; probes target it)")
+      ->check(CLI::IsMember({"node", "cni"}))
+      ->needs(endpoint)
+      ->capture_default_str();
+  std::string exec_probes = "runtime";
+  app.add_option("--exec-probes", exec_probes,
+                 "with a CRI runtime: runtime (CRI ExecSync, as the kubelet) or direct (probelet\n"
+                 "runs the command in the container's namespaces and cgroup itself, at process\n"
+                 "cost; docs/exec-probes.md says what differs)")
+      ->check(CLI::IsMember({"runtime", "direct"}))
+      ->needs(endpoint)
+      ->capture_default_str();
+  app.add_option("--cgroup-root", flags.cgroup_root,
+                 "with a CRI runtime: the cgroup below which each pod's cgroup parent\n"
+                 "(<root>/pod<uid>) is made")
+      ->needs(endpoint)
+      ->capture_default_str();
   // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
-  for (const char* name : {"--state-dir", "--api", "--log-format"}) {
+  for (const char* name : {"--state-dir", "--api", "--log-format", "--container-runtime-endpoint",
+                           "--pod-network", "--exec-probes", "--cgroup-root"}) {
     app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   if (auto exit = ParseCommandLine(app, args)) return exit;
   flags.json = log_format == "json";
+  flags.cni_network = pod_network == "cni";
+  flags.direct_exec_probes = exec_probes == "direct";
   if (flags.state_dir.empty()) flags.state_dir = DefaultStateDir();
   return std::nullopt;
 }
@@ -197,7 +230,10 @@ int RunMain(const Args& args) {
 
   // 1. Load and validate everything before anything starts.
   api::UidGenerator uids = api::UidGenerator::FromRandomDevice();
-  api::LoadResult loaded = api::LoadPods(flags.paths, uids);
+  // A CRI runtime runs images: `command` may be left to the image, `image` is required, and
+  // only the volume kinds it can mount are accepted.
+  api::ValidationOptions validation{.container_runtime = !flags.container_runtime_endpoint.empty()};
+  api::LoadResult loaded = api::LoadPods(flags.paths, uids, {}, validation);
   for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
   if (loaded.has_errors()) {
     std::fprintf(stderr, "probelet run: invalid manifests: nothing started\n");
@@ -239,9 +275,18 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   // Block the stop signals before any child exists, so none is lost during start-up.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
 
+  // The runtime first: a CRI endpoint that does not answer ends here, with nothing started.
+  base::Expected<RunRuntime> runtime = MakeRunRuntime(io, clock, flags);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "probelet run: %s\n", runtime.error().message.c_str());
+    return 1;
+  }
+
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
   kubelet::AgentOptions options;
+  options.container_runtime = std::move(runtime->runtime);
+  options.images = runtime->images;
   options.pods_log_dir = flags.state_dir + "/pods";
   options.node_name = host;
   options.prober_seed = static_cast<uint64_t>(::getpid());
@@ -287,6 +332,7 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
          {{"address", api_server->bound_address()}});
   }
   line("info", "state dir: " + flags.state_dir + " (container logs in pods/)");
+  line("info", "runtime: " + runtime->description);
 
   // 3. Run every pod.
   for (const auto& p : loaded.pods) {

@@ -20,17 +20,30 @@ struct RunFlags {
   std::string api = "127.0.0.1:10255";  // "none" or "": no API
   bool api_allow_remote = false;        // serve the API on a non-loopback address too
   bool json = false;                    // --log-format json
+  // The CRI runtime (runtime/cri/cri_runtime.h): "unix:///PATH" of containerd's socket; empty
+  // selects the process runtime. The flags below need it.
+  std::string container_runtime_endpoint;
+  bool cni_network = false;         // --pod-network cni (default node: pod IP = node IP)
+  bool direct_exec_probes = false;  // --exec-probes direct (default runtime: CRI ExecSync)
+  std::string cgroup_root = "/probelet";  // pods' cgroup parents: <root>/pod<uid>
 };
 
 // $XDG_RUNTIME_DIR/probelet, else /var/lib/probelet as root, else /tmp/probelet-<uid>.
 std::string DefaultStateDir();
 
 // `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
-// [--log-format text|json]`: fills `flags`, or returns the help / usage error to print.
+// [--log-format text|json] [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]
+// [--exec-probes runtime|direct] [--cgroup-root PATH]]`: fills `flags`, or returns the help /
+// usage error to print.
 std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags);
 
 // The key=value fields of an event's log line: pod (namespace/name), container (from the field
 // path "spec.containers{web}"), reason, and count when the event repeated.
 std::vector<std::pair<std::string, std::string>> EventLogFields(const api::Event& event);
+
+// The CRI runtime's instance label value for a state dir: "probelet-" and a hash of its
+// absolute path, so that two probelets on one containerd (with different state dirs) never
+// touch each other's sandboxes, and a restarted one recognises its own.
+std::string RuntimeInstanceName(const std::string& state_dir);
 
 }  // namespace probelet::cli

@@ -42,6 +42,31 @@ TEST(RunFlagsTest, AFlagGivenTwiceTakesItsLastValue) {
   EXPECT_FALSE(flags.json);
 }
 
+TEST(RunFlagsTest, ContainerRuntimeFlagsAndTheirDefaults) {
+  RunFlags defaults;
+  EXPECT_EQ(ParseRunFlags({"run", "p"}, defaults), std::nullopt);
+  EXPECT_EQ(defaults.container_runtime_endpoint, "");
+  EXPECT_FALSE(defaults.cni_network);
+  EXPECT_FALSE(defaults.direct_exec_probes);
+  EXPECT_EQ(defaults.cgroup_root, "/probelet");
+
+  RunFlags flags;
+  EXPECT_EQ(ParseRunFlags({"run", "p", "--container-runtime-endpoint", "unix:///c.sock",
+                           "--pod-network=cni", "--exec-probes", "direct", "--cgroup-root", "/t"},
+                          flags),
+            std::nullopt);
+  EXPECT_EQ(flags.container_runtime_endpoint, "unix:///c.sock");
+  EXPECT_TRUE(flags.cni_network);
+  EXPECT_TRUE(flags.direct_exec_probes);
+  EXPECT_EQ(flags.cgroup_root, "/t");
+}
+
+TEST(RunFlagsTest, RuntimeInstanceNameIsStablePerStateDirAndTellsDirsApart) {
+  EXPECT_EQ(RuntimeInstanceName("/var/lib/probelet"), RuntimeInstanceName("/var/lib/probelet/"));
+  EXPECT_NE(RuntimeInstanceName("/var/lib/probelet"), RuntimeInstanceName("/tmp/probelet"));
+  EXPECT_THAT(RuntimeInstanceName("/x"), ::testing::MatchesRegex("probelet-[0-9a-f]{12}"));
+}
+
 TEST(RunFlagsTest, ApiNoneIsKept) {
   RunFlags flags;
   EXPECT_EQ(ParseRunFlags({"run", "--api", "none", "p"}, flags), std::nullopt);
@@ -55,7 +80,9 @@ TEST(RunFlagsTest, HelpGoesToStdoutWithEveryFlagAndExitsZero) {
   EXPECT_EQ(exit->code, 0);
   EXPECT_EQ(exit->err, "");
   EXPECT_THAT(exit->out, ::testing::StartsWith("usage: probelet run FILE_OR_DIR..."));
-  for (const char* flag : {"--state-dir", "--api ", "--api-allow-remote", "--log-format"}) {
+  for (const char* flag : {"--state-dir", "--api ", "--api-allow-remote", "--log-format",
+                           "--container-runtime-endpoint", "--pod-network", "--exec-probes",
+                           "--cgroup-root"}) {
     EXPECT_THAT(exit->out, HasSubstr(flag));
   }
   EXPECT_THAT(exit->out, HasSubstr("a second signal kills every container"));
@@ -73,6 +100,12 @@ TEST(RunFlagsTest, UsageErrorsNameTheFlagAndExitTwo) {
            {{"run", "p", "--log-format", "xml"}, "--log-format"},
            {{"run", "p", "--state-dir"}, "--state-dir"},
            {{"run", "p", "--api"}, "--api"},
+           {{"run", "p", "--pod-network", "cni"}, "--container-runtime-endpoint"},
+           {{"run", "p", "--exec-probes", "direct"}, "--container-runtime-endpoint"},
+           {{"run", "p", "--container-runtime-endpoint", "unix:///x", "--pod-network", "bridge"},
+            "--pod-network"},
+           {{"run", "p", "--container-runtime-endpoint", "unix:///x", "--exec-probes", "ssh"},
+            "--exec-probes"},
        }) {
     RunFlags flags;
     auto exit = ParseRunFlags(c.args, flags);

@@ -1,10 +1,12 @@
 // `probelet run` end to end (issue #5 §7): liveness and startup kills, readiness toggling,
 // restart policy Never, CrashLoopBackOff, probe-level grace period. Real binary, real
-// processes, real ports; every wait is a poll of the API with a deadline.
+// processes, real ports; every wait is a poll of the API with a deadline. Each test runs on the
+// process runtime and on containerd (issue 10 §3; testing/run_on_runtime.h).
 #include <string>
 
 #include "gtest/gtest.h"
 #include "run_harness.h"
+#include "testing/run_on_runtime.h"
 
 namespace probelet {
 namespace {
@@ -14,10 +16,13 @@ using testing::Json;
 using testing::RunHarness;
 using namespace std::chrono_literals;
 
-TEST(RunLivenessTest, HttpLivenessFailureRestartsWithKillingEvent) {
+class RunLivenessTest : public testing::RunOnRuntimeTest {};
+PROBELET_ON_BOTH_RUNTIMES(RunLivenessTest);
+
+TEST_P(RunLivenessTest, HttpLivenessFailureRestartsWithKillingEvent) {
   RunHarness h;
   int port = FreePort();
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: web}
 spec:
@@ -25,9 +30,8 @@ spec:
   containers:
   - name: app
     image: local
-    command: [")" +
-          RunHarness::DemoApp() + R"(", "--port", ")" + std::to_string(port) + R"(", "--dir", ")" +
-          h.dir() + R"("]
+    command: [/bin/sh, -c, ")" +
+               HttpServerScript(h.Path("www"), port) + R"("]
     livenessProbe:
       httpGet: {path: /healthz, port: )" +
           std::to_string(port) + R"(}
@@ -37,16 +41,15 @@ spec:
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Condition(h.Pod(), "Ready") == "True"; }, 20s))
       << h.Log();
   EXPECT_EQ(RunHarness::RestartCount(h.Pod()), 0);
-  h.Touch("fail");
+  h.Remove("www/healthz");
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::RestartCount(h.Pod()) >= 1; }, 20s)) << h.Log();
-  h.Remove("fail");
   EXPECT_EQ(RunHarness::RestartCount(h.Pod()), 1);
   EXPECT_TRUE(h.HasEvent("Killing", "Container app failed liveness probe, will be restarted"))
       << h.Events().dump(1);
   EXPECT_TRUE(
-      h.HasEvent("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500"))
+      h.HasEvent("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 404"))
       << h.Events().dump(1);
-  // The app handles SIGTERM: the previous instance ended with exit code 0.
+  // The server's shell exits 0 on SIGTERM: the previous instance ended with exit code 0.
   Json last = RunHarness::ContainerStatus(h.Pod())["lastState"];
   ASSERT_TRUE(last.contains("terminated")) << last.dump();
   EXPECT_EQ(last["terminated"].value("exitCode", -1), 0);
@@ -54,9 +57,9 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
 }
 
-TEST(RunLivenessTest, ExecReadinessTogglesReadyAndContainersReady) {
+TEST_P(RunLivenessTest, ExecReadinessTogglesReadyAndContainersReady) {
   RunHarness h;
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: toggle}
 spec:
@@ -86,9 +89,9 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
 }
 
-TEST(RunLivenessTest, StartupProbeThatNeverSucceedsKillsAndGatesTheOthers) {
+TEST_P(RunLivenessTest, StartupProbeThatNeverSucceedsKillsAndGatesTheOthers) {
   RunHarness h;
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: slow}
 spec:
@@ -128,9 +131,9 @@ spec:
   EXPECT_FALSE(h.Exists("readiness-ran"));
 }
 
-TEST(RunLivenessTest, RestartPolicyNeverEndsFailedWithoutRestart) {
+TEST_P(RunLivenessTest, RestartPolicyNeverEndsFailedWithoutRestart) {
   RunHarness h;
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: once}
 spec:
@@ -151,9 +154,9 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
 }
 
-TEST(RunLivenessTest, CrashingContainerRestartsAtOnceThenBacksOffTenSeconds) {
+TEST_P(RunLivenessTest, CrashingContainerRestartsAtOnceThenBacksOffTenSeconds) {
   RunHarness h;
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: crash}
 spec:
@@ -193,9 +196,9 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
 }
 
-TEST(RunLivenessTest, ProbeGracePeriodEndsInSigkillAnd137) {
+TEST_P(RunLivenessTest, ProbeGracePeriodEndsInSigkillAnd137) {
   RunHarness h;
-  h.Start(R"(apiVersion: v1
+  Start(h, R"(apiVersion: v1
 kind: Pod
 metadata: {name: stubborn}
 spec:

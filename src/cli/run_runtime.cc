@@ -1,0 +1,79 @@
+#include "cli/run_runtime.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "runtime/cri/cri_client.h"
+#include "runtime/cri/cri_runtime.h"
+
+namespace probelet::cli {
+namespace {
+
+// The node's memory, for the oom_score_adj the kubelet gives Burstable containers.
+int64_t MemoryCapacity() {
+  long pages = ::sysconf(_SC_PHYS_PAGES);
+  long page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : 0;
+}
+
+}  // namespace
+
+std::string RuntimeInstanceName(const std::string& state_dir) {
+  std::error_code ec;
+  std::string path = std::filesystem::weakly_canonical(state_dir, ec).string();
+  if (ec) path = state_dir;
+  uint64_t h = 14695981039346656037ull;  // FNV-1a: stable across builds, unlike std::hash
+  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
+  return fmt::format("probelet-{:012x}", h & 0xffffffffffffull);
+}
+
+base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clock& clock,
+                                          const RunFlags& flags) {
+  if (flags.container_runtime_endpoint.empty()) {
+    return RunRuntime{nullptr, nullptr, "process runtime (pods run as supervised processes)"};
+  }
+  const std::string flag = "--container-runtime-endpoint " + flags.container_runtime_endpoint;
+  auto client = runtime::cri::NewCriClient(io, flags.container_runtime_endpoint);
+  if (!client.ok()) return base::Error{flag + ": " + client.error().message};
+
+  runtime::cri::CriRuntimeOptions options;
+  options.instance = RuntimeInstanceName(flags.state_dir);
+  options.cgroup_root = flags.cgroup_root;
+  options.cni_network = flags.cni_network;
+  options.memory_capacity = MemoryCapacity();
+  auto cri = std::make_unique<runtime::cri::CriRuntime>(io, clock, std::move(*client),
+                                                        std::move(options));
+
+  std::optional<base::Expected<runtime::cri::RuntimeInfo>> checked;
+  cri->CheckRuntime([&](base::Expected<runtime::cri::RuntimeInfo> info) {
+    checked = std::move(info);
+  });
+  // The loop is not running yet: turn it until the answer (every call has a deadline).
+  while (!checked && io.run_one() > 0) {
+  }
+  io.restart();
+  if (!checked) return base::Error{flag + ": no answer"};
+  if (!checked->ok()) return base::Error{flag + ": " + checked->error().message};
+  const runtime::cri::RuntimeInfo& info = checked->value();
+  if (flags.cni_network && !info.network_ready) {
+    return base::Error{flag + ": --pod-network cni: the runtime's network is not ready: " +
+                       info.network_message};
+  }
+  RunRuntime made;
+  made.images = cri.get();
+  made.description = fmt::format("{} {} (CRI {}) at {}, instance {}, pod network {}",
+                                 info.runtime_name, info.runtime_version,
+                                 info.runtime_api_version, flags.container_runtime_endpoint,
+                                 RuntimeInstanceName(flags.state_dir),
+                                 flags.cni_network ? "cni" : "node");
+  made.runtime = std::move(cri);
+  return made;
+}
+
+}  // namespace probelet::cli

@@ -1,0 +1,38 @@
+// The container runtime `probelet run` runs its pods on, chosen by its flags: the process
+// runtime by default (the Agent makes it), or with --container-runtime-endpoint the CRI runtime
+// (runtime/cri/cri_runtime.h), which is made and checked here before any pod starts: the
+// endpoint must answer Version and Status with RuntimeReady (and NetworkReady for
+// --pod-network cni), else `probelet run` exits 1 with the error.
+//
+// Thread: the main thread, before the agent's loop runs: MakeRunRuntime turns `io` (run_one)
+// until the runtime has answered or its deadline has passed. Ownership: the result's runtime
+// must be handed to the Agent, which keeps it as long as `io` and `clock` live.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/expected.h"
+#include "cli/run_command.h"
+#include "runtime/image_service.h"
+#include "runtime/runtime.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace probelet::cli {
+
+struct RunRuntime {
+  std::unique_ptr<runtime::Runtime> runtime;  // null: the Agent's process runtime
+  runtime::ImageService* images = nullptr;    // the CRI runtime's images; null otherwise
+  std::string description;                    // for the start-up log line
+};
+
+// An Error's message says what failed and names the flag: "--container-runtime-endpoint
+// unix:///x.sock: runtime not answering: ...".
+base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clock& clock,
+                                          const RunFlags& flags);
+
+}  // namespace probelet::cli
