@@ -23,8 +23,8 @@ struct RunFlags {
   // The CRI runtime (runtime/cri/cri_runtime.h): "unix:///PATH" of containerd's socket; empty
   // selects the process runtime. The flags below need it.
   std::string container_runtime_endpoint;
-  bool cni_network = false;         // --pod-network cni (default node: pod IP = node IP)
-  bool direct_exec_probes = false;  // --exec-probes direct (default runtime: CRI ExecSync)
+  bool cni_network = false;               // --pod-network cni (default node: pod IP = node IP)
+  bool direct_exec_probes = false;        // --exec-probes direct (default runtime: CRI ExecSync)
   std::string cgroup_root = "/probelet";  // pods' cgroup parents: <root>/pod<uid>
 };
 

@@ -26,8 +26,10 @@ int64_t MemoryCapacity() {
 
 std::string RuntimeInstanceName(const std::string& state_dir) {
   std::error_code ec;
-  std::string path = std::filesystem::weakly_canonical(state_dir, ec).string();
-  if (ec) path = state_dir;
+  std::filesystem::path abs = std::filesystem::weakly_canonical(state_dir, ec);
+  if (ec) abs = state_dir;
+  std::string path = abs.lexically_normal().string();
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
   uint64_t h = 14695981039346656037ull;  // FNV-1a: stable across builds, unlike std::hash
   for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
   return fmt::format("probelet-{:012x}", h & 0xffffffffffffull);
@@ -47,13 +49,12 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   options.cgroup_root = flags.cgroup_root;
   options.cni_network = flags.cni_network;
   options.memory_capacity = MemoryCapacity();
-  auto cri = std::make_unique<runtime::cri::CriRuntime>(io, clock, std::move(*client),
-                                                        std::move(options));
+  auto cri =
+      std::make_unique<runtime::cri::CriRuntime>(io, clock, std::move(*client), std::move(options));
 
   std::optional<base::Expected<runtime::cri::RuntimeInfo>> checked;
-  cri->CheckRuntime([&](base::Expected<runtime::cri::RuntimeInfo> info) {
-    checked = std::move(info);
-  });
+  cri->CheckRuntime(
+      [&](base::Expected<runtime::cri::RuntimeInfo> info) { checked = std::move(info); });
   // The loop is not running yet: turn it until the answer (every call has a deadline).
   while (!checked && io.run_one() > 0) {
   }
@@ -62,16 +63,15 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   if (!checked->ok()) return base::Error{flag + ": " + checked->error().message};
   const runtime::cri::RuntimeInfo& info = checked->value();
   if (flags.cni_network && !info.network_ready) {
-    return base::Error{flag + ": --pod-network cni: the runtime's network is not ready: " +
-                       info.network_message};
+    return base::Error{
+        flag + ": --pod-network cni: the runtime's network is not ready: " + info.network_message};
   }
   RunRuntime made;
   made.images = cri.get();
-  made.description = fmt::format("{} {} (CRI {}) at {}, instance {}, pod network {}",
-                                 info.runtime_name, info.runtime_version,
-                                 info.runtime_api_version, flags.container_runtime_endpoint,
-                                 RuntimeInstanceName(flags.state_dir),
-                                 flags.cni_network ? "cni" : "node");
+  made.description =
+      fmt::format("{} {} (CRI {}) at {}, instance {}, pod network {}", info.runtime_name,
+                  info.runtime_version, info.runtime_api_version, flags.container_runtime_endpoint,
+                  RuntimeInstanceName(flags.state_dir), flags.cni_network ? "cni" : "node");
   made.runtime = std::move(cri);
   return made;
 }

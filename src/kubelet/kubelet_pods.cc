@@ -50,12 +50,13 @@ api::ContainerStatus ConvertToAPIContainerStatus(const ContainerRecord& r,
   size_t n = r.instances.size();
   if (n >= 1) {
     const ContainerRecord::Instance& latest = r.instances[n - 1];
+    s.restart_count = latest.restart_count;
     if (auto st = runtime.GetContainerStatus(latest.id)) {
       s.state = ToAPIContainerState(*st);
       s.container_id = st->id;
+      // The kubelet's imageID is the runtime's imageRef ("sha256:..."; "" for processes).
+      s.image_id = st->image_ref;
     }
-    s.restart_count = latest.restart_count;
-    s.image_id = "";
   }
   if (n >= 2) {
     if (auto st = runtime.GetContainerStatus(r.instances[n - 2].id)) {

@@ -80,9 +80,9 @@ TEST(RunFlagsTest, HelpGoesToStdoutWithEveryFlagAndExitsZero) {
   EXPECT_EQ(exit->code, 0);
   EXPECT_EQ(exit->err, "");
   EXPECT_THAT(exit->out, ::testing::StartsWith("usage: probelet run FILE_OR_DIR..."));
-  for (const char* flag : {"--state-dir", "--api ", "--api-allow-remote", "--log-format",
-                           "--container-runtime-endpoint", "--pod-network", "--exec-probes",
-                           "--cgroup-root"}) {
+  for (const char* flag :
+       {"--state-dir", "--api ", "--api-allow-remote", "--log-format",
+        "--container-runtime-endpoint", "--pod-network", "--exec-probes", "--cgroup-root"}) {
     EXPECT_THAT(exit->out, HasSubstr(flag));
   }
   EXPECT_THAT(exit->out, HasSubstr("a second signal kills every container"));

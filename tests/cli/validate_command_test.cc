@@ -22,7 +22,9 @@ TEST(ValidateArgsTest, HelpAndUsageErrors) {
   auto help = ParseValidateArgs({"validate", "-h"}, paths);
   ASSERT_TRUE(help);
   EXPECT_EQ(help->code, 0);
-  EXPECT_THAT(help->out, ::testing::StartsWith("usage: probelet validate FILE_OR_DIR...\n"));
+  EXPECT_THAT(help->out,
+              ::testing::StartsWith(
+                  "usage: probelet validate FILE_OR_DIR... [--container-runtime-endpoint"));
   auto none = ParseValidateArgs({"validate"}, paths);
   ASSERT_TRUE(none);
   EXPECT_EQ(none->code, 2);
@@ -75,12 +77,12 @@ TEST(ValidateOutputTest, WithAContainerRuntimeEndpointTheCriRulesApply) {
       "  - {name: c, image: 'localhost/app:1'}\n"
       "  volumes:\n  - {name: cfg, configMap: {name: x}}\n";
   api::UidGenerator uids(1);
-  CommandOutput process = ValidateOutput(
-      api::LoadPodsFromText(kPod, api::ManifestFormat::kYaml, "pod.yaml", uids));
+  CommandOutput process =
+      ValidateOutput(api::LoadPodsFromText(kPod, api::ManifestFormat::kYaml, "pod.yaml", uids));
   EXPECT_EQ(process.code, 1);
   EXPECT_THAT(process.out, HasSubstr("spec.containers[0].command: Required value"));
-  CommandOutput cri = ValidateOutput(api::LoadPodsFromText(
-      kPod, api::ManifestFormat::kYaml, "pod.yaml", uids, {}, validation));
+  CommandOutput cri = ValidateOutput(
+      api::LoadPodsFromText(kPod, api::ManifestFormat::kYaml, "pod.yaml", uids, {}, validation));
   EXPECT_EQ(cri.code, 1);
   EXPECT_THAT(cri.out, ::testing::Not(HasSubstr("command")));
   EXPECT_THAT(cri.out, HasSubstr("spec.volumes[0]"));

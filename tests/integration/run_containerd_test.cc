@@ -11,9 +11,9 @@
 
 #include "gtest/gtest.h"
 #include "integration/testing/kubectl_env.h"
+#include "integration/testing/run_on_runtime.h"
 #include "run_harness.h"
 #include "runtime/cri/testing/containerd_fixture.h"
-#include "testing/run_on_runtime.h"
 
 namespace probelet {
 namespace {
@@ -22,9 +22,9 @@ using integration::CommandResult;
 using integration::ParseTable;
 using integration::RunCommand;
 using testing::FreePort;
+using ::testing::HasSubstr;
 using testing::Json;
 using testing::RunHarness;
-using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 class RunContainerdTest : public testing::RunOnRuntimeTest {
@@ -32,15 +32,13 @@ class RunContainerdTest : public testing::RunOnRuntimeTest {
   CommandResult Kubectl(const RunHarness& h, const std::string& args) {
     return RunCommand("env KUBECONFIG=/dev/null HOME=" + h.dir() +
                           " kubectl --server http://127.0.0.1:" + std::to_string(h.port()) +
-                          " --cache-dir " + h.Path("kube-cache") + " --request-timeout=5s " +
-                          args,
+                          " --cache-dir " + h.Path("kube-cache") + " --request-timeout=5s " + args,
                       h.dir());
   }
   // The containers (pause included) containerd holds in its k8s.io namespace.
   std::vector<std::string> ContainerdContainers(const RunHarness& h) {
-    CommandResult r = RunCommand("ctr -a " + containerd()->dir() +
-                                     "/containerd.sock -n k8s.io containers ls -q",
-                                 h.dir());
+    CommandResult r = RunCommand(
+        "ctr -a " + containerd()->dir() + "/containerd.sock -n k8s.io containers ls -q", h.dir());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return integration::Lines(r.out);
   }
@@ -50,8 +48,7 @@ class RunContainerdTest : public testing::RunOnRuntimeTest {
     return c["state"]["waiting"].value("reason", "");
   }
 };
-INSTANTIATE_TEST_SUITE_P(, RunContainerdTest,
-                         ::testing::Values(testing::TestRuntime::kContainerd),
+INSTANTIATE_TEST_SUITE_P(, RunContainerdTest, ::testing::Values(testing::TestRuntime::kContainerd),
                          testing::TestRuntimeName);
 
 // Not answering at start: exit 1 with the flag and the endpoint named, and nothing started.
@@ -72,10 +69,9 @@ TEST(RunContainerdStartTest, AnEndpointThatDoesNotAnswerEndsRunWithExitOne) {
 // A manifest the CRI runtime cannot run is refused before anything starts, naming the field.
 TEST(RunContainerdStartTest, AVolumeKindTheRuntimeCannotMountIsAValidationError) {
   RunHarness h;
-  std::ofstream(h.Path("pod.yaml"))
-      << "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n"
-         "  containers:\n  - {name: c, image: 'localhost/x:1'}\n"
-         "  volumes:\n  - {name: cfg, configMap: {name: x}}\n";
+  std::ofstream(h.Path("pod.yaml")) << "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n"
+                                       "  containers:\n  - {name: c, image: 'localhost/x:1'}\n"
+                                       "  volumes:\n  - {name: cfg, configMap: {name: x}}\n";
   CommandResult r = RunCommand(std::string(PROBELET_BINARY) + " run " + h.Path("pod.yaml") +
                                    " --api none --state-dir " + h.Path("state") +
                                    " --container-runtime-endpoint unix://" + h.Path("none.sock"),
@@ -129,7 +125,8 @@ spec:
   ASSERT_EQ(describe.exit_code, 0) << describe.err;
   EXPECT_THAT(describe.out, ::testing::ContainsRegex("Container ID: +containerd://[0-9a-f]{64}"));
   EXPECT_THAT(describe.out, ::testing::ContainsRegex("Image: +localhost/probelet-test:1"));
-  EXPECT_THAT(describe.out, HasSubstr("Liveness probe failed: HTTP probe failed with statuscode: 404"));
+  EXPECT_THAT(describe.out,
+              HasSubstr("Liveness probe failed: HTTP probe failed with statuscode: 404"));
 
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
   EXPECT_EQ(ContainerdContainers(h), std::vector<std::string>{})
@@ -150,6 +147,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: fine}
 spec:
+  terminationGracePeriodSeconds: 1
   containers:
   - name: app
     image: local
@@ -167,7 +165,8 @@ spec:
   for (const auto& e : h.Events()) {
     std::string reason = e.value("reason", ""), message = e.value("message", "");
     pulling |= reason == "Pulling" && message == "Pulling image \"localhost/missing:1\"";
-    failed |= reason == "Failed" && message.starts_with("Failed to pull image \"localhost/missing:1\"");
+    failed |=
+        reason == "Failed" && message.starts_with("Failed to pull image \"localhost/missing:1\"");
     backoff |= reason == "BackOff" && message == "Back-off pulling image \"localhost/missing:1\"";
   }
   EXPECT_TRUE(pulling && failed && backoff) << h.Events().dump(1);
@@ -218,7 +217,9 @@ spec:
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
   base::MonoTime start = h.Now();
   ASSERT_TRUE(h.WaitFor(
-      [&] { return h.HasEvent("Killing", "Container app failed liveness probe, will be restarted"); },
+      [&] {
+        return h.HasEvent("Killing", "Container app failed liveness probe, will be restarted");
+      },
       30s))
       << h.Log();
   // Two failures of about 2 s each (timeout + margin), then the kill.

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "integration/testing/run_on_runtime.h"
 #include "run_harness.h"
-#include "testing/run_on_runtime.h"
 
 namespace probelet {
 namespace {
@@ -34,7 +34,7 @@ spec:
                HttpServerScript(h.Path("www"), port) + R"("]
     livenessProbe:
       httpGet: {path: /healthz, port: )" +
-          std::to_string(port) + R"(}
+               std::to_string(port) + R"(}
       periodSeconds: 1
       failureThreshold: 2
 )");
@@ -63,13 +63,15 @@ TEST_P(RunLivenessTest, ExecReadinessTogglesReadyAndContainersReady) {
 kind: Pod
 metadata: {name: toggle}
 spec:
+  # sleep as a container's PID 1 ignores SIGTERM (no handler): the grace period ends it.
+  terminationGracePeriodSeconds: 2
   containers:
   - name: app
     image: local
     command: [/bin/sh, -c, "exec sleep 1000"]
     readinessProbe:
       exec: {command: [/bin/sh, -c, "test -f )" +
-          h.Path("ready") + R"("]}
+               h.Path("ready") + R"("]}
       periodSeconds: 1
       failureThreshold: 1
 )");
@@ -86,7 +88,7 @@ spec:
   h.Touch("ready");
   ASSERT_TRUE(h.WaitFor([&] { return both("True"); }, 10s)) << h.Log();
   EXPECT_EQ(RunHarness::RestartCount(h.Pod()), 0) << "readiness never restarts";
-  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
 }
 
 TEST_P(RunLivenessTest, StartupProbeThatNeverSucceedsKillsAndGatesTheOthers) {
@@ -106,11 +108,11 @@ spec:
       failureThreshold: 3
     livenessProbe:
       exec: {command: [/bin/sh, -c, "echo x >> )" +
-          h.Path("liveness-ran") + R"("]}
+               h.Path("liveness-ran") + R"("]}
       periodSeconds: 1
     readinessProbe:
       exec: {command: [/bin/sh, -c, "echo x >> )" +
-          h.Path("readiness-ran") + R"("]}
+               h.Path("readiness-ran") + R"("]}
       periodSeconds: 1
 )");
   base::MonoTime start = h.Now();
@@ -126,7 +128,7 @@ spec:
   EXPECT_LE(took, 6s);
   EXPECT_FALSE(h.Exists("liveness-ran"));
   EXPECT_FALSE(h.Exists("readiness-ran"));
-  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
   EXPECT_FALSE(h.Exists("liveness-ran"));
   EXPECT_FALSE(h.Exists("readiness-ran"));
 }
@@ -151,7 +153,7 @@ spec:
   // Still no restart a while later.
   EXPECT_FALSE(h.WaitFor([&] { return RunHarness::RestartCount(h.Pod()) != 0; }, 2s));
   EXPECT_EQ(RunHarness::Phase(h.Pod()), "Failed");
-  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
 }
 
 TEST_P(RunLivenessTest, CrashingContainerRestartsAtOnceThenBacksOffTenSeconds) {
@@ -193,7 +195,7 @@ spec:
   for (const auto& e : h.Events())
     backoff_event = backoff_event || e.value("reason", "") == "BackOff";
   EXPECT_TRUE(backoff_event);
-  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
 }
 
 TEST_P(RunLivenessTest, ProbeGracePeriodEndsInSigkillAnd137) {
@@ -207,10 +209,10 @@ spec:
   - name: app
     image: local
     command: [/bin/sh, -c, "trap '' TERM; touch )" +
-          h.Path("up") + R"(; while true; do sleep 0.2; done"]
+               h.Path("up") + R"(; while true; do sleep 0.2; done"]
     livenessProbe:
       exec: {command: [/bin/sh, -c, "test -f )" +
-          h.Path("up") + R"( && ! test -f )" + h.Path("fail") + R"("]}
+               h.Path("up") + R"( && ! test -f )" + h.Path("fail") + R"("]}
       periodSeconds: 1
       failureThreshold: 1
       terminationGracePeriodSeconds: 2
@@ -233,7 +235,7 @@ spec:
   Json last = RunHarness::ContainerStatus(h.Pod())["lastState"];
   ASSERT_TRUE(last.contains("terminated")) << last.dump();
   EXPECT_EQ(last["terminated"].value("exitCode", -1), 137);
-  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0);
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "testing/run_on_runtime.h"
+#include "integration/testing/run_on_runtime.h"
 
 #include "runtime/cri/testing/containerd_fixture.h"
 
@@ -43,14 +43,15 @@ std::string RunOnRuntimeTest::ForRuntime(const std::string& manifest, const RunH
   std::string out = manifest;
   const std::string image = "    image: local\n";
   const std::string mounted = std::string("    image: ") + PrivateContainerd::kTestImage +
-                              "\n    volumeMounts:\n    - {name: test-dir, mountPath: " +
-                              h.dir() + "}\n";
+                              "\n    volumeMounts:\n    - {name: test-dir, mountPath: " + h.dir() +
+                              "}\n";
   for (size_t at = out.find(image); at != std::string::npos;
        at = out.find(image, at + mounted.size())) {
     out.replace(at, image.size(), mounted);
   }
   const std::string spec = "\nspec:\n";
-  const std::string volumes = "  volumes:\n  - name: test-dir\n    hostPath: {path: " + h.dir() + "}\n";
+  const std::string volumes =
+      "  volumes:\n  - name: test-dir\n    hostPath: {path: " + h.dir() + "}\n";
   for (size_t at = out.find(spec); at != std::string::npos; at = out.find(spec, at + 1)) {
     out.insert(at + spec.size(), volumes);
   }

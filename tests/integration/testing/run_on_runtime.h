@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "run_harness.h"
+#include "integration/run_harness.h"
 
 namespace probelet::runtime::cri::testing {
 class PrivateContainerd;
@@ -59,9 +59,9 @@ class RunOnRuntimeTest : public ::testing::TestWithParam<TestRuntime> {
   static std::string start_error_;
 };
 
-#define PROBELET_ON_BOTH_RUNTIMES(suite)                                                \
-  INSTANTIATE_TEST_SUITE_P(, suite,                                                     \
-                           ::testing::Values(::probelet::testing::TestRuntime::kProcess, \
+#define PROBELET_ON_BOTH_RUNTIMES(suite)                                                     \
+  INSTANTIATE_TEST_SUITE_P(, suite,                                                          \
+                           ::testing::Values(::probelet::testing::TestRuntime::kProcess,     \
                                              ::probelet::testing::TestRuntime::kContainerd), \
                            ::probelet::testing::TestRuntimeName)
 
