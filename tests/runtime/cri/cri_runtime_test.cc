@@ -54,8 +54,8 @@ TEST_F(CriRuntimeTest, SandboxAndContainerLifecycle) {
 
   api::Container web = TestContainer(
       "web", {"sh", "-c",
-              "echo hello > /tmp/index.html && exec httpd -f -p 127.0.0.1:" +
-                  std::to_string(port) + " -h /tmp"});
+              "echo hello > /tmp/index.html && exec httpd -f -p 127.0.0.1:" + std::to_string(port) +
+                  " -h /tmp"});
   auto t0 = Clock::now();
   auto id = Create(MakeConfig(sandbox, pod, web));
   auto created_in = Clock::now() - t0;
@@ -87,8 +87,8 @@ TEST_F(CriRuntimeTest, SandboxAndContainerLifecycle) {
   EXPECT_EQ(runtime().ListContainers().size(), 1u);
 
   t0 = Clock::now();
-  auto stopped = Await<base::Status>(
-      [&](auto done) { runtime().StopContainer(*id, 0s, std::move(done)); });
+  auto stopped =
+      Await<base::Status>([&](auto done) { runtime().StopContainer(*id, 0s, std::move(done)); });
   auto stopped_in = Clock::now() - t0;
   ASSERT_TRUE(stopped && stopped->ok());
   auto exited = runtime().GetContainerStatus(*id);
@@ -170,8 +170,8 @@ TEST_F(CriRuntimeTest, StopContainerWithGrace) {
   RunFor(300ms);  // the trap is set
 
   auto t0 = Clock::now();
-  auto s = Await<base::Status>(
-      [&](auto done) { runtime().StopContainer(trap, 10s, std::move(done)); });
+  auto s =
+      Await<base::Status>([&](auto done) { runtime().StopContainer(trap, 10s, std::move(done)); });
   auto trap_took = Clock::now() - t0;
   ASSERT_TRUE(s && s->ok());
   EXPECT_LT(trap_took, 3s);
@@ -241,8 +241,8 @@ TEST_F(CriRuntimeTest, ExecSync) {
   auto cpu_us = [](const rusage& u) {
     return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec + u.ru_stime.tv_usec;
   };
-  std::fprintf(stderr, "ExecSync /bin/true: %.1f ms wall, %.2f ms client CPU per call\n",
-               Ms(wall), (cpu_us(after) - cpu_us(before)) / 1000.0 / kCalls);
+  std::fprintf(stderr, "ExecSync /bin/true: %.1f ms wall, %.2f ms client CPU per call\n", Ms(wall),
+               (cpu_us(after) - cpu_us(before)) / 1000.0 / kCalls);
 }
 
 TEST_F(CriRuntimeTest, DirectExecRunsWithTheInitPidAndFallsBack) {

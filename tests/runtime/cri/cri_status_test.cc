@@ -38,8 +38,8 @@ TEST(CriStatusTest, MapsStatesExitCodesReasonsAndSignals) {
   };
   const Case cases[] = {
       {"created", Cri(v1::CONTAINER_CREATED, 0, "", 0, 0), ContainerState::kCreated, 0, 0, ""},
-      {"running", Cri(v1::CONTAINER_RUNNING, 0, "", 2 * kSecond, 0), ContainerState::kRunning, 0,
-       0, ""},
+      {"running", Cri(v1::CONTAINER_RUNNING, 0, "", 2 * kSecond, 0), ContainerState::kRunning, 0, 0,
+       ""},
       {"completed", Cri(v1::CONTAINER_EXITED, 0, "Completed", 2 * kSecond, 3 * kSecond),
        ContainerState::kExited, 0, 0, "Completed"},
       {"error", Cri(v1::CONTAINER_EXITED, 3, "Error", 2 * kSecond, 3 * kSecond),
@@ -107,8 +107,8 @@ TEST(CriStatusTest, ContainerIds) {
 }
 
 TEST(CriStatusTest, TimeoutsInWholeSecondsRoundedUp) {
-  const std::pair<base::Duration, int64_t> cases[] = {
-      {-1s, 0}, {0s, 0}, {1ns, 1}, {500ms, 1}, {1s, 1}, {1001ms, 2}, {30s, 30}};
+  const std::pair<base::Duration, int64_t> cases[] = {{-1s, 0}, {0s, 0},     {1ns, 1}, {500ms, 1},
+                                                      {1s, 1},  {1001ms, 2}, {30s, 30}};
   for (const auto& [d, want] : cases) EXPECT_EQ(CeilSeconds(d), want) << d.count();
   EXPECT_EQ(ExecDeadline(1, 1s, 2min), 2s);
   EXPECT_EQ(ExecDeadline(5, 500ms, 2min), 5500ms);

@@ -86,25 +86,23 @@ PodSandbox CriRuntimeTest::RunSandbox(const api::Pod& pod) {
                           0};
   auto sandbox = Await<base::Expected<PodSandbox>>(
       [&](auto done) { runtime_->RunPodSandbox(config, std::move(done)); });
-  EXPECT_TRUE(sandbox && sandbox->ok()) << (sandbox && !sandbox->ok() ? sandbox->error().message
-                                                                      : "");
+  EXPECT_TRUE(sandbox && sandbox->ok())
+      << (sandbox && !sandbox->ok() ? sandbox->error().message : "");
   if (!sandbox || !sandbox->ok()) return {};
   return **sandbox;
 }
 
 std::string CriRuntimeTest::test_image_ref() {
   if (!image_ref_.empty()) return image_ref_;
-  auto status = Await<base::Expected<std::optional<ImageInfo>>>([&](auto done) {
-    runtime_->ImageStatus(PrivateContainerd::kTestImage, std::move(done));
-  });
+  auto status = Await<base::Expected<std::optional<ImageInfo>>>(
+      [&](auto done) { runtime_->ImageStatus(PrivateContainerd::kTestImage, std::move(done)); });
   if (status && status->ok() && status->value()) image_ref_ = (*status)->value().ref;
   EXPECT_FALSE(image_ref_.empty()) << "no test image";
   return image_ref_;
 }
 
 ContainerConfig CriRuntimeTest::MakeConfig(const PodSandbox& sandbox, const api::Pod& pod,
-                                           const api::Container& container,
-                                           int32_t restart_count) {
+                                           const api::Container& container, int32_t restart_count) {
   ContainerConfig config;
   config.container = container;
   config.pod = {pod.metadata.name, pod.metadata.namespace_, pod.metadata.uid, sandbox.pod_ip};

@@ -72,8 +72,8 @@ class CriRuntimeTest : public ContainerdTest {
   std::string CreateAndStart(const PodSandbox& sandbox, const api::Pod& pod,
                              const api::Container& container);
   // Runs the loop until the cache holds `id` as exited (or `wait`); its status.
-  std::optional<ContainerStatus> WaitExited(const std::string& id,
-                                            std::chrono::milliseconds wait = std::chrono::seconds(20));
+  std::optional<ContainerStatus> WaitExited(
+      const std::string& id, std::chrono::milliseconds wait = std::chrono::seconds(20));
   ExecSyncResult Exec(const std::string& id, const std::vector<std::string>& argv,
                       base::Duration timeout);
   // Runs the loop for `d`.
