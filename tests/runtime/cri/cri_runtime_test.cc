@@ -118,7 +118,7 @@ TEST_F(CriRuntimeTest, SandboxAndContainerLifecycle) {
                Ms(created_in), Ms(started_in), Ms(stopped_in));
 }
 
-TEST_F(CriRuntimeTest, RunRefusesRunningContainerRemoval) {
+TEST_F(CriRuntimeTest, RemoveRefusesARunningContainer) {
   api::Pod pod = MakePod("busy");
   PodSandbox sandbox = RunSandbox(pod);
   std::string id = CreateAndStart(sandbox, pod, TestContainer("sleeper", {"sleep", "1000"}));
