@@ -185,6 +185,18 @@ PrivateContainerd::~PrivateContainerd() {
 
 pid_t PrivateContainerd::pid() const { return containerd_ ? containerd_->child.pid() : -1; }
 
+void PrivateContainerd::Kill() {
+  if (!containerd_) return;
+  containerd_->child.KillAndReap();
+  containerd_.reset();
+}
+
+base::Status PrivateContainerd::Relaunch() {
+  if (containerd_) return base::Error{"containerd is running"};
+  if (auto s = Launch(); !s) return s;
+  return WaitReady();
+}
+
 std::string PrivateContainerd::MissingTools() {
   std::string missing;
   for (const char* tool : {"containerd", "ctr", "runc", "unshare", "python3"}) {

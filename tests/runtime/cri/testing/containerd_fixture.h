@@ -53,6 +53,14 @@ class PrivateContainerd {
   // removed by force (empty = clean). Idempotent.
   std::vector<std::string> Teardown();
 
+  // Kills containerd (SIGKILL) and reaps it, as a crash would: shims, sandboxes and containers
+  // keep running (their mount namespace lives on in the shims, cri.md §2).
+  void Kill();
+  // Starts containerd again after Kill(): same config, a fresh private mount namespace with the
+  // same run/ bind on /run (so it finds the shims' sockets and reconnects); waits until it
+  // answers Version.
+  base::Status Relaunch();
+
   const std::string& dir() const { return dir_; }
   std::string endpoint() const { return "unix://" + dir_ + "/containerd.sock"; }
   pid_t pid() const;
