@@ -6,8 +6,8 @@
 // is standard input (YAML). *.json files are JSON, everything else YAML. Each Pod is decoded
 // (manifest.h), its status dropped (a manifest's status is not an input), defaulted
 // (defaults.h) and validated (validation.h; `validation` selects the rules of the runtime the
-// pods are for: the CRI runtime runs images and mounts only some volume kinds). Two Pods with the same namespace and name are an
-// error on the second. Only Pods without errors are returned.
+// pods are for: the CRI runtime runs images and mounts only some volume kinds). Two Pods with the
+// same namespace and name are an error on the second. Only Pods without errors are returned.
 //
 // Called once at start-up, on the main thread; reads the file system synchronously.
 #pragma once
