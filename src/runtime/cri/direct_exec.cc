@@ -10,7 +10,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
@@ -73,7 +72,7 @@ struct Plan {
   bool set_oom = false;
   char oom_text[16] = {};
   size_t oom_len = 0;
-  std::array<rlimit, RLIM_NLIMITS> rlimits{};
+  std::vector<rlimit> rlimits;  // RLIMIT_* order
   uint64_t bounding = 0, inheritable = 0, permitted = 0, effective = 0, ambient = 0;
   std::vector<std::string> env;
 };
@@ -100,7 +99,7 @@ int Setup(const void* context, int* step) {
   }
   if (::setns(p.pidfd.get(), kNamespaceFlags) != 0) return fail(kEnterNamespaces);
   if (::fchdir(p.root.get()) != 0 || ::chroot(".") != 0) return fail(kEnterRoot);
-  for (int r = 0; r < RLIM_NLIMITS; ++r) {
+  for (size_t r = 0; r < p.rlimits.size(); ++r) {
     if (::prlimit(0, static_cast<__rlimit_resource>(r), &p.rlimits[r], nullptr) != 0) {
       return fail(kRlimits);
     }
@@ -207,11 +206,7 @@ base::Expected<Plan> Prepare(pid_t pid) {
     if (procs.get() < 0) return Gone(pid, fmt::format("open cgroup {}: {}", dir, strerror(errno)));
     plan.cgroup_procs.push_back(std::move(procs));
   }
-  for (int r = 0; r < RLIM_NLIMITS; ++r) {
-    if (::prlimit(pid, static_cast<__rlimit_resource>(r), nullptr, &plan.rlimits[r]) != 0) {
-      return Gone(pid, fmt::format("prlimit: {}", strerror(errno)));
-    }
-  }
+  plan.rlimits = std::move(init->limits);
   const ProcStatus& st = init->status;
   plan.uid = st.uid;
   plan.gid = st.gid;

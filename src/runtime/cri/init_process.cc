@@ -138,6 +138,32 @@ std::vector<std::string> ParseEnviron(std::string_view text) {
   return env;
 }
 
+base::Expected<std::vector<rlimit>> ParseLimits(std::string_view text) {
+  // "Limit                     Soft Limit           Hard Limit           Units": columns at
+  // fixed offsets 0, 26, 47, 68 (the kernel's "%-25s %-20s %-20s %-10s").
+  std::vector<rlimit> out;
+  std::vector<std::string_view> lines = Split(text, '\n');
+  auto value = [](std::string_view s, rlim_t& v) {
+    s = Trim(s);
+    if (s == "unlimited") {
+      v = RLIM_INFINITY;
+      return true;
+    }
+    return ParseNumber(s, v);
+  };
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.empty()) continue;
+    rlimit lim{};
+    if (line.size() < 68 || !value(line.substr(26, 21), lim.rlim_cur) ||
+        !value(line.substr(47, 21), lim.rlim_max)) {
+      return base::Error{fmt::format("/proc limits: malformed line \"{}\"", line), EINVAL};
+    }
+    out.push_back(lim);
+  }
+  return out;
+}
+
 std::vector<CgroupEntry> ParseProcCgroup(std::string_view text) {
   std::vector<CgroupEntry> out;
   for (std::string_view line : Split(text, '\n')) {
@@ -231,6 +257,11 @@ base::Expected<InitProcess> ReadInitProcess(pid_t pid) {
   if (!ParseNumber(Trim(*oom), init.oom_score_adj)) {
     return base::Error{"malformed " + ProcPath(pid, "oom_score_adj"), EINVAL};
   }
+  auto limits_text = ReadProcFile(ProcPath(pid, "limits"));
+  if (!limits_text.ok()) return limits_text.error();
+  auto limits = ParseLimits(*limits_text);
+  if (!limits.ok()) return limits.error();
+  init.limits = std::move(limits).value();
   auto cgroup = ReadProcFile(ProcPath(pid, "cgroup"));
   if (!cgroup.ok()) return cgroup.error();
   init.cgroups = ParseProcCgroup(*cgroup);

@@ -8,6 +8,7 @@
 // of one process opens a pidfd first and checks it is still alive after the read (direct_exec).
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -36,6 +37,10 @@ base::Expected<ProcStatus> ParseProcStatus(std::string_view text);
 // /proc/<pid>/environ: NUL-separated "K=V" entries.
 std::vector<std::string> ParseEnviron(std::string_view text);
 
+// /proc/<pid>/limits: one {soft, hard} per line in RLIMIT_* order ("unlimited" = RLIM_INFINITY).
+// (Read from the file: prlimit on another user's process needs CAP_SYS_RESOURCE.)
+base::Expected<std::vector<rlimit>> ParseLimits(std::string_view text);
+
 // One line of /proc/<pid>/cgroup: "hierarchy-id:controllers:path" (controllers empty for v2).
 struct CgroupEntry {
   int hierarchy = 0;
@@ -61,6 +66,7 @@ struct InitProcess {
   std::string cwd;             // readlink of /proc/<pid>/cwd (informational; see direct_exec.h)
   std::string security_label;  // /proc/<pid>/attr/current; "" without an LSM label
   int oom_score_adj = 0;
+  std::vector<rlimit> limits;
   std::vector<CgroupEntry> cgroups;
   Namespaces namespaces;
 };
