@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -21,7 +23,18 @@ namespace probelet::base {
 namespace {
 
 // The step of the child's set-up that failed, sent back with errno through the CLOEXEC pipe.
-enum class Step : int { kCgroup, kPgid, kPdeathsig, kStdio, kCloseFds, kGid, kUid, kChdir, kExec };
+enum class Step : int {
+  kCgroup,
+  kPgid,
+  kPdeathsig,
+  kStdio,
+  kSetup,
+  kCloseFds,
+  kGid,
+  kUid,
+  kChdir,
+  kExec
+};
 
 const char* StepName(Step s) {
   switch (s) {
@@ -33,6 +46,8 @@ const char* StepName(Step s) {
       return "prctl(PR_SET_PDEATHSIG)";
     case Step::kStdio:
       return "set up stdio";
+    case Step::kSetup:
+      return "set up";
     case Step::kCloseFds:
       return "close_range";
     case Step::kGid:
@@ -50,6 +65,7 @@ const char* StepName(Step s) {
 struct ChildError {
   int step;
   int err;
+  int setup_step;  // with Step::kSetup: the index into ChildSetup::step_names
 };
 
 // Everything the child needs, built before the clone: the child must not allocate.
@@ -59,7 +75,7 @@ struct ChildPlan {
   std::vector<char*> envp;
   int stdio[3];
   int err_fd;
-  pid_t parent;
+  pid_t parent;  // what getppid() returns while the parent lives (0 across pid namespaces)
   const SpawnOptions* options;
   bool join_cgroup_by_write;
 };
@@ -92,8 +108,8 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   return out;
 }
 
-[[noreturn]] void ChildFail(const ChildPlan& p, Step step, int err) {
-  ChildError e{static_cast<int>(step), err};
+[[noreturn]] void ChildFail(const ChildPlan& p, Step step, int err, int setup_step = 0) {
+  ChildError e{static_cast<int>(step), err, setup_step};
   ssize_t n;
   do {
     n = ::write(p.err_fd, &e, sizeof e);
@@ -133,6 +149,12 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   }
   for (int i = 0; i < 3; ++i) {
     if (::dup2(src[i], i) < 0) ChildFail(p, Step::kStdio, errno);
+  }
+  if (o.setup.run != nullptr) {
+    int setup_step = 0;
+    if (int err = o.setup.run(o.setup.context, &setup_step); err != 0) {
+      ChildFail(p, Step::kSetup, err, setup_step);
+    }
   }
   // Every other fd goes, except the error pipe (CLOEXEC: it closes at the exec).
   unsigned lo = 3, hi = static_cast<unsigned>(p.err_fd);
@@ -177,7 +199,7 @@ long Clone3(bool into_cgroup, int cgroup_fd, int* pidfd) {
   return ::syscall(SYS_clone3, &args, sizeof args);
 }
 
-std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err) {
+std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err, int setup_step) {
   const std::string& name = o.argv[0];
   if (step == Step::kExec) {
     // Go's os/exec wording, which is what users of the kubelet see.
@@ -190,7 +212,10 @@ std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err) {
       text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     return fmt::format("fork/exec {}: {}", name, text);
   }
-  return fmt::format("starting \"{}\": {}: {}", name, StepName(step), std::strerror(err));
+  const char* step_name = StepName(step);
+  if (step == Step::kSetup && o.setup.step_names != nullptr)
+    step_name = o.setup.step_names[setup_step];
+  return fmt::format("starting \"{}\": {}: {}", name, step_name, std::strerror(err));
 }
 
 }  // namespace
@@ -208,7 +233,7 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
     for (char** e = environ; *e != nullptr; ++e) plan.envp.push_back(*e);
   }
   plan.envp.push_back(nullptr);
-  plan.parent = ::getpid();
+  plan.parent = options.pid_namespace_fd >= 0 ? 0 : ::getpid();
 
   UniqueFd devnull;
   int given[3] = {options.stdin_fd, options.stdout_fd, options.stderr_fd};
@@ -234,6 +259,18 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
+  // A pid namespace is entered by the children of the setns caller: switch this thread's
+  // pid_for_children for the clone only.
+  UniqueFd own_pid_ns;
+  if (options.pid_namespace_fd >= 0) {
+    own_pid_ns = UniqueFd(::open("/proc/thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+    if (own_pid_ns.get() < 0 || ::setns(options.pid_namespace_fd, CLONE_NEWPID) != 0) {
+      int err = errno;
+      return Error{
+          fmt::format("starting \"{}\": enter pid namespace: {}", options.argv[0], strerror(err)),
+          err};
+    }
+  }
   bool into_cgroup = options.cgroup_fd >= 0;
   int pidfd = -1;
   long pid = Clone3(into_cgroup, options.cgroup_fd, &pidfd);
@@ -248,6 +285,11 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   if (pid == 0) RunChild(plan);
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (own_pid_ns.get() >= 0 && ::setns(own_pid_ns.get(), CLONE_NEWPID) != 0) {
+    // Cannot happen for our own namespace; if it did, later children would be born in the
+    // container's: better to stop than to run probes (or containers) there.
+    std::abort();
+  }
   if (pid < 0) {
     return Error{fmt::format("starting \"{}\": clone3: {}", options.argv[0], strerror(clone_errno)),
                  clone_errno};
@@ -262,7 +304,7 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   if (n == sizeof ce) {
     child.KillAndReap();
     Step step = static_cast<Step>(ce.step);
-    return Error{SpawnErrorMessage(options, step, ce.err), ce.err};
+    return Error{SpawnErrorMessage(options, step, ce.err, ce.setup_step), ce.err};
   }
   return child;
 }

@@ -22,6 +22,17 @@
 // Note on PR_SET_PDEATHSIG: Linux fires it when the *thread* that spawned the child exits, not
 // the process. Spawn from a thread that lives as long as the children (the event loop thread).
 //
+// Two extension points start a child inside another process's container (runtime/cri/
+// direct_exec.h) without this file knowing containers:
+//  - pid_namespace_fd: the calling thread setns(CLONE_NEWPID)s into it just around the clone
+//    (a pid namespace is entered only by children of the setns caller), then back into the
+//    pid namespace it had, so the child is born there and nothing else changes. The parent
+//    check after PR_SET_PDEATHSIG then expects getppid() == 0 (the parent is not visible).
+//  - setup: a plain function run in the child after stdio is in place and before the other fds
+//    are closed and uid/gid/chdir are applied; it may enter namespaces, chroot, set capabilities.
+//    Same rules as the rest of the child: async-signal-safe system calls only, no allocation
+//    (prepare everything it reads in `context` before Spawn).
+//
 // Thread safety: a ChildProcess belongs to one thread (the io_context's).
 // Spawn blocks the calling thread only for the clone-to-exec window of the child (normally well
 // under a millisecond; longer only if a chdir or cgroup write in the child blocks).
@@ -38,6 +49,15 @@
 
 namespace probelet::base {
 
+// Code run in the child between clone and exec (see the file comment). `run` returns 0 or an
+// errno; on failure it sets *step to an index into `step_names`, which names the failed step in
+// the Error Spawn returns.
+struct ChildSetup {
+  int (*run)(const void* context, int* step) = nullptr;
+  const void* context = nullptr;
+  const char* const* step_names = nullptr;
+};
+
 struct SpawnOptions {
   std::vector<std::string> argv{};  // no shell; argv[0] searched in PATH if no '/'
   // "K=V" entries; nullopt = inherit. The PATH used to find argv[0] is this env's PATH when it
@@ -50,6 +70,8 @@ struct SpawnOptions {
   int cgroup_fd = -1;           // >=0: start inside this cgroup v2 dir (clone3 CLONE_INTO_CGROUP),
                                 // falling back to writing cgroup.procs if clone3 is refused
   bool die_with_parent = true;  // PR_SET_PDEATHSIG(SIGKILL)
+  int pid_namespace_fd = -1;    // >=0: start in this pid namespace (ns fd or pidfd)
+  ChildSetup setup{};           // run in the child before fds close and credentials apply
 };
 
 // A started child. Owns its pidfd. Destroying (or move-assigning over) an unreaped child

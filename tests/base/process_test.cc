@@ -277,5 +277,74 @@ TEST(ChildProcessTest, FallsBackToCgroupProcsWhenClone3RefusesTheCgroup) {
   child->KillAndReap();
 }
 
+// ChildSetup: runs in the child before exec; a failure names its step and carries its errno.
+int WriteMarker(const void* context, int* step) {
+  const char* text = static_cast<const char*>(context);
+  size_t n = 0;
+  while (text[n] != '\0') ++n;
+  if (::write(1, text, n) != static_cast<ssize_t>(n)) {
+    *step = 0;
+    return errno;
+  }
+  *step = 1;
+  return text[0] == 'F' ? EPERM : 0;
+}
+constexpr const char* kMarkerSteps[] = {"write marker", "check marker"};
+
+TEST(ChildProcessTest, SetupRunsInTheChildBeforeTheExec) {
+  static const char kText[] = "setup;";
+  auto [out, status] =
+      RunCaptured({.argv = {"echo", "exec"}, .setup = {WriteMarker, kText, kMarkerSteps}});
+  EXPECT_EQ(out, "setup;exec\n");
+  EXPECT_EQ(status, 0);
+}
+
+TEST(ChildProcessTest, SetupFailureIsAnErrorNamingTheStep) {
+  static const char kText[] = "F";
+  auto child =
+      ChildProcess::Spawn({.argv = {"echo", "never"}, .setup = {WriteMarker, kText, kMarkerSteps}});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().sys_errno, EPERM);
+  EXPECT_THAT(child.error().message, HasSubstr("\"echo\": check marker"));
+}
+
+std::string NsOf(const std::string& proc_path) {
+  return std::filesystem::read_symlink(proc_path).string();
+}
+
+TEST(ChildProcessTest, StartsInTheGivenPidNamespaceAndLeavesTheCallersAlone) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  // A pid namespace with one sleeper in it (unshare's child, pid 1 there).
+  auto holder =
+      ChildProcess::Spawn({.argv = {"unshare", "--pid", "--fork", "--kill-child", "sleep", "30"}});
+  ASSERT_TRUE(holder.ok()) << holder.error().message;
+  std::string children_path = "/proc/" + std::to_string(holder->pid()) + "/task/" +
+                              std::to_string(holder->pid()) + "/children";
+  pid_t sleeper = 0;
+  for (int i = 0; i < 200 && sleeper == 0; ++i) {
+    std::ifstream in(children_path);
+    in >> sleeper;
+    if (sleeper == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(sleeper, 0);
+  std::string target = NsOf("/proc/" + std::to_string(sleeper) + "/ns/pid");
+  ASSERT_NE(target, NsOf("/proc/self/ns/pid"));
+  int ns_fd =
+      ::open(("/proc/" + std::to_string(sleeper) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(ns_fd, 0);
+  // $$ is the pid inside: 1 is the sleeper, so the shell gets a small one. It also checks that
+  // PR_SET_PDEATHSIG's parent check passes across the namespaces (it would exit 127).
+  auto [out, status] = RunCaptured({.argv = {"sh", "-c", "echo $$"}, .pid_namespace_fd = ns_fd});
+  ::close(ns_fd);
+  EXPECT_EQ(status, 0);
+  EXPECT_LT(std::stoi(out.empty() ? "0" : out), 100) << out;
+  EXPECT_GT(std::stoi(out.empty() ? "0" : out), 1) << out;
+  // The calling thread is back in its own pid namespace for its next children.
+  EXPECT_EQ(NsOf("/proc/thread-self/ns/pid_for_children"), NsOf("/proc/self/ns/pid"));
+  auto [own, s2] = RunCaptured({.argv = {"sh", "-c", "echo $$"}});
+  EXPECT_GT(std::stoi(own.empty() ? "0" : own), 1);
+  holder->KillAndReap();
+}
+
 }  // namespace
 }  // namespace probelet::base
