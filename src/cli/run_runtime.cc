@@ -11,6 +11,7 @@
 
 #include "runtime/cri/cri_client.h"
 #include "runtime/cri/cri_runtime.h"
+#include "runtime/cri/direct_exec_probes.h"
 
 namespace probelet::cli {
 namespace {
@@ -49,6 +50,7 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   options.cgroup_root = flags.cgroup_root;
   options.cni_network = flags.cni_network;
   options.memory_capacity = MemoryCapacity();
+  if (flags.direct_exec_probes) options.direct_exec = runtime::cri::MakeDirectExec(io, clock);
   auto cri =
       std::make_unique<runtime::cri::CriRuntime>(io, clock, std::move(*client), std::move(options));
 
@@ -68,10 +70,11 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   }
   RunRuntime made;
   made.images = cri.get();
-  made.description =
-      fmt::format("{} {} (CRI {}) at {}, instance {}, pod network {}", info.runtime_name,
-                  info.runtime_version, info.runtime_api_version, flags.container_runtime_endpoint,
-                  RuntimeInstanceName(flags.state_dir), flags.cni_network ? "cni" : "node");
+  made.description = fmt::format(
+      "{} {} (CRI {}) at {}, instance {}, pod network {}, exec probes {}", info.runtime_name,
+      info.runtime_version, info.runtime_api_version, flags.container_runtime_endpoint,
+      RuntimeInstanceName(flags.state_dir), flags.cni_network ? "cni" : "node",
+      flags.direct_exec_probes ? "direct" : "through the runtime (ExecSync)");
   made.runtime = std::move(cri);
   return made;
 }

@@ -233,5 +233,49 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
 }
 
+// --exec-probes direct: the same probe semantics as through ExecSync (readiness toggles without
+// a restart, liveness failure restarts), the command run by probelet in the container.
+TEST_P(RunContainerdTest, DirectExecProbesToggleReadinessAndRestartOnLivenessFailure) {
+  RunHarness h;
+  Start(h,
+        R"(apiVersion: v1
+kind: Pod
+metadata: {name: direct}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: local
+    command: [sleep, "1000"]
+    env: [{name: MARK, value: from-the-spec}]
+    readinessProbe:
+      exec: {command: [/bin/sh, -c, "test -f )" +
+            h.Path("ready") + R"( && echo $$MARK > )" + h.Path("seen") + R"("]}
+      periodSeconds: 1
+      failureThreshold: 1
+    livenessProbe:
+      exec: {command: [/bin/sh, -c, "! test -f )" +
+            h.Path("fail") + R"("]}
+      periodSeconds: 1
+      failureThreshold: 1
+)",
+        {"--exec-probes", "direct"});
+  EXPECT_NE(h.Log().find("exec probes direct"), std::string::npos) << h.Log();
+  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
+  EXPECT_EQ(RunHarness::Condition(h.Pod(), "Ready"), "False");
+  h.Touch("ready");
+  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Condition(h.Pod(), "Ready") == "True"; }, 15s))
+      << h.Log();
+  std::ifstream seen(h.Path("seen"));
+  std::string mark;
+  seen >> mark;
+  EXPECT_EQ(mark, "from-the-spec") << "the probe runs with the container's environment";
+  h.Touch("fail");
+  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::RestartCount(h.Pod()) >= 1; }, 20s)) << h.Log();
+  h.Remove("fail");
+  EXPECT_EQ(h.Log().find("runs through ExecSync, not directly"), std::string::npos) << h.Log();
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
+}
+
 }  // namespace
 }  // namespace probelet
