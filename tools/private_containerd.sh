@@ -115,7 +115,7 @@ pc_pids_mentioning() {
     pid=${f#/proc/}
     pid=${pid%/cmdline}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$PC_DIR/" && echo "$pid"
+    { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$PC_DIR/" && echo "$pid"
   done
 }
 
