@@ -183,9 +183,10 @@ def restart(args):
 
 
 def restart_steps(log_path):
-    """From probelet's log (one line per event, ms timestamps): per pod, the last Killing,
-    Pulled, Created and Started, i.e. the restart's. kill = Killing -> Pulled (the old container
-    stopped, the image checked), create = Pulled -> Created, start = Created -> Started."""
+    """From probelet's log (one line per event, ms timestamps), per pod: the first Killing (the
+    liveness kill; the last ones are the shutdown's) and the second Pulled, Created and Started
+    (the restart's). kill = Killing -> the next event (the old container stopped; Pulled with
+    images, Created without), create = -> Created, start = Created -> Started."""
     import datetime
     seen = {}
     with open(log_path, errors="replace") as f:
@@ -194,13 +195,15 @@ def restart_steps(log_path):
             reason, pod = fields.get("reason"), fields.get("pod")
             if reason in ("Killing", "Pulled", "Created", "Started") and pod:
                 ts = datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
-                seen.setdefault(pod, {})[reason] = ts.timestamp()
+                seen.setdefault(pod, {}).setdefault(reason, []).append(ts.timestamp())
     steps = {"kill": [], "create": [], "start": []}
     for t in seen.values():
-        if len(t) == 4:
-            steps["kill"].append(t["Pulled"] - t["Killing"])
-            steps["create"].append(t["Created"] - t["Pulled"])
-            steps["start"].append(t["Started"] - t["Created"])
+        if not t.get("Killing") or len(t.get("Created", [])) < 2 or len(t.get("Started", [])) < 2:
+            continue
+        stopped = t["Pulled"][1] if len(t.get("Pulled", [])) >= 2 else t["Created"][1]
+        steps["kill"].append(stopped - t["Killing"][0])
+        steps["create"].append(t["Created"][1] - stopped)
+        steps["start"].append(t["Started"][1] - t["Created"][1])
     return steps
 
 
