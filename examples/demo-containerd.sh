@@ -16,7 +16,7 @@ set -euo pipefail
 probelet=${1:?usage: examples/demo-containerd.sh PATH_TO_PROBELET}
 probelet=$(realpath "$probelet")
 repo=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../tools/private_containerd.sh
+# shellcheck source=tools/private_containerd.sh
 source "$repo/tools/private_containerd.sh"
 if (($(id -u) != 0)); then echo "demo-containerd: needs root (containerd, runc, cgroups)" >&2; exit 1; fi
 

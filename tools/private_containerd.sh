@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: PC_* are for the caller
 # A private containerd for scripts (the demo, the benches), as /work/shared/cri.md §2 and §10 say
 # and tests/runtime/cri/testing/containerd_fixture.cc does in C++: its own config, socket, state
 # and runc root under one directory, in a mount namespace of its own with DIR/run bind-mounted on

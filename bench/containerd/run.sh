@@ -11,13 +11,13 @@
 # Environment: REPS (restart pods per runtime, default 10), PODS (pod counts, default "1 10 50").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$PWD
 build=${1:-build}
 what=${2:-all}
 reps=${REPS:-10}
 counts=${PODS:-1 10 50}
 [[ -x $build/probelet ]] || cmake --build "$build" --target probelet
 probelet=$(realpath "$build/probelet")
+# shellcheck source=tools/private_containerd.sh
 source tools/private_containerd.sh
 
 tmp=$(mktemp -d /tmp/probelet-bench-cri.XXXXXX)
