@@ -27,6 +27,7 @@ cgroup_root=/probelet-demo-$$
 probelet_pid=
 cleanup() {
   local rc=$?
+  trap '' INT TERM  # a second signal must not cut the teardown short
   if [[ -n $probelet_pid ]] && kill -0 "$probelet_pid" 2>/dev/null; then
     kill -TERM "$probelet_pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$probelet_pid" 2>/dev/null || break; sleep 0.2; done

@@ -23,6 +23,7 @@ source tools/private_containerd.sh
 tmp=$(mktemp -d /tmp/probelet-bench-cri.XXXXXX)
 cleanup() {
   local rc=$?
+  trap '' INT TERM  # a second signal must not cut the teardown short
   pc_stop || rc=1
   rm -rf "$tmp"
   exit "$rc"
