@@ -3,6 +3,7 @@
 #   make        build build/probelet
 #   make test   deps, build, and every test through ctest
 #   make demo   deps, build, and the demo
+#   make demo-containerd  the demo in real containers, on a private containerd it starts and removes
 #   make asan   every test again, built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  build the benchmarks (bench/README.md says how to run them)
 #   make static-probe  a statically linked build/probelet-probe (the one-shot probe tool only)
@@ -23,7 +24,7 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
   containerd runc busybox-static containernetworking-plugins
 
-.PHONY: all deps build test asan demo bench static-probe clean format
+.PHONY: all deps build test asan demo demo-containerd bench static-probe clean format
 all: build
 
 deps:
@@ -58,6 +59,9 @@ asan: deps
 
 demo: deps build
 	./examples/demo.sh $(BUILD)/probelet
+
+demo-containerd: deps build
+	./examples/demo-containerd.sh $(BUILD)/probelet
 
 bench: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
