@@ -66,7 +66,8 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   const runtime::cri::RuntimeInfo& info = checked->value();
   if (flags.cni_network && !info.network_ready) {
     return base::Error{
-        flag + ": --pod-network cni: the runtime's network is not ready: " + info.network_message};
+        flag + ": --pod-network cni: container runtime network not ready: " + info.network_message +
+        "; configure the runtime's CNI network or use --pod-network node"};
   }
   RunRuntime made;
   made.images = cri.get();

@@ -354,7 +354,8 @@ void PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
 
   runtime::ContainerConfig config;
   config.container = spec;
-  config.pod = {pod_.metadata.name, pod_.metadata.namespace_, pod_.metadata.uid, sandbox_->pod_ip};
+  config.pod = {pod_.metadata.name, pod_.metadata.namespace_, pod_.metadata.uid, sandbox_->pod_ip,
+                std::string(kNodeIP)};
   config.sandbox_id = sandbox_->id;
   const Instance* latest = Latest(r);
   config.restart_count = latest ? latest->restart_count + 1 : 0;

@@ -21,8 +21,8 @@ std::string FieldRefValue(const std::string& path, const PodContext& pod) {
   if (path == "metadata.name") return pod.name;
   if (path == "metadata.namespace") return pod.namespace_;
   if (path == "metadata.uid") return pod.uid;
-  if (path == "status.podIP" || path == "status.hostIP") return pod.pod_ip;
-  if (path == "status.podIPs" || path == "status.hostIPs") return pod.pod_ip;
+  if (path == "status.podIP" || path == "status.podIPs") return pod.pod_ip;
+  if (path == "status.hostIP" || path == "status.hostIPs") return pod.host_ip;
   return "";
 }
 

@@ -36,7 +36,8 @@ struct PodContext {
   std::string name;
   std::string namespace_;
   std::string uid;
-  std::string pod_ip = "127.0.0.1";  // probelet pods share the host network
+  std::string pod_ip = "127.0.0.1";   // probelet pods share the host network, unless CNI
+  std::string host_ip = "127.0.0.1";  // the node's: status.hostIP, even when pod_ip is a CNI one
 };
 
 // A pod's sandbox: what its containers share (CRI PodSandbox: namespaces, cgroup parent, the

@@ -35,13 +35,6 @@ class RunContainerdTest : public testing::RunOnRuntimeTest {
                           " --cache-dir " + h.Path("kube-cache") + " --request-timeout=5s " + args,
                       h.dir());
   }
-  // The containers (pause included) containerd holds in its k8s.io namespace.
-  std::vector<std::string> ContainerdContainers(const RunHarness& h) {
-    CommandResult r = RunCommand(
-        "ctr -a " + containerd()->dir() + "/containerd.sock -n k8s.io containers ls -q", h.dir());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return integration::Lines(r.out);
-  }
   static std::string WaitingReason(const Json& pod, size_t i = 0) {
     Json c = RunHarness::ContainerStatus(pod, i);
     if (c.is_null() || !c["state"].contains("waiting")) return "";
@@ -79,6 +72,25 @@ TEST(RunContainerdStartTest, AVolumeKindTheRuntimeCannotMountIsAValidationError)
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("spec.volumes[0].configMap: Forbidden"));
   EXPECT_THAT(r.err, HasSubstr("invalid manifests: nothing started"));
+}
+
+// This containerd has no CNI config (its NetworkReady is false): --pod-network cni is refused at
+// start, naming the condition, before any pod starts.
+TEST_P(RunContainerdTest, CniPodNetworkWithoutTheRuntimesNetworkEndsRunWithExitOne) {
+  RunHarness h;
+  std::ofstream(h.Path("pod.yaml")) << "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n"
+                                       "  containers:\n  - {name: c, image: 'localhost/x:1'}\n";
+  std::string flags;
+  for (const auto& flag : RuntimeFlags()) flags += " " + flag;
+  CommandResult r =
+      RunCommand(std::string(PROBELET_BINARY) + " run " + h.Path("pod.yaml") +
+                     " --api none --state-dir " + h.Path("state") + flags + " --pod-network cni",
+                 h.dir(), 60);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--pod-network cni: container runtime network not ready: "
+                               "NetworkReady=false reason:NetworkPluginNotReady message:"));
+  EXPECT_FALSE(std::filesystem::exists(h.Path("state/pods/default_a")));
+  EXPECT_EQ(ContainerdContainers(), std::vector<std::string>{});
 }
 
 TEST_P(RunContainerdTest, KubectlSeesRealContainersAndTheLogsOfTheRestartedOne) {
@@ -129,7 +141,7 @@ spec:
               HasSubstr("Liveness probe failed: HTTP probe failed with statuscode: 404"));
 
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
-  EXPECT_EQ(ContainerdContainers(h), std::vector<std::string>{})
+  EXPECT_EQ(ContainerdContainers(), std::vector<std::string>{})
       << "probelet's shutdown leaves no container (nor sandbox) in containerd";
 }
 

@@ -51,19 +51,19 @@ inline int FreePort() {
   return ntohs(a.sin_port);
 }
 
-// GET http://127.0.0.1:<port><path> (HTTP/1.0); the body, or nullopt on any error or non-200.
-inline std::optional<std::string> HttpGet(int port, const std::string& path,
-                                          int timeout_ms = 2000) {
+// GET http://<ip>:<port><path> (HTTP/1.0); the body, or nullopt on any error or non-200.
+inline std::optional<std::string> HttpGetAt(const std::string& ip, int port,
+                                            const std::string& path, int timeout_ms = 2000) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+  if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     ::close(fd);
     return std::nullopt;
   }
-  std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: " + ip + "\r\n\r\n";
   ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
   std::string resp;
   pollfd p{fd, POLLIN, 0};
@@ -78,6 +78,12 @@ inline std::optional<std::string> HttpGet(int port, const std::string& path,
   size_t body = resp.find("\r\n\r\n");
   if (body == std::string::npos) return std::nullopt;
   return resp.substr(body + 4);
+}
+
+// GET http://127.0.0.1:<port><path>: HttpGetAt on loopback.
+inline std::optional<std::string> HttpGet(int port, const std::string& path,
+                                          int timeout_ms = 2000) {
+  return HttpGetAt("127.0.0.1", port, path, timeout_ms);
 }
 
 inline bool ProcessGone(pid_t pid) {

@@ -35,6 +35,20 @@ TEST(MakeContainerCommandTest, ExpandsCommandAndArgsFromEnvIncludingFieldRefs) {
                                                 "$(GREETING)", "$(MISSING)", "uid-123"}));
 }
 
+// With a CNI pod network the pod's IP is not the node's: status.hostIP stays the node's.
+TEST(MakeContainerCommandTest, HostIPIsTheNodesEvenWhenThePodHasItsOwnIP) {
+  api::Container c;
+  c.command = {"x"};
+  c.env = {FieldRef("POD_IP", "status.podIP"), FieldRef("POD_IPS", "status.podIPs"),
+           FieldRef("HOST_IP", "status.hostIP"), FieldRef("HOST_IPS", "status.hostIPs")};
+  auto cmd =
+      MakeContainerCommand(c, PodContext{"web-0", "shop", "uid-123", "10.88.7.2", "10.0.0.5"});
+  EXPECT_TRUE(Has(cmd.env, "POD_IP=10.88.7.2"));
+  EXPECT_TRUE(Has(cmd.env, "POD_IPS=10.88.7.2"));
+  EXPECT_TRUE(Has(cmd.env, "HOST_IP=10.0.0.5"));
+  EXPECT_TRUE(Has(cmd.env, "HOST_IPS=10.0.0.5"));
+}
+
 TEST(MakeContainerCommandTest, EnvValuesExpandEarlierVariablesOnlyAndLaterNamesWin) {
   api::Container c;
   c.command = {"x"};

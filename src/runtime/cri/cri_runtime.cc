@@ -65,6 +65,7 @@ void CriRuntime::CheckRuntime(std::function<void(base::Expected<RuntimeInfo>)> d
         return;
       }
       RuntimeInfo out = info;
+      out.network_message = "NetworkReady condition missing";
       bool runtime_ready = false;
       std::string not_ready = "RuntimeReady condition missing";
       for (const auto& c : s->status().conditions()) {
@@ -73,7 +74,9 @@ void CriRuntime::CheckRuntime(std::function<void(base::Expected<RuntimeInfo>)> d
           not_ready = "RuntimeReady=false reason:" + c.reason() + " message:" + c.message();
         } else if (c.type() == "NetworkReady") {
           out.network_ready = c.status();
-          out.network_message = c.reason() + (c.message().empty() ? "" : ": " + c.message());
+          // As the kubelet words it ("container runtime network not ready: ...").
+          out.network_message =
+              "NetworkReady=false reason:" + c.reason() + " message:" + c.message();
         }
       }
       if (!runtime_ready) {

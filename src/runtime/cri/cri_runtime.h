@@ -78,7 +78,7 @@ struct CriRuntimeOptions {
 struct RuntimeInfo {
   std::string runtime_name, runtime_version, runtime_api_version;
   bool network_ready = false;
-  std::string network_message;
+  std::string network_message;  // "NetworkReady=false reason:R message:M" when not ready
 };
 
 class CriRuntime : public Runtime, public ImageService {

@@ -1,6 +1,6 @@
 #include "integration/testing/run_on_runtime.h"
 
-#include "runtime/cri/testing/containerd_fixture.h"
+#include "integration/testing/kubectl_env.h"
 
 namespace probelet::testing {
 
@@ -19,7 +19,7 @@ void RunOnRuntimeTest::SetUp() {
     GTEST_SKIP() << "containerd tests need " << missing << " (make deps installs them)";
   }
   if (!containerd_ && start_error_.empty()) {
-    auto started = PrivateContainerd::Start();
+    auto started = PrivateContainerd::Start(containerd_options());
     if (started.ok()) {
       containerd_ = std::move(*started);
     } else {
@@ -71,9 +71,18 @@ void RunOnRuntimeTest::Start(RunHarness& h, const std::string& manifest,
   h.Start(ForRuntime(manifest, h), flags);
 }
 
-std::string RunOnRuntimeTest::HttpServerScript(const std::string& dir, int port) {
+std::string RunOnRuntimeTest::HttpServerScript(const std::string& dir, int port,
+                                               const std::string& address) {
   return "mkdir -p " + dir + "; echo ok > " + dir + "/healthz; trap 'exit 0' TERM; " +
-         "busybox httpd -f -p 127.0.0.1:" + std::to_string(port) + " -h " + dir + " & wait";
+         "busybox httpd -f -p " + address + ":" + std::to_string(port) + " -h " + dir + " & wait";
+}
+
+std::vector<std::string> RunOnRuntimeTest::ContainerdContainers() {
+  integration::CommandResult r = integration::RunCommand(
+      "ctr -a " + containerd_->dir() + "/containerd.sock -n k8s.io containers ls -q",
+      containerd_->dir());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return integration::Lines(r.out);
 }
 
 }  // namespace probelet::testing

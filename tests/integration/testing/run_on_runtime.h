@@ -19,10 +19,7 @@
 
 #include "gtest/gtest.h"
 #include "integration/run_harness.h"
-
-namespace probelet::runtime::cri::testing {
-class PrivateContainerd;
-}
+#include "runtime/cri/testing/containerd_fixture.h"
 
 namespace probelet::testing {
 
@@ -39,6 +36,10 @@ class RunOnRuntimeTest : public ::testing::TestWithParam<TestRuntime> {
   // Skips a containerd test when containerd is not installed; fails when it will not start.
   void SetUp() override;
 
+  // How the suite's containerd starts (at its first containerd test): a suite overrides it for
+  // e.g. a network namespace of its own.
+  virtual runtime::cri::testing::ContainerdOptions containerd_options() const { return {}; }
+
   bool on_containerd() const { return GetParam() == TestRuntime::kContainerd; }
   // The manifest as the runtime needs it (see the file comment).
   std::string ForRuntime(const std::string& manifest, const RunHarness& h) const;
@@ -47,10 +48,13 @@ class RunOnRuntimeTest : public ::testing::TestWithParam<TestRuntime> {
   // h.Start(ForRuntime(manifest), RuntimeFlags() + extra).
   void Start(RunHarness& h, const std::string& manifest, std::vector<std::string> extra = {});
 
-  // A shell command line that serves `dir` over HTTP on 127.0.0.1:`port` (busybox httpd in the
+  // A shell command line that serves `dir` over HTTP on `address`:`port` (busybox httpd in the
   // foreground) and exits 0 on SIGTERM, on either runtime: `healthz` answers 200 while
-  // `dir`/healthz exists, 404 once it is removed.
-  static std::string HttpServerScript(const std::string& dir, int port);
+  // `dir`/healthz exists, 404 once it is removed. 0.0.0.0 for a pod with its own (CNI) IP.
+  static std::string HttpServerScript(const std::string& dir, int port,
+                                      const std::string& address = "127.0.0.1");
+  // The containers (pause included) the suite's containerd holds in its k8s.io namespace.
+  static std::vector<std::string> ContainerdContainers();
 
   static runtime::cri::testing::PrivateContainerd* containerd();
 

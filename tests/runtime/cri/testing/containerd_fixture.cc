@@ -156,9 +156,26 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
     conf_dir = "@T@/cni/net.d"
 )";
 
-std::string Substitute(std::string text, const std::string& dir) {
-  for (size_t at; (at = text.find("@T@")) != std::string::npos;) text.replace(at, 3, dir);
+// The bridge + host-local conflist of cri.md §6 (containerd adds lo itself, with `loopback`).
+const char* kCniConfigTemplate = R"({
+  "cniVersion": "1.0.0",
+  "name": "@NETWORK@",
+  "plugins": [{
+    "type": "bridge", "bridge": "@BRIDGE@", "isGateway": true, "ipMasq": false,
+    "hairpinMode": true,
+    "ipam": {"type": "host-local", "ranges": [[{"subnet": "@SUBNET@"}]],
+             "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "@T@/cni/ipam"}
+  }]
+}
+)";
+
+std::string Replace(std::string text, const std::string& key, const std::string& value) {
+  for (size_t at; (at = text.find(key)) != std::string::npos;) text.replace(at, key.size(), value);
   return text;
+}
+
+std::string Substitute(const std::string& text, const std::string& dir) {
+  return Replace(text, "@T@", dir);
 }
 
 std::unique_ptr<v1::RuntimeService::Stub> SyncStub(const std::string& endpoint) {
@@ -197,6 +214,20 @@ base::Status PrivateContainerd::Relaunch() {
   return WaitReady();
 }
 
+std::string PrivateContainerd::network_namespace() const {
+  return namespace_holder_ ? "/proc/" + std::to_string(namespace_holder_->child.pid()) + "/ns/net"
+                           : "";
+}
+
+std::string PrivateContainerd::MissingCniTools() {
+  std::string missing = FindInPath("nsenter").empty() ? "nsenter" : "";
+  for (const char* plugin : {"bridge", "host-local", "loopback"}) {
+    std::string path = std::string("/usr/lib/cni/") + plugin;
+    if (::access(path.c_str(), X_OK) != 0) missing += (missing.empty() ? "" : ", ") + path;
+  }
+  return missing;
+}
+
 std::string PrivateContainerd::MissingTools() {
   std::string missing;
   for (const char* tool : {"containerd", "ctr", "runc", "unshare", "python3"}) {
@@ -207,7 +238,8 @@ std::string PrivateContainerd::MissingTools() {
   return missing;
 }
 
-base::Expected<std::unique_ptr<PrivateContainerd>> PrivateContainerd::Start() {
+base::Expected<std::unique_ptr<PrivateContainerd>> PrivateContainerd::Start(
+    ContainerdOptions options) {
   auto start = Clock::now();
   std::unique_ptr<PrivateContainerd> c(new PrivateContainerd());
   char tmpl[] = "/tmp/probelet-cri-XXXXXX";
@@ -219,12 +251,66 @@ base::Expected<std::unique_ptr<PrivateContainerd>> PrivateContainerd::Start() {
     c->Teardown();
     return error;
   };
+  if (options.own_network) {
+    if (auto s = c->StartNamespaceHolder(); !s) return fail(s.error());
+    c->WriteCniConfig();
+  }
   if (auto s = c->Launch(); !s) return fail(s.error());
   if (auto s = c->WaitReady(); !s) return fail(s.error());
   c->answered_after_ = Clock::now() - start;
   if (auto s = c->ImportImages(); !s) return fail(s.error());
   c->ready_after_ = Clock::now() - start;
   return c;
+}
+
+base::Status PrivateContainerd::StartNamespaceHolder() {
+  for (const char* sub : {"/run", "/var-lib"}) fs::create_directories(dir_ + sub);
+  const std::string ready = dir_ + "/netns.ready";
+  base::SpawnOptions options;
+  // unshare execs sh, which execs sleep: the child's pid is the holder's. It holds the mount
+  // namespace too, set up as Launch() sets up containerd's (plus libcni's cache, hard-coded
+  // under /var/lib/cni, cri.md §8.2, kept off the host), and says it is ready once lo is up,
+  // so nobody enters the namespaces before they exist.
+  options.argv = {"unshare",
+                  "--net",
+                  "--mount",
+                  "--propagation",
+                  "private",
+                  "--",
+                  "/bin/sh",
+                  "-c",
+                  "/bin/busybox mount -o bind '" + dir_ +
+                      "/run' /run && /bin/busybox mount -o bind '" + dir_ +
+                      "/var-lib' /var/lib && /bin/busybox ip link set lo up && : > '" + ready +
+                      "' && exec /bin/busybox sleep 2147483647"};
+  base::UniqueFd log(
+      ::open((dir_ + "/containerd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  options.stdout_fd = log.get();
+  options.stderr_fd = log.get();
+  auto child = base::ChildProcess::Spawn(options);
+  if (!child) return child.error();
+  namespace_holder_ = std::make_unique<Process>(Process{std::move(*child)});
+  auto deadline = Clock::now() + seconds(10);
+  while (::access(ready.c_str(), F_OK) != 0) {
+    if (namespace_holder_->child.HasExited()) return base::Error{"the namespace holder exited"};
+    if (Clock::now() > deadline) return base::Error{"the namespace holder not ready in 10 s"};
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return {};
+}
+
+void PrivateContainerd::WriteCniConfig() {
+  std::string suffix = fs::path(dir_).filename().string();
+  suffix = suffix.substr(suffix.rfind('-') + 1);  // mkdtemp's six characters
+  uint32_t h = 2166136261u;                       // FNV-1a
+  for (unsigned char ch : suffix) h = (h ^ ch) * 16777619u;
+  cni_network_ = "probelet-" + suffix;
+  bridge_ = "cni-" + suffix;  // interface names: 15 characters at most
+  pod_subnet_ = "10.88." + std::to_string(1 + h % 254) + ".0/24";
+  fs::create_directories(dir_ + "/cni/net.d");
+  std::string conf = Replace(kCniConfigTemplate, "@NETWORK@", cni_network_);
+  conf = Replace(Replace(conf, "@BRIDGE@", bridge_), "@SUBNET@", pod_subnet_);
+  std::ofstream(dir_ + "/cni/net.d/10-" + cni_network_ + ".conflist") << Substitute(conf, dir_);
 }
 
 base::Status PrivateContainerd::Launch() {
@@ -235,15 +321,24 @@ base::Status PrivateContainerd::Launch() {
   base::SpawnOptions options;
   // unshare execs sh, which execs containerd: the child's pid is containerd's. busybox's mount,
   // not util-linux's (which leaves an empty /run/mount on the host).
-  options.argv = {"unshare",
-                  "--mount",
-                  "--propagation",
-                  "private",
-                  "--",
-                  "/bin/sh",
-                  "-c",
-                  "/bin/busybox mount -o bind '" + dir_ +
-                      "/run' /run && exec containerd --config '" + dir_ + "/config.toml'"};
+  if (namespace_holder_) {
+    // The holder's namespaces: a relaunched containerd finds the mounts it made before, the
+    // pods' network namespaces among them (without those, PodSandboxStatus has no IP).
+    std::string holder = "/proc/" + std::to_string(namespace_holder_->child.pid()) + "/ns/";
+    options.argv = {
+        "nsenter",  "--net=" + holder + "net", "--mount=" + holder + "mnt", "--", "containerd",
+        "--config", dir_ + "/config.toml"};
+  } else {
+    options.argv = {"unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "/bin/busybox mount -o bind '" + dir_ +
+                        "/run' /run && exec containerd --config '" + dir_ + "/config.toml'"};
+  }
   options.stdout_fd = log.get();
   options.stderr_fd = log.get();
   auto child = base::ChildProcess::Spawn(options);
@@ -327,7 +422,13 @@ std::vector<std::string> PrivateContainerd::Teardown() {
   torn_down_ = true;
 
   // 1. Sandboxes (and with them their containers and shims) through CRI, while containerd runs.
+  // Their CNI DEL empties libcni's cache (cri.md §8.2).
   if (containerd_ && !containerd_->child.HasExited()) RemoveSandboxes(leftovers);
+  std::error_code cache_ec;  // ENOENT: no CNI call was ever made
+  for (auto it = fs::directory_iterator(dir_ + "/var-lib/cni/results", cache_ec);
+       !cache_ec && it != fs::directory_iterator(); it.increment(cache_ec)) {
+    leftovers.push_back("libcni cache entry left: " + it->path().string());
+  }
 
   // 2. containerd itself.
   if (containerd_) {
@@ -338,6 +439,11 @@ std::vector<std::string> PrivateContainerd::Teardown() {
     }
     containerd_->child.KillAndReap();
     containerd_.reset();
+  }
+  // The network namespace (and its bridge) goes with its last process.
+  if (namespace_holder_) {
+    namespace_holder_->child.KillAndReap();
+    namespace_holder_.reset();
   }
 
   // 3. Shims (daemonized: not our children) and anything else started with our paths.
