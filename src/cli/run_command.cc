@@ -333,6 +333,10 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   }
   line("info", "state dir: " + flags.state_dir + " (container logs in pods/)");
   line("info", "runtime: " + runtime->description);
+  if (runtime->leftover_sandboxes > 0) {
+    line("warning", "runtime: removed " + std::to_string(runtime->leftover_sandboxes) +
+                        " pod sandbox(es) left by an earlier probelet with this state dir");
+  }
 
   // 3. Run every pod.
   for (const auto& p : loaded.pods) {

@@ -69,8 +69,19 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
         flag + ": --pod-network cni: container runtime network not ready: " + info.network_message +
         "; configure the runtime's CNI network or use --pod-network node"};
   }
+  // What a killed predecessor with this state dir left behind goes before anything starts.
+  std::optional<base::Expected<size_t>> swept;
+  cri->RemoveLeftoverSandboxes([&](base::Expected<size_t> n) { swept = std::move(n); });
+  while (!swept && io.run_one() > 0) {
+  }
+  io.restart();
+  if (!swept || !swept->ok()) {
+    return base::Error{flag + ": removing the sandboxes of an earlier run: " +
+                       (swept ? swept->error().message : std::string("no answer"))};
+  }
   RunRuntime made;
   made.images = cri.get();
+  made.leftover_sandboxes = swept->value();
   made.description = fmt::format(
       "{} {} (CRI {}) at {}, instance {}, pod network {}, exec probes {}", info.runtime_name,
       info.runtime_version, info.runtime_api_version, flags.container_runtime_endpoint,

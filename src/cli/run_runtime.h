@@ -2,13 +2,15 @@
 // runtime by default (the Agent makes it), or with --container-runtime-endpoint the CRI runtime
 // (runtime/cri/cri_runtime.h), which is made and checked here before any pod starts: the
 // endpoint must answer Version and Status with RuntimeReady (and NetworkReady for
-// --pod-network cni), else `probelet run` exits 1 with the error.
+// --pod-network cni), else `probelet run` exits 1 with the error. Then the sandboxes that an
+// earlier probelet with the same state dir left (it was killed) are removed.
 //
 // Thread: the main thread, before the agent's loop runs: MakeRunRuntime turns `io` (run_one)
 // until the runtime has answered or its deadline has passed. Ownership: the result's runtime
 // must be handed to the Agent, which keeps it as long as `io` and `clock` live.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -28,6 +30,9 @@ struct RunRuntime {
   std::unique_ptr<runtime::Runtime> runtime;  // null: the Agent's process runtime
   runtime::ImageService* images = nullptr;    // the CRI runtime's images; null otherwise
   std::string description;                    // for the start-up log line
+  // Sandboxes of an earlier probelet with the same state dir (killed before its shutdown),
+  // removed before any pod starts.
+  size_t leftover_sandboxes = 0;
 };
 
 // An Error's message says what failed and names the flag: "--container-runtime-endpoint

@@ -245,6 +245,37 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
 }
 
+// A probelet killed with SIGKILL leaves its containers in containerd (nothing of it is left to
+// stop them); the next probelet with the same state dir removes them before it starts its pods.
+TEST_P(RunContainerdTest, TheNextRunRemovesWhatAKilledProbeletLeftInContainerd) {
+  RunHarness h;
+  const std::string manifest = R"(apiVersion: v1
+kind: Pod
+metadata: {name: left}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: local
+    command: [sleep, "1000"]
+)";
+  Start(h, manifest);
+  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
+  std::string first_id = RunHarness::ContainerStatus(h.Pod()).value("containerID", "");
+  EXPECT_EQ(h.SignalAndWait(SIGKILL, 10s), 128 + SIGKILL);
+  EXPECT_EQ(ContainerdContainers().size(), 2u) << "the pause and app containers stay";
+
+  Start(h, manifest);
+  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
+  EXPECT_NE(h.Log().find("removed 1 pod sandbox(es) left by an earlier probelet"),
+            std::string::npos)
+      << h.Log();
+  EXPECT_NE(RunHarness::ContainerStatus(h.Pod()).value("containerID", ""), first_id);
+  EXPECT_EQ(ContainerdContainers().size(), 2u) << "only the new pod's";
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
+  EXPECT_EQ(ContainerdContainers(), std::vector<std::string>{});
+}
+
 // --exec-probes direct: the same probe semantics as through ExecSync (readiness toggles without
 // a restart, liveness failure restarts), the command run by probelet in the container.
 TEST_P(RunContainerdTest, DirectExecProbesToggleReadinessAndRestartOnLivenessFailure) {

@@ -173,6 +173,16 @@ void CriRuntime::OnRelist(RpcResult<v1::ListContainersResponse> result) {
 void CriRuntime::Shutdown(std::function<void(base::Status)> done) {
   shut_down_ = true;
   relist_timer_->Cancel();
+  RemoveLabelledSandboxes([done](base::Expected<size_t> removed) {
+    done(removed.ok() ? base::Status::Ok() : base::Status(removed.error()));
+  });
+}
+
+void CriRuntime::RemoveLeftoverSandboxes(std::function<void(base::Expected<size_t>)> done) {
+  RemoveLabelledSandboxes(std::move(done));
+}
+
+void CriRuntime::RemoveLabelledSandboxes(std::function<void(base::Expected<size_t>)> done) {
   v1::ListPodSandboxRequest request;
   (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
       options_.instance;
@@ -183,18 +193,23 @@ void CriRuntime::Shutdown(std::function<void(base::Status)> done) {
     }
     struct Progress {
       size_t left = 0;
+      size_t total = 0;
       base::Status first;
-      std::function<void(base::Status)> done;
+      std::function<void(base::Expected<size_t>)> done;
     };
     auto progress = std::make_shared<Progress>();
-    progress->left = static_cast<size_t>(r->items_size());
+    progress->left = progress->total = static_cast<size_t>(r->items_size());
     progress->done = done;
     auto finish_one = [this, progress](base::Status status) {
       if (!status.ok() && progress->first.ok()) progress->first = status;
       if (--progress->left > 0) return;
       sandboxes_.clear();
       containers_.clear();
-      progress->done(progress->first);
+      if (progress->first.ok()) {
+        progress->done(progress->total);
+      } else {
+        progress->done(progress->first.error());
+      }
     };
     if (progress->left == 0) {
       progress->left = 1;

@@ -92,6 +92,11 @@ class CriRuntime : public Runtime, public ImageService {
   // Version + Status; fails when not answering or RuntimeReady is false. Call once before
   // anything else; sets name() ("containerd") and starts the relist.
   void CheckRuntime(std::function<void(base::Expected<RuntimeInfo>)> done);
+  // Stops and removes every sandbox this instance's label marks, left by an earlier probelet
+  // with the same instance that was killed before its Shutdown (probelet does not adopt
+  // containers yet: as with the process runtime, none outlives the probelet that started it).
+  // Call after CheckRuntime and before any pod starts. `done` gets how many there were.
+  void RemoveLeftoverSandboxes(std::function<void(base::Expected<size_t>)> done);
   // False from an unanswered call until the next relist that succeeds.
   bool healthy() const { return healthy_; }
   // Relists that succeeded so far.
@@ -162,6 +167,8 @@ class CriRuntime : public Runtime, public ImageService {
 
   void ScheduleRelist(base::Duration after);
   void Relist();
+  // Stop + Remove of every sandbox with this instance's label; clears the caches.
+  void RemoveLabelledSandboxes(std::function<void(base::Expected<size_t>)> done);
   void OnRelist(RpcResult<v1::ListContainersResponse> result);
 
   boost::asio::io_context& io_;
