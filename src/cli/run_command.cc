@@ -71,7 +71,9 @@ constexpr const char* kRunFooter =
 then SIGKILL) and exits 0; a second signal kills every container at once and exits 1.
 If probelet itself is killed (even with SIGKILL), its containers die with it: each container's
 main process has PR_SET_PDEATHSIG(SIGKILL), and a small guard process kills whatever they
-started (their cgroup, or their process groups) as soon as probelet is gone.
+started (their cgroup, or their process groups) as soon as probelet is gone. With a CRI
+runtime the containers stay in the runtime instead, and the next `probelet run` with the same
+state dir removes them before it starts its pods.
 )";
 
 // One writer for every log line, text or JSON. Called on the loop thread and by spdlog (the

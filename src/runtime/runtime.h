@@ -146,9 +146,11 @@ class Runtime {
   // once when it is zero or negative), as the runtime does for CRI StopContainer(id, timeout), the
   // last step of the kubelet's killContainer (§6.3.6). When the main process exits, whatever it
   // left running is killed. `done` runs once the container has exited (after the exit handler), or
-  // at once (on a later turn) when it was not running. Its Status is an error only for an unknown
-  // ID (the container is then not stopped: a caller should treat it as gone, or report it); a stop
-  // signal that cannot be delivered escalates to SIGKILL rather than failing.
+  // at once (on a later turn) when it was not running. Its Status is an error for an unknown
+  // ID (the container is then not stopped: a caller should treat it as gone, or report it), and,
+  // for a runtime behind a socket (CRI), when the runtime cannot be reached (the container may
+  // still run: the caller retries or reports it); a stop signal that cannot be delivered
+  // escalates to SIGKILL rather than failing.
   virtual void StopContainer(const std::string& id, base::Duration grace_period,
                              std::function<void(base::Status)> done) = 0;
 
