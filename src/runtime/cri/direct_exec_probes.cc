@@ -1,9 +1,11 @@
 #include "runtime/cri/direct_exec_probes.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,7 +32,10 @@ DirectExecFn MakeDirectExec(boost::asio::io_context& io, base::Clock& clock) {
   return [runs](int init_pid, const std::vector<std::string>& argv, base::Duration timeout,
                 std::function<void(base::CommandResult)> done) {
     if (std::string why = CannotRunDirect(init_pid); !why.empty()) {
-      if (runs->refused.insert(init_pid).second) {
+      // An init that is gone is a container that just exited (the relist has not seen it yet):
+      // ExecSync gives the runtime's answer for it, and there is no confinement to warn about.
+      bool gone = ::kill(init_pid, 0) != 0 && errno == ESRCH;
+      if (!gone && runs->refused.insert(init_pid).second) {
         spdlog::warn("exec probes: container init {} runs through ExecSync, not directly: {}",
                      init_pid, why);
       }

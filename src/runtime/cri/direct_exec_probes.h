@@ -1,7 +1,8 @@
 // MakeDirectExec: the CriRuntimeOptions::direct_exec of `probelet run --exec-probes direct`:
 // runs an exec probe with RunInContainer (direct_exec.h) when the container's confinement can be
 // reproduced, and declines (so the CRI runtime falls back to ExecSync) when CannotRunDirect
-// says why not; the first refusal per container init is logged with the reason.
+// says why not; the first refusal per container init is logged with the reason (not for an init
+// that is gone: its container has exited and ExecSync reports that).
 //
 // Thread: the io_context's. Ownership: the returned function owns the commands it started;
 // destroying it (with the CriRuntime that holds it) kills and reaps them without calling their
