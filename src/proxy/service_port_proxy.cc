@@ -153,6 +153,9 @@ class ServicePortProxy::Impl : public std::enable_shared_from_this<Impl> {
     if (link.connecting && !client) {
       if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
         if (ConnectError(side.fd.get()) == 0) {
+          // The same edge may already carry the backend's first bytes and even its FIN: keep
+          // them, no other edge will say so.
+          link.pc.OnEvent(side, events);
           Connected(link);
         } else {
           ConnectFailed(link);
@@ -260,6 +263,10 @@ class ServicePortProxy::Impl : public std::enable_shared_from_this<Impl> {
 
   void Connected(Link& link) {
     StopConnecting(link);
+    if (link.pc.closed()) {
+      Bury(link);
+      return;
+    }
     link.pc.backend().writable = true;
     Pump(link);
   }
