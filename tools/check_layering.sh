@@ -11,7 +11,8 @@ declare -A allowed=(
   [runtime]="base api runtime"
   [kubelet]="base api probe prober runtime kubelet"
   [server]="base api probe prober runtime kubelet server"
-  [cli]="base api probe prober runtime kubelet server cli"
+  [proxy]="base api proxy"
+  [cli]="base api probe prober runtime kubelet server proxy cli"
 )
 bad=0
 for stage in "${!allowed[@]}"; do
