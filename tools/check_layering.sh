@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a stage includes a header of a stage after it in the data flow (DESIGN.md):
-# base <- api <- probe <- prober <- kubelet <- server <- cli, and runtime uses only base and api.
+# base <- api <- probe <- prober <- kubelet <- server <- cli, and runtime uses only base and api;
+# proxy (Services) uses only base and api, and only cli wires it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
@@ -9,9 +10,9 @@ declare -A allowed=(
   [probe]="base api probe"
   [prober]="base api probe prober"
   [runtime]="base api runtime"
+  [proxy]="base api proxy"
   [kubelet]="base api probe prober runtime kubelet"
   [server]="base api probe prober runtime kubelet server"
-  [proxy]="base api proxy"
   [cli]="base api probe prober runtime kubelet server proxy cli"
 )
 bad=0

@@ -282,6 +282,8 @@ json EncodeContainerStatus(const ContainerStatus& s) {
 
 }  // namespace
 
+json EncodeObjectMeta(const ObjectMeta& meta) { return EncodeMeta(meta); }
+
 json EncodeTime(Time t) {
   if (t.time_since_epoch().count() == 0) return json();
   return FormatRFC3339(t);

@@ -33,7 +33,10 @@ namespace probelet::api {
 nlohmann::json EncodePod(const Pod& pod);
 nlohmann::json EncodeEvent(const Event& event);
 nlohmann::json EncodePodStatus(const PodStatus& status);
-nlohmann::json EncodeTime(Time t);  // null for the zero (epoch) time, else RFC 3339
+nlohmann::json EncodeTime(Time t);
+// metav1.ObjectMeta as the API server writes it (creationTimestamp always present, null if unset).
+nlohmann::json EncodeObjectMeta(
+    const ObjectMeta& meta);  // null for the zero (epoch) time, else RFC 3339
 
 // Decodes one Pod object. Errors (wrong type, missing kind, bad time...) are all collected and
 // returned together, one per line, each `path: message`. Warnings (unknown or ignored fields)

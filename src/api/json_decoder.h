@@ -25,6 +25,7 @@
 
 #include "api/field_error.h"
 #include "api/pod.h"
+#include "api/service.h"
 #include "api/time.h"
 
 namespace probelet::api {
@@ -158,6 +159,11 @@ class JsonDecoder {
   void HTTPGet(const json& j, HTTPGetAction& a);
   void TCPSocket(const json& j, TCPSocketAction& a);
   void GRPC(const json& j, GRPCAction& a);
+
+  // --- the v1 Service: json_decode_service.cc ----------------------------------------------
+  void ServiceValue(const json& j, Service& s);
+  void ServiceSpecValue(const json& j, ServiceSpec& s);
+  void ServicePortValue(const json& j, ServicePort& p);
 
  private:
   static bool Contains(Names names, std::string_view key);

@@ -3,6 +3,7 @@
 #include "api/field_error.h"
 #include "api/json_codec.h"
 #include "api/manifest_parser.h"
+#include "api/service_codec.h"
 
 namespace probelet::api {
 namespace {
@@ -78,6 +79,17 @@ class ManifestDecoder {
       out_.pods.push_back({std::move(pod), label, std::move(error_paths)});
       return;
     }
+    if (kind == "Service") {
+      Service service;
+      std::vector<std::string> errors, warnings;
+      std::string service_label = name.empty() ? fallback_label : "service " + GoQuote(name);
+      DecodeServiceInto(obj, service, errors, warnings);
+      for (auto& w : warnings) Add(Diagnostic::Severity::kWarning, service_label, std::move(w));
+      bool ok = errors.empty();
+      for (auto& e : errors) Add(Diagnostic::Severity::kError, service_label, std::move(e));
+      out_.services.push_back({std::move(service), service_label, ok});
+      return;
+    }
     std::string what = name.empty() ? kind : kind + " " + GoQuote(name);
     if (kind == "List" || kind == "PodList") {
       if (in_list) {
@@ -107,7 +119,8 @@ class ManifestDecoder {
     }
     Add(Diagnostic::Severity::kError, fallback_label,
         "kind: Unsupported value: " + GoQuote(kind) +
-            ": probelet runs only Pods (kind: Pod, or kind: List of Pods)");
+            ": probelet runs only Pods (kind: Pod, or kind: List of Pods) and Services (kind: "
+            "Service)");
   }
 
   static const json& MemberOrNull(const json& j, const char* key) {

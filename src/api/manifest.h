@@ -1,7 +1,9 @@
-// DecodeManifest: the text of one manifest file -> the Pods it holds, with a diagnostic for
-// every problem, each tied to its object. What `probelet validate` and `probelet run` read.
+// DecodeManifest: the text of one manifest file -> the Pods and Services it holds, with a
+// diagnostic for every problem, each tied to its object. What `probelet validate` and `probelet
+// run` read.
 //
-// Accepted: `kind: Pod` (apiVersion v1), `kind: List` / `PodList` whose items are Pods, in YAML
+// Accepted: `kind: Pod` and `kind: Service` (apiVersion v1), `kind: List` whose items are Pods
+// or Services, `kind: PodList` whose items are Pods, in YAML
 // (several documents separated by `---`) or JSON. Refused with an error: workload kinds
 // (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob: only
 // Pods are run; the error names `.spec.template` as the part to take), any other kind, a
@@ -17,6 +19,7 @@
 
 #include "api/manifest_format.h"
 #include "api/pod.h"
+#include "api/service.h"
 
 namespace probelet::api {
 
@@ -41,8 +44,15 @@ struct DecodedPod {
   std::vector<std::string> error_paths;
 };
 
+struct DecodedService {
+  Service service;
+  std::string object;   // `service "web"`, as Diagnostic::object
+  bool decoded = true;  // false: a field failed to decode (reported in the diagnostics)
+};
+
 struct DecodedManifest {
-  std::vector<DecodedPod> pods;  // every Pod object, including those with decoding errors
+  std::vector<DecodedPod> pods;          // every Pod object, including those with decoding errors
+  std::vector<DecodedService> services;  // every Service object, likewise
   std::vector<Diagnostic> diagnostics;
   bool has_errors() const;
 };

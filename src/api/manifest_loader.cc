@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "api/defaults.h"
+#include "api/service_validation.h"
 #include "api/validation.h"
 #include "base/expected.h"
 
@@ -81,6 +82,33 @@ class Loader {
     DecodedManifest decoded = DecodeManifest(text, format, source, limits_);
     for (auto& d : decoded.diagnostics) out_.diagnostics.push_back(std::move(d));
     for (auto& p : decoded.pods) Pod(std::move(p), source);
+    for (auto& s : decoded.services) Service(std::move(s), source);
+  }
+
+  // After every path: nodePorts left to allocate get the lowest free one.
+  void AllocateNodePorts() {
+    std::map<int32_t, std::string> used;  // nodePort -> the service holding it
+    for (auto& loaded : out_.services) {
+      for (auto& p : loaded.service.spec.ports) {
+        if (p.node_port != 0) used.emplace(p.node_port, loaded.service.metadata.name);
+      }
+    }
+    int32_t next = kNodePortRangeFirst;
+    for (auto& loaded : out_.services) {
+      if (loaded.service.spec.type != "NodePort") continue;
+      for (auto& p : loaded.service.spec.ports) {
+        if (p.node_port != 0) continue;
+        while (next <= kNodePortRangeLast && used.count(next)) ++next;
+        if (next > kNodePortRangeLast) {
+          Add(Diagnostic::Severity::kError, loaded.source,
+              "service " + GoQuote(loaded.service.metadata.name),
+              "spec.ports.nodePort: Internal error: range of valid node ports is full");
+          return;
+        }
+        p.node_port = next;
+        used.emplace(next, loaded.service.metadata.name);
+      }
+    }
   }
 
  private:
@@ -133,6 +161,41 @@ class Loader {
     out_.pods.push_back({std::move(pod), std::string(source)});
   }
 
+  void Service(DecodedService decoded, std::string_view source) {
+    api::Service& service = decoded.service;
+    SetDefaults(service, uids_);
+    bool ok = decoded.decoded;
+    if (ok) {
+      for (auto& e : ValidateService(service)) {
+        ok = false;
+        Add(Diagnostic::Severity::kError, source, decoded.object, e.ToString());
+      }
+    }
+    if (!ok) return;
+    auto key = std::make_pair(service.metadata.namespace_, service.metadata.name);
+    auto [it, inserted] = seen_services_.emplace(key, std::string(source));
+    if (!inserted) {
+      Add(Diagnostic::Severity::kError, source, decoded.object,
+          "metadata.name: Duplicate value: " + GoQuote(service.metadata.name) +
+              ": a service of this name is already in namespace " +
+              GoQuote(service.metadata.namespace_) + " (" + it->second + ")");
+      return;
+    }
+    for (size_t i = 0; i < service.spec.ports.size(); ++i) {
+      int32_t node_port = service.spec.ports[i].node_port;
+      if (node_port == 0) continue;
+      auto [owner, fresh] = node_ports_.emplace(node_port, service.metadata.name);
+      if (!fresh) {
+        Add(Diagnostic::Severity::kError, source, decoded.object,
+            "spec.ports[" + std::to_string(i) +
+                "].nodePort: Invalid value: " + std::to_string(node_port) +
+                ": provided port is already allocated (service " + GoQuote(owner->second) + ")");
+        return;
+      }
+    }
+    out_.services.push_back({std::move(service), std::string(source)});
+  }
+
   void Add(Diagnostic::Severity severity, std::string_view source, const std::string& object,
            std::string message) {
     out_.diagnostics.push_back({severity, std::string(source), object, std::move(message)});
@@ -143,6 +206,8 @@ class Loader {
   const ValidationOptions& validation_;
   LoadResult& out_;
   std::map<std::pair<std::string, std::string>, std::string> seen_;
+  std::map<std::pair<std::string, std::string>, std::string> seen_services_;
+  std::map<int32_t, std::string> node_ports_;
 };
 
 }  // namespace
@@ -160,6 +225,7 @@ LoadResult LoadPods(const std::vector<std::string>& paths, UidGenerator& uids,
   LoadResult out;
   Loader loader(uids, limits, validation, out);
   for (const auto& p : paths) loader.Path(p);
+  loader.AllocateNodePorts();
   return out;
 }
 
@@ -169,6 +235,7 @@ LoadResult LoadPodsFromText(std::string_view text, ManifestFormat format, std::s
   LoadResult out;
   Loader loader(uids, limits, validation, out);
   loader.Text(text, format, source);
+  loader.AllocateNodePorts();
   return out;
 }
 

@@ -12,6 +12,10 @@ constexpr std::string_view kDNS1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 constexpr std::string_view kDNS1123LabelErrMsg =
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
     "must start and end with an alphanumeric character";
+constexpr std::string_view kDNS1035LabelFmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
+constexpr std::string_view kDNS1035LabelErrMsg =
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    "alphabetic character, and end with an alphanumeric character";
 constexpr std::string_view kDNS1123SubdomainFmt =
     "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 constexpr std::string_view kDNS1123SubdomainErrMsg =
@@ -143,22 +147,8 @@ class PodValidator {
                   "must be at most 128 alphanumeric characters, '-', '_' or '.', starting and "
                   "ending with an alphanumeric character (probelet uses it in file names)"));
     }
-    for (const auto& [k, v] : m.labels) {
-      for (auto& msg : IsQualifiedName(k)) Add(Invalid("metadata.labels", k, msg));
-      for (auto& msg : IsValidLabelValue(v)) Add(Invalid("metadata.labels", v, msg));
-    }
-    size_t annotation_bytes = 0;
-    for (const auto& [k, v] : m.annotations) {
-      std::string lower = k;
-      for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
-      for (auto& msg : IsQualifiedName(lower)) Add(Invalid("metadata.annotations", k, msg));
-      annotation_bytes += k.size() + v.size();
-    }
-    if (annotation_bytes > 256 * 1024) {
-      Add(TooLong("metadata.annotations", "may not be more than 262144 bytes"));
-    }
+    for (auto& e : ValidateLabels(m.labels, "metadata.labels")) Add(std::move(e));
+    for (auto& e : ValidateAnnotations(m.annotations, "metadata.annotations")) Add(std::move(e));
   }
 
   void Containers(const std::vector<Container>& containers) {
@@ -436,6 +426,16 @@ std::vector<std::string> IsDNS1123Label(std::string_view value) {
     } else {
       errs.push_back(RegexError(kDNS1123LabelErrMsg, kDNS1123LabelFmt, {"my-name", "123-abc"}));
     }
+  }
+  return errs;
+}
+
+std::vector<std::string> IsDNS1035Label(std::string_view value) {
+  std::vector<std::string> errs;
+  if (value.size() > 63) errs.push_back(MaxLenError(63));
+  bool ok = !value.empty() && value.front() >= 'a' && value.front() <= 'z' && MatchesLabel(value);
+  if (!ok) {
+    errs.push_back(RegexError(kDNS1035LabelErrMsg, kDNS1035LabelFmt, {"my-name", "abc-123"}));
   }
   return errs;
 }

@@ -26,6 +26,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,18 @@ std::vector<FieldError> ValidateContainerRuntimeSupport(const PodSpec& spec);
 // var name a shell cannot reference.
 std::vector<std::string> PodWarnings(const Pod& pod);
 
+// ValidateLabels (metav1 validation): keys qualified names, values label values, every error
+// at `path` (metadata.labels, spec.selector). ValidateAnnotations: keys qualified names
+// (case-insensitive), 256 KiB in all.
+std::vector<FieldError> ValidateLabels(const std::map<std::string, std::string>& labels,
+                                       const std::string& path);
+std::vector<FieldError> ValidateAnnotations(const std::map<std::string, std::string>& annotations,
+                                            const std::string& path);
+
 // The apimachinery name checks, each returning its messages (empty when valid).
 std::vector<std::string> IsDNS1123Label(std::string_view value);
 std::vector<std::string> IsDNS1123Subdomain(std::string_view value);
+std::vector<std::string> IsDNS1035Label(std::string_view value);  // Service names
 std::vector<std::string> IsValidPortName(std::string_view value);
 std::vector<std::string> IsQualifiedName(std::string_view value);
 std::vector<std::string> IsValidLabelValue(std::string_view value);

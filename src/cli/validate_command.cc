@@ -43,8 +43,11 @@ CommandOutput ValidateOutput(const api::LoadResult& result) {
     (d.severity == api::Diagnostic::Severity::kError ? errors : warnings)++;
     output.out += d.ToString() + "\n";
   }
-  output.err = fmt::format("{} pod(s) valid, {} error(s), {} warning(s)\n", result.pods.size(),
-                           errors, warnings);
+  // Services are counted only when there are some, so the pods-only summary is unchanged.
+  std::string services =
+      result.services.empty() ? "" : fmt::format(", {} service(s)", result.services.size());
+  output.err = fmt::format("{} pod(s){} valid, {} error(s), {} warning(s)\n", result.pods.size(),
+                           services, errors, warnings);
   output.code = result.read_error ? 2 : result.has_errors() ? 1 : 0;
   return output;
 }

@@ -8,6 +8,7 @@
 
 #include "server/kube_encoding.h"
 #include "server/kube_selectors.h"
+#include "server/kube_services.h"
 
 namespace probelet::server {
 namespace {
@@ -59,12 +60,13 @@ HttpResponse CoreResources() {
   };
   json pods = resource("pods", "pod", "Pod", {"get", "list"}, {"po"});
   pods["categories"] = {"all"};
+  json resources = {pods, resource("pods/log", "", "Pod", {"get"}, json::array()),
+                    resource("events", "event", "Event", {"get", "list"}, {"ev"})};
+  for (auto& r : ServiceCoreResources()) resources.push_back(std::move(r));
   return JsonResponse({{"kind", "APIResourceList"},
                        {"apiVersion", "v1"},
                        {"groupVersion", "v1"},
-                       {"resources",
-                        {pods, resource("pods/log", "", "Pod", {"get"}, json::array()),
-                         resource("events", "event", "Event", {"get", "list"}, {"ev"})}}});
+                       {"resources", std::move(resources)}});
 }
 
 // ---- pods, events, logs ----------------------------------------------------------------------
@@ -255,10 +257,7 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
   if (s.empty()) return std::nullopt;
   if (s[0] == "version") return s.size() == 1 ? Version() : NotFound();
   if (s[0] == "apis") {
-    if (s.size() == 1) {
-      return JsonResponse(
-          {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
-    }
+    if (auto r = ServeServiceApi(target, accept, source, now)) return r;
     return NotFound();
   }
   if (s[0] != "api") return std::nullopt;
@@ -277,6 +276,8 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
                           "watch is not supported by the probelet agent's API; poll instead "
                           "(e.g. watch kubectl get pods)");
   }
+  // /api/v1[/namespaces/{ns}]/{services|endpoints}[/{name}]
+  if (auto r = ServeServiceApi(target, accept, source, now)) return r;
   // /api/v1/{pods|events}
   if (s.size() == 3 && s[2] == "pods") return ListPods(target, accept, source, nullptr, now);
   if (s.size() == 3 && s[2] == "events") return ListEvents(target, accept, source, nullptr, now);

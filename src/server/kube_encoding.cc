@@ -204,4 +204,13 @@ json EventTable(const HttpTarget& target, const std::vector<api::Event>& events,
   return TableJson(std::move(columns), std::move(rows));
 }
 
+json TableColumn(std::string_view name, std::string_view description, int priority,
+                 std::string_view format) {
+  return Column(name, description, priority, format);
+}
+json TableRowObject(const HttpTarget& target, const json& object) {
+  return RowObject(target, object);
+}
+json TableOf(json columns, json rows) { return TableJson(std::move(columns), std::move(rows)); }
+
 }  // namespace probelet::server

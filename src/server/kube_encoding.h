@@ -26,6 +26,13 @@ nlohmann::json EncodeEventObject(const api::Event& e);
 // {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}.
 nlohmann::json ListJson(std::string_view kind, nlohmann::json items);
 
+// Table building blocks (also for kube_services.cc): a string column definition; a row's
+// "object" as ?includeObject= asks; the Table envelope.
+nlohmann::json TableColumn(std::string_view name, std::string_view description, int priority = 0,
+                           std::string_view format = "");
+nlohmann::json TableRowObject(const HttpTarget& target, const nlohmann::json& object);
+nlohmann::json TableOf(nlohmann::json columns, nlohmann::json rows);
+
 // The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise.
 HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now);
 // The pods as a v1 PodList, produced piecewise.

@@ -104,6 +104,12 @@ std::optional<std::string> EventField(const api::Event& e, std::string_view fiel
   return std::nullopt;
 }
 
+std::optional<std::string> MetaField(const api::ObjectMeta& m, std::string_view field) {
+  if (field == "metadata.name") return m.name;
+  if (field == "metadata.namespace") return m.namespace_;
+  return std::nullopt;
+}
+
 // Applies ?labelSelector= and ?fieldSelector= to `items`; an error response when a selector
 // does not parse or names a field that cannot be selected on.
 template <typename T, typename GetField, typename GetLabels>
@@ -157,6 +163,26 @@ std::optional<HttpResponse> FilterEvents(const HttpTarget& target,
   return Filter(
       target, events, [](const api::Event& e, std::string_view f) { return EventField(e, f); },
       [](const api::Event&) -> const std::map<std::string, std::string>* { return nullptr; });
+}
+
+template <typename T>
+std::optional<HttpResponse> FilterByMetadata(const HttpTarget& target, std::vector<T>& items) {
+  return Filter(
+      target, items, [](const T& o, std::string_view f) { return MetaField(o.metadata, f); },
+      [](const T& o) { return &o.metadata.labels; });
+}
+
+std::optional<HttpResponse> FilterServices(const HttpTarget& target,
+                                           std::vector<api::Service>& services) {
+  return FilterByMetadata(target, services);
+}
+std::optional<HttpResponse> FilterEndpoints(const HttpTarget& target,
+                                            std::vector<api::Endpoints>& endpoints) {
+  return FilterByMetadata(target, endpoints);
+}
+std::optional<HttpResponse> FilterEndpointSlices(const HttpTarget& target,
+                                                 std::vector<api::EndpointSlice>& slices) {
+  return FilterByMetadata(target, slices);
 }
 
 }  // namespace probelet::server

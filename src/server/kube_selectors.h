@@ -11,8 +11,10 @@
 #include <optional>
 #include <vector>
 
+#include "api/endpoint_slice.h"
 #include "api/event.h"
 #include "api/pod.h"
+#include "api/service.h"
 #include "server/api_handler.h"
 #include "server/http_target.h"
 
@@ -22,5 +24,14 @@ namespace probelet::server {
 std::optional<HttpResponse> FilterPods(const HttpTarget& target, std::vector<api::Pod>& pods);
 // The same for events (which carry no labels: a label selector sees none).
 std::optional<HttpResponse> FilterEvents(const HttpTarget& target, std::vector<api::Event>& events);
+
+// Services, Endpoints and EndpointSlices: labels, and the fields metadata.name and
+// metadata.namespace (`kubectl describe service` selects slices by kubernetes.io/service-name).
+std::optional<HttpResponse> FilterServices(const HttpTarget& target,
+                                           std::vector<api::Service>& services);
+std::optional<HttpResponse> FilterEndpoints(const HttpTarget& target,
+                                            std::vector<api::Endpoints>& endpoints);
+std::optional<HttpResponse> FilterEndpointSlices(const HttpTarget& target,
+                                                 std::vector<api::EndpointSlice>& slices);
 
 }  // namespace probelet::server

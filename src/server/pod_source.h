@@ -12,8 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "api/endpoint_slice.h"
 #include "api/event.h"
 #include "api/pod.h"
+#include "api/service.h"
 
 namespace probelet::server {
 
@@ -31,6 +33,13 @@ class PodSource {
   // Appends the kubelet's two probe metrics (prober_probe_total, prober_probe_duration_seconds,
   // defined in prober_manager.go, §7.2) in the Prometheus text format, HELP and TYPE included.
   virtual void WriteMetrics(std::string& out) const = 0;
+
+  // Services (issue 11) and their endpoints as the agent computes them (src/proxy/, wired by
+  // the cli): spec.clusterIP set to the address the Service is served on. Empty by default, so
+  // a source without Services needs nothing more.
+  virtual std::vector<api::Service> ListServices() const { return {}; }
+  virtual std::vector<api::Endpoints> ListEndpoints() const { return {}; }
+  virtual std::vector<api::EndpointSlice> ListEndpointSlices() const { return {}; }
 };
 
 }  // namespace probelet::server

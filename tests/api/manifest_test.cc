@@ -81,11 +81,13 @@ TEST(ManifestTest, DeploymentFileFromTestdata) {
 }
 
 TEST(ManifestTest, OtherKindsAreUnsupported) {
-  auto m = DecodeManifest("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+  auto m = DecodeManifest("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n",
                           ManifestFormat::kYaml, "s.yaml");
-  EXPECT_EQ(Lines(m), std::vector<std::string>{
-                          "s.yaml: document 1 (line 1): kind: Unsupported value: \"Service\": "
-                          "probelet runs only Pods (kind: Pod, or kind: List of Pods)"});
+  EXPECT_EQ(Lines(m),
+            std::vector<std::string>{
+                "s.yaml: document 1 (line 1): kind: Unsupported value: \"ConfigMap\": "
+                "probelet runs only Pods (kind: Pod, or kind: List of Pods) and Services (kind: "
+                "Service)"});
 }
 
 TEST(ManifestTest, DocumentThatIsNotAnObject) {

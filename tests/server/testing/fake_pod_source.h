@@ -38,6 +38,26 @@ class FakePodSource : public PodSource {
     out += metrics_;
   }
 
+  std::vector<api::Service> ListServices() const override {
+    std::lock_guard lock(mu_);
+    return services_;
+  }
+  std::vector<api::Endpoints> ListEndpoints() const override {
+    std::lock_guard lock(mu_);
+    return endpoints_;
+  }
+  std::vector<api::EndpointSlice> ListEndpointSlices() const override {
+    std::lock_guard lock(mu_);
+    return slices_;
+  }
+  void SetServices(std::vector<api::Service> services, std::vector<api::Endpoints> endpoints,
+                   std::vector<api::EndpointSlice> slices) {
+    std::lock_guard lock(mu_);
+    services_ = std::move(services);
+    endpoints_ = std::move(endpoints);
+    slices_ = std::move(slices);
+  }
+
   void SetPods(std::vector<api::Pod> pods) {
     std::lock_guard lock(mu_);
     pods_ = std::move(pods);
@@ -73,6 +93,9 @@ class FakePodSource : public PodSource {
   mutable std::mutex mu_;
   std::vector<api::Pod> pods_;
   std::vector<api::Event> events_;
+  std::vector<api::Service> services_;
+  std::vector<api::Endpoints> endpoints_;
+  std::vector<api::EndpointSlice> slices_;
   std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> logs_;
   std::string metrics_;
 };
