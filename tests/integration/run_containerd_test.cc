@@ -119,6 +119,10 @@ spec:
   EXPECT_EQ(c.value("image", ""), runtime::cri::testing::PrivateContainerd::kTestImage);
   EXPECT_THAT(c.value("imageID", ""), ::testing::StartsWith("sha256:")) << c.dump();
 
+  // Ready comes with the start (no readiness probe): wait for the server itself, whose script
+  // writes healthz, so that the removal below is not undone by a late start.
+  ASSERT_TRUE(h.WaitFor([&] { return testing::HttpGet(port, "/healthz").has_value(); }, 30s))
+      << h.Log();
   h.Remove("www/healthz");
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::RestartCount(h.Pod()) >= 1; }, 30s)) << h.Log();
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Condition(h.Pod(), "Ready") == "True"; }, 30s))

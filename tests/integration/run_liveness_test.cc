@@ -41,6 +41,10 @@ spec:
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Condition(h.Pod(), "Ready") == "True"; }, 20s))
       << h.Log();
   EXPECT_EQ(RunHarness::RestartCount(h.Pod()), 0);
+  // Ready comes with the start (no readiness probe): wait for the server itself, whose script
+  // writes healthz, so that the removal below is not undone by a late start.
+  ASSERT_TRUE(h.WaitFor([&] { return testing::HttpGet(port, "/healthz").has_value(); }, 30s))
+      << h.Log();
   h.Remove("www/healthz");
   ASSERT_TRUE(h.WaitFor([&] { return RunHarness::RestartCount(h.Pod()) >= 1; }, 20s)) << h.Log();
   EXPECT_EQ(RunHarness::RestartCount(h.Pod()), 1);
