@@ -23,6 +23,15 @@ int64_t MemoryCapacity() {
   return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : 0;
 }
 
+// The loop is not running yet (nothing else is on it): turns it until `answer` is set. Every
+// CRI call has a deadline, so this ends.
+template <typename T>
+void AwaitAnswer(boost::asio::io_context& io, const std::optional<T>& answer) {
+  while (!answer && io.run_one() > 0) {
+  }
+  io.restart();
+}
+
 }  // namespace
 
 std::string RuntimeInstanceName(const std::string& state_dir) {
@@ -57,10 +66,7 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   std::optional<base::Expected<runtime::cri::RuntimeInfo>> checked;
   cri->CheckRuntime(
       [&](base::Expected<runtime::cri::RuntimeInfo> info) { checked = std::move(info); });
-  // The loop is not running yet: turn it until the answer (every call has a deadline).
-  while (!checked && io.run_one() > 0) {
-  }
-  io.restart();
+  AwaitAnswer(io, checked);
   if (!checked) return base::Error{flag + ": no answer"};
   if (!checked->ok()) return base::Error{flag + ": " + checked->error().message};
   const runtime::cri::RuntimeInfo& info = checked->value();
@@ -72,9 +78,7 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
   // What a killed predecessor with this state dir left behind goes before anything starts.
   std::optional<base::Expected<size_t>> swept;
   cri->RemoveLeftoverSandboxes([&](base::Expected<size_t> n) { swept = std::move(n); });
-  while (!swept && io.run_one() > 0) {
-  }
-  io.restart();
+  AwaitAnswer(io, swept);
   if (!swept || !swept->ok()) {
     return base::Error{flag + ": removing the sandboxes of an earlier run: " +
                        (swept ? swept->error().message : std::string("no answer"))};
