@@ -44,9 +44,10 @@
 #include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "cli/run_runtime.h"
+#include "cli/service_pod_source.h"
 #include "kubelet/agent.h"
 #include "kubelet/status_generation.h"
-#include "server/agent_pod_source.h"
+#include "proxy/proxier.h"
 #include "server/api_server.h"
 
 namespace probelet::cli {
@@ -56,7 +57,8 @@ constexpr const char* kRunUsage =
     "usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]\n"
     "                    [--log-format text|json]\n"
     "                    [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]\n"
-    "                     [--exec-probes runtime|direct] [--cgroup-root PATH]]";
+    "                     [--exec-probes runtime|direct] [--cgroup-root PATH]]\n"
+    "                    [--service-address IP]";
 
 constexpr const char* kRunDescription =
     R"(Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
@@ -200,9 +202,14 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "(<root>/pod<uid>) is made")
       ->needs(endpoint)
       ->capture_default_str();
+  app.add_option("--service-address", flags.service_address,
+                 "the address every Service port (and NodePort node port) of the manifests\n"
+                 "listens on: their clusterIP, as `kubectl get svc` shows it")
+      ->capture_default_str();
   // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
-  for (const char* name : {"--state-dir", "--api", "--log-format", "--container-runtime-endpoint",
-                           "--pod-network", "--exec-probes", "--cgroup-root"}) {
+  for (const char* name :
+       {"--state-dir", "--api", "--log-format", "--container-runtime-endpoint", "--pod-network",
+        "--exec-probes", "--cgroup-root", "--service-address"}) {
     app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   if (auto exit = ParseCommandLine(app, args)) return exit;
@@ -286,6 +293,15 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
 
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
+  // The Services before the agent, so that the agent (whose status observer feeds them) goes
+  // first at destruction.
+  std::vector<api::Service> services;
+  for (const auto& s : loaded.services) services.push_back(s.service);
+  proxy::ProxierOptions proxier_options;
+  proxier_options.address = flags.service_address;
+  proxier_options.node_name = host;
+  proxy::Proxier proxier(io, clock, std::move(services), std::move(proxier_options));
+
   kubelet::AgentOptions options;
   options.container_runtime = std::move(runtime->runtime);
   options.images = runtime->images;
@@ -305,6 +321,9 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   });
   agent.status().SetObserver(
       [&](const api::Pod& pod, const api::PodStatus& old, const api::PodStatus& now) {
+        // Endpoints follow at once: the next connection to a Service sees this status.
+        if (agent.stopping()) proxier.SetNodeTerminating();
+        proxier.UpdatePod(pod);
         if (old.phase != now.phase) {
           line("info", "pod phase: " + now.phase, {{"pod", PodKey(pod)}});
         }
@@ -318,8 +337,25 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
         }
       });
 
-  // 2. The API, before any container: a busy port must not leave containers behind.
-  server::AgentPodSource source(agent, [&log] { return log.dropped_lines(); });
+  // 2. The Service ports and the API, before any container: a busy port must not leave
+  // containers behind.
+  if (base::Status st = proxier.Start(); !st.ok()) {
+    std::fprintf(stderr, "probelet run: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  for (const auto& s : loaded.services) {
+    const api::Service& svc = s.service;
+    std::string ports;
+    for (const auto& p : svc.spec.ports) {
+      ports += (ports.empty() ? "" : ",") + std::to_string(p.port);
+      if (svc.spec.type == "NodePort") ports += ":" + std::to_string(p.node_port);
+    }
+    line("info",
+         "service " + svc.metadata.namespace_ + "/" + svc.metadata.name + ": listening on " +
+             flags.service_address + " port(s) " + ports,
+         {{"service", svc.metadata.namespace_ + "/" + svc.metadata.name}, {"source", s.source}});
+  }
+  ServicePodSource source(agent, proxier, [&log] { return log.dropped_lines(); });
   std::unique_ptr<server::ApiServer> api_server;
   if (flags.api != "none" && !flags.api.empty()) {
     server::ApiServerOptions api_options;
@@ -351,6 +387,7 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
   // with exit code 1): graceful stop on the first signal, kill at once on the second.
   agent.SetStoppedCallback([&] {
     line("info", "every container has stopped: exiting");
+    proxier.Close();
     if (api_server) api_server->Stop();
     signals.cancel();
   });
@@ -362,6 +399,8 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
       if (signals_seen == 1 && !agent.stopping()) {
         line("info", std::string("received ") + ::strsignal(sig) +
                          ": stopping every pod (a second signal kills at once)");
+        // Endpoints turn terminating first: new connections are refused, open ones drain.
+        proxier.SetNodeTerminating();
         agent.Stop(0);
         wait_signal();
       } else {

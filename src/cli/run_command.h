@@ -26,6 +26,8 @@ struct RunFlags {
   bool cni_network = false;               // --pod-network cni (default node: pod IP = node IP)
   bool direct_exec_probes = false;        // --exec-probes direct (default runtime: CRI ExecSync)
   std::string cgroup_root = "/probelet";  // pods' cgroup parents: <root>/pod<uid>
+  // Where every Service port (and node port) listens: the Services' clusterIP.
+  std::string service_address = "127.0.0.1";
 };
 
 // $XDG_RUNTIME_DIR/probelet, else /var/lib/probelet as root, else /tmp/probelet-<uid>.
@@ -33,8 +35,8 @@ std::string DefaultStateDir();
 
 // `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
 // [--log-format text|json] [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]
-// [--exec-probes runtime|direct] [--cgroup-root PATH]]`: fills `flags`, or returns the help /
-// usage error to print.
+// [--exec-probes runtime|direct] [--cgroup-root PATH]] [--service-address IP]`: fills `flags`, or
+// returns the help / usage error to print.
 std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags);
 
 // The key=value fields of an event's log line: pod (namespace/name), container (from the field

@@ -1,10 +1,12 @@
-// The CLI views: `probelet get pods|events`, `probelet describe pod NAME`, `probelet logs POD`.
+// The CLI views: `probelet get pods|events|services|endpoints|endpointslices`,
+// `probelet describe pod|service NAME`, `probelet logs POD`.
 // They read a running agent through its API (--api, default 127.0.0.1:10255), ask it for what
 // kubectl asks for (Tables, the pod, its events, its log) and print what kubectl prints:
 //
 //   probelet get pods [NAME] [-o wide|json|yaml] [-n NS] [--api ADDR]
 //   probelet get events [-n NS] [--api ADDR]
-//   probelet describe pod NAME [-n NS] [--api ADDR]
+//   probelet get services|endpoints|endpointslices [NAME] [-o wide|json|yaml] [-n NS]
+//   probelet describe pod|service NAME [-n NS] [--api ADDR]
 //   probelet logs POD [-c CONTAINER] [-f] [-p|--previous] [--tail N] [--timestamps] [-n NS]
 //
 // Without -n, every namespace is shown (an agent is one node), with a NAMESPACE column when any
@@ -57,29 +59,38 @@ JsonResult GetJson(const AgentClient& client, const std::string& target,
   return {std::move(body), 0};
 }
 
-// The list path for `resource` ("pods", "events") in `ns` ("" = all namespaces), with an
-// optional field selector.
+// The list path for `resource` ("pods", "events", "services", ...) in `ns` ("" = all
+// namespaces), with an optional field selector.
 std::string ListPath(const std::string& resource, const std::string& ns,
                      const std::string& field_selector = "") {
+  std::string group = resource == "endpointslices" ? "/apis/discovery.k8s.io/v1" : "/api/v1";
   std::string path =
-      ns.empty() ? "/api/v1/" + resource : "/api/v1/namespaces/" + ns + "/" + resource;
+      ns.empty() ? group + "/" + resource : group + "/namespaces/" + ns + "/" + resource;
   if (!field_selector.empty()) path += "?fieldSelector=" + server::PercentEncode(field_selector);
   return path;
 }
 
-// Finds pod `name` (in `ns`, or in any namespace): the pod's JSON, or an exit code.
-JsonResult FindPod(const AgentClient& client, const std::string& name, const std::string& ns) {
-  JsonResult list = GetJson(client, ListPath("pods", ns, "metadata.name=" + name));
+// Finds `name` of `resource` ("pods", "services") in `ns`, or in any namespace: the object's
+// JSON, or an exit code.
+JsonResult FindObject(const AgentClient& client, const std::string& resource,
+                      const std::string& name, const std::string& ns) {
+  JsonResult list = GetJson(client, ListPath(resource, ns, "metadata.name=" + name));
   if (list.exit_code != 0) return list;
   const json& items = list.body.value("items", json::array());
   if (items.empty()) {
-    return {json(), Fail("Error from server (NotFound): pods \"" + name + "\" not found")};
+    return {json(),
+            Fail("Error from server (NotFound): " + resource + " \"" + name + "\" not found")};
   }
   if (items.size() > 1) {
-    return {json(), Fail("probelet: pod \"" + name +
+    std::string kind = resource.substr(0, resource.size() - 1);
+    return {json(), Fail("probelet: " + kind + " \"" + name +
                          "\" exists in several namespaces; choose one with -n")};
   }
   return {items[0], 0};
+}
+
+JsonResult FindPod(const AgentClient& client, const std::string& name, const std::string& ns) {
+  return FindObject(client, "pods", name, ns);
 }
 
 void EmitYaml(YAML::Emitter& out, const json& j) {
@@ -138,17 +149,47 @@ int GetTable(const AgentClient& client, const std::string& resource, const std::
 std::string NormalizeResource(const std::string& r) {
   if (r == "pods" || r == "pod" || r == "po") return "pods";
   if (r == "events" || r == "event" || r == "ev") return "events";
+  if (r == "services" || r == "service" || r == "svc") return "services";
+  if (r == "endpoints" || r == "ep") return "endpoints";
+  if (r == "endpointslices" || r == "endpointslice") return "endpointslices";
   return "";
+}
+
+api::Time Now() {
+  return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+}
+
+// kubectl describe service: the Service, its Endpoints (the ready addresses) and its events.
+int DescribeServiceView(const AgentClient& client, const std::string& name, const std::string& ns) {
+  JsonResult service = FindObject(client, "services", name, ns);
+  if (service.exit_code != 0) return service.exit_code;
+  const json& meta = service.body["metadata"];
+  std::string svc_ns = meta.value("namespace", "");
+  JsonResult endpoints = GetJson(client, ListPath("endpoints", svc_ns, "metadata.name=" + name));
+  if (endpoints.exit_code != 0) return endpoints.exit_code;
+  const json& items = endpoints.body.value("items", json::array());
+  JsonResult events = GetJson(
+      client, ListPath("events", svc_ns,
+                       "involvedObject.name=" + name + ",involvedObject.namespace=" + svc_ns +
+                           ",involvedObject.uid=" + meta.value("uid", "")));
+  if (events.exit_code != 0) return events.exit_code;
+  std::fputs(
+      DescribeService(service.body, items.empty() ? json() : items[0], events.body, Now()).c_str(),
+      stdout);
+  return 0;
 }
 
 }  // namespace
 
 int GetMain(const Args& args) {
-  CLI::App app{"Show the pods or events of a running agent, as `kubectl get` does.",
-               "probelet get"};
+  CLI::App app{
+      "Show the pods, events, services, endpoints or endpointslices of a running agent, as\n"
+      "`kubectl get` does.",
+      "probelet get"};
   std::string resource, name, output, ns, address = kDefaultApiAddress;
-  app.add_option("resource", resource, "pods | events")->required();
-  app.add_option("name", name, "one pod");
+  app.add_option("resource", resource, "pods | events | services | endpoints | endpointslices")
+      ->required();
+  app.add_option("name", name, "one object");
   app.add_option("-o,--output", output, "wide | json | yaml")
       ->check(CLI::IsMember({"wide", "json", "yaml"}));
   app.add_option("-n,--namespace", ns, "only this namespace (default: all)");
@@ -156,15 +197,17 @@ int GetMain(const Args& args) {
   if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
   std::string kind = NormalizeResource(resource);
   if (kind.empty()) {
-    std::fprintf(stderr, "probelet get: unknown resource \"%s\" (pods or events)\n",
+    std::fprintf(stderr,
+                 "probelet get: unknown resource \"%s\" (pods, events, services, endpoints or "
+                 "endpointslices)\n",
                  resource.c_str());
     return 2;
   }
   AgentClient client(address);
   if (output == "json" || output == "yaml") {
     JsonResult got;
-    if (!name.empty() && kind == "pods") {
-      got = FindPod(client, name, ns);
+    if (!name.empty() && kind != "events") {
+      got = FindObject(client, kind, name, ns);
     } else {
       got = GetJson(client, ListPath(kind, ns, name.empty() ? "" : "metadata.name=" + name));
     }
@@ -177,19 +220,22 @@ int GetMain(const Args& args) {
 }
 
 int DescribeMain(const Args& args) {
-  CLI::App app{"Describe a pod of a running agent, as `kubectl describe pod` does.",
+  CLI::App app{"Describe a pod or a service of a running agent, as `kubectl describe` does.",
                "probelet describe"};
   std::string resource, name, ns, address = kDefaultApiAddress;
-  app.add_option("resource", resource, "pod")->required();
-  app.add_option("name", name, "the pod")->required();
-  app.add_option("-n,--namespace", ns, "the pod's namespace (default: any)");
+  app.add_option("resource", resource, "pod | service")->required();
+  app.add_option("name", name, "the pod or service")->required();
+  app.add_option("-n,--namespace", ns, "its namespace (default: any)");
   app.add_option("--api", address, "the agent's API address")->capture_default_str();
   if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
-  if (NormalizeResource(resource) != "pods") {
-    std::fprintf(stderr, "probelet describe: unknown resource \"%s\" (pod)\n", resource.c_str());
+  std::string kind = NormalizeResource(resource);
+  if (kind != "pods" && kind != "services") {
+    std::fprintf(stderr, "probelet describe: unknown resource \"%s\" (pod or service)\n",
+                 resource.c_str());
     return 2;
   }
   AgentClient client(address);
+  if (kind == "services") return DescribeServiceView(client, name, ns);
   JsonResult pod = FindPod(client, name, ns);
   if (pod.exit_code != 0) return pod.exit_code;
   const json& meta = pod.body["metadata"];
@@ -200,9 +246,7 @@ int DescribeMain(const Args& args) {
                        "involvedObject.name=" + name + ",involvedObject.namespace=" + pod_ns +
                            ",involvedObject.uid=" + meta.value("uid", "")));
   if (events.exit_code != 0) return events.exit_code;
-  api::Time now =
-      std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
-  std::fputs(DescribePod(pod.body, events.body, now).c_str(), stdout);
+  std::fputs(DescribePod(pod.body, events.body, Now()).c_str(), stdout);
   return 0;
 }
 

@@ -410,4 +410,91 @@ std::string DescribePod(const json& pod, const json& events, api::Time now) {
   return w.Done();
 }
 
+namespace {
+
+// describe.go formatEndpoints for one port name: the ready "ip:port" pairs of `endpoints` (a
+// v1 Endpoints), at most 3 then " + N more...", "<none>" when there is no subset.
+std::string FormatServicePortEndpoints(const json& endpoints, const std::string& port_name) {
+  const json& subsets = Field(endpoints, "subsets");
+  if (!subsets.is_array() || subsets.empty()) return "<none>";
+  constexpr size_t kMax = 3;
+  std::vector<std::string> list;
+  size_t count = 0;
+  for (const json& ss : subsets) {
+    const json& addresses = Field(ss, "addresses");
+    if (!addresses.is_array()) continue;
+    const json& ports = Field(ss, "ports");
+    for (const json& port : ports.is_array() ? ports : json::array()) {
+      if (Str(port, "name") != port_name) continue;
+      for (const json& a : addresses) {
+        if (list.size() < kMax) {
+          list.push_back(base::JoinHostPort(Str(a, "ip"), static_cast<int>(Int(port, "port"))));
+        }
+        ++count;
+      }
+    }
+  }
+  std::string out;
+  for (const auto& e : list) out += (out.empty() ? "" : ",") + e;
+  if (count > kMax) out += fmt::format(" + {} more...", count - kMax);
+  return out;
+}
+
+std::string JoinStrings(const json& list) {
+  std::string out;
+  for (const auto& s : StringList(list)) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeService(const json& service, const json& endpoints, const json& events,
+                            api::Time now) {
+  Writer w;
+  const json& meta = Field(service, "metadata");
+  const json& spec = Field(service, "spec");
+  w.Write(0, "Name:\t{}\n", Str(meta, "name"));
+  w.Write(0, "Namespace:\t{}\n", Str(meta, "namespace"));
+  WriteLabels(w, "Labels", Field(meta, "labels"));
+  WriteAnnotations(w, Field(meta, "annotations"));
+  // labels.FormatLabels: "k=v" sorted and comma-joined, "<none>" when empty.
+  std::string selector;
+  if (const json& sel = Field(spec, "selector"); sel.is_object()) {
+    for (const auto& [k, v] : sel.items()) {
+      selector += (selector.empty() ? "" : ",") + k + "=" +
+                  (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+  }
+  w.Write(0, "Selector:\t{}\n", selector.empty() ? "<none>" : selector);
+  w.Write(0, "Type:\t{}\n", Str(spec, "type"));
+  if (!Str(spec, "ipFamilyPolicy").empty()) {
+    w.Write(0, "IP Family Policy:\t{}\n", Str(spec, "ipFamilyPolicy"));
+  }
+  std::string families = JoinStrings(Field(spec, "ipFamilies"));
+  w.Write(0, "IP Families:\t{}\n", families.empty() ? "<none>" : families);
+  w.Write(0, "IP:\t{}\n", Str(spec, "clusterIP"));
+  std::string ips = JoinStrings(Field(spec, "clusterIPs"));
+  w.Write(0, "IPs:\t{}\n", ips.empty() ? "<none>" : ips);
+  const json& ports = Field(spec, "ports");
+  for (const json& p : ports.is_array() ? ports : json::array()) {
+    std::string name = Str(p, "name").empty() ? "<unset>" : Str(p, "name");
+    std::string protocol = Str(p, "protocol");
+    w.Write(0, "Port:\t{}\t{}/{}\n", name, Int(p, "port"), protocol);
+    w.Write(0, "TargetPort:\t{}/{}\n", IntOrString(Field(p, "targetPort")), protocol);
+    if (Int(p, "nodePort") != 0) {
+      w.Write(0, "NodePort:\t{}\t{}/{}\n", name, Int(p, "nodePort"), protocol);
+    }
+    w.Write(0, "Endpoints:\t{}\n", FormatServicePortEndpoints(endpoints, Str(p, "name")));
+  }
+  w.Write(0, "Session Affinity:\t{}\n", Str(spec, "sessionAffinity"));
+  if (!Str(spec, "externalTrafficPolicy").empty()) {
+    w.Write(0, "External Traffic Policy:\t{}\n", Str(spec, "externalTrafficPolicy"));
+  }
+  if (!Str(spec, "internalTrafficPolicy").empty()) {
+    w.Write(0, "Internal Traffic Policy:\t{}\n", Str(spec, "internalTrafficPolicy"));
+  }
+  WriteEvents(w, events, now);
+  return w.Done();
+}
+
 }  // namespace probelet::cli

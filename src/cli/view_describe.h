@@ -18,6 +18,12 @@ namespace probelet::cli {
 // `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none).
 std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now);
 
+// `kubectl describe service` (describeService): header fields, each port with its target
+// port, node port and Endpoints (the ready addresses of that port in the v1 Endpoints
+// `endpoints`, null when there is none), session affinity, traffic policies and events.
+std::string DescribeService(const nlohmann::json& service, const nlohmann::json& endpoints,
+                            const nlohmann::json& events, api::Time now);
+
 // kubectl's DescribeProbe: "http-get http://:8080/healthz delay=0s timeout=1s period=10s
 // #success=1 #failure=3", "tcp-socket :8080 ...", "exec [cat /tmp/ok] ...", "grpc <pod>:9090 ...".
 std::string DescribeProbe(const nlohmann::json& probe);
