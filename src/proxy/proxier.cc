@@ -134,8 +134,8 @@ void Proxier::SetNodeTerminating() {
 void Proxier::Close() {
   for (auto& s : services_) {
     for (auto& port : s->ports) {
-      if (port->listener) port->listener->Close();
-      if (port->node_port_listener) port->node_port_listener->Close();
+      port->listener.reset();  // closes the listener and resets what is still open
+      port->node_port_listener.reset();
     }
   }
 }

@@ -8,15 +8,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "integration/run_harness.h"
 #include "integration/testing/kubectl_env.h"
+#include "proxy/testing/tcp_peers.h"
 
 namespace probelet::testing {
 namespace {
@@ -330,6 +334,74 @@ TEST_F(RunServicesTest, ABusyServicePortStopsEverythingBeforeItStarts) {
                                     port + ": bind: Address already in use"));
   EXPECT_THAT(result.err, Not(HasSubstr("Started")));
   EXPECT_THAT(result.err, Not(HasSubstr("Created")));
+}
+
+// Issue 11 §3: 10,000 idle client connections, and clients that connect and send nothing, do
+// not hurt other traffic. Each proxied connection costs probelet two sockets (client and
+// backend) and this test process two (the client and the sink's accepted end), so on a machine
+// with 20,000 open files per process the test holds as many as fit: min(10,000, (limit-300)/2).
+TEST_F(RunServicesTest, IdleConnectionsDoNotHurtOtherTraffic) {
+  rlimit rl{};
+  ::getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &rl);
+  const int idle_count = static_cast<int>(std::min<rlim_t>(10'000, (rl.rlim_cur - 300) / 2));
+  // Two Services: `idle` to a sink here that accepts and never reads nor writes, `echo` to an
+  // echo server here. Their pods only sleep: the endpoint is the pod IP and the port it names.
+  proxy::testing::TestBackend sink(nullptr);
+  proxy::testing::TestBackend echo(proxy::testing::Echo);
+  const int idle_port = FreePort(), echo_port = FreePort();
+  std::string m;
+  for (auto [name, port, target] : {std::tuple{"idle", idle_port, int{sink.port()}},
+                                    std::tuple{"echo", echo_port, int{echo.port()}}}) {
+    m += "apiVersion: v1\nkind: Service\nmetadata: {name: " + std::string(name) +
+         "}\nspec:\n  selector: {app: " + name + "}\n  ports: [{port: " + std::to_string(port) +
+         ", targetPort: " + std::to_string(target) + "}]\n---\napiVersion: v1\nkind: Pod\n" +
+         "metadata: {name: " + name + ", labels: {app: " + name + "}}\nspec:\n" +
+         "  terminationGracePeriodSeconds: 1\n  containers:\n  - name: app\n    image: local\n" +
+         "    command: [sleep, '600']\n---\n";
+  }
+  h_.Start(m);
+  auto echo_once = [&](int i) {
+    int fd = proxy::testing::ConnectClient(static_cast<uint16_t>(echo_port), 5000);
+    const std::string msg = "request " + std::to_string(i) + "\n";
+    bool ok = fd >= 0 && proxy::testing::WriteAll(fd, msg.data(), msg.size());
+    std::string got;
+    char buf[256];
+    while (ok && got.size() < msg.size()) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    if (fd >= 0) ::close(fd);
+    return got == msg;
+  };
+  // Both pods run (Ready without a readiness probe) once the echo Service answers.
+  ASSERT_TRUE(h_.WaitFor([&] { return echo_once(-1); }, 20s)) << h_.Log();
+
+  std::vector<int> idle;
+  idle.reserve(static_cast<size_t>(idle_count));
+  while (static_cast<int>(idle.size()) < idle_count) {
+    // Batches below the listen backlog, each accepted by the sink before the next.
+    for (int i = 0; i < 1000 && static_cast<int>(idle.size()) < idle_count; ++i) {
+      int fd = proxy::testing::ConnectClient(static_cast<uint16_t>(idle_port));
+      ASSERT_GE(fd, 0) << "connection " << idle.size() << ": " << std::strerror(errno);
+      idle.push_back(fd);
+    }
+    const int want = static_cast<int>(idle.size());
+    ASSERT_TRUE(h_.WaitFor([&] { return sink.accepted() >= want; }, 30s))
+        << sink.accepted() << " of " << want;
+  }
+  int failed = 0;
+  for (int i = 0; i < 200; ++i) failed += echo_once(i) ? 0 : 1;
+  EXPECT_EQ(failed, 0) << "of 200 requests beside " << idle_count << " idle connections";
+  // The API still answers, and the metrics count the idle ones as active.
+  auto metrics = HttpGet(h_.port(), "/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_THAT(*metrics, HasSubstr("probelet_service_active_connections{namespace=\"default\","
+                                  "service=\"idle\",port=\"" +
+                                  std::to_string(idle_port) + "\"} " + std::to_string(idle_count)));
+  for (int fd : idle) ::close(fd);
 }
 
 }  // namespace
