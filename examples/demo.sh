@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: runs examples/demo/pod.yaml with `probelet run` and walks through what probelet
-# does: the startup probe holds the others back, the pod turns Ready, readiness goes away and
+# does: the startup probe holds the others back, the pod turns Ready, a Service sends traffic
+# only to the ready replica, readiness goes away and
 # comes back without a restart, a liveness failure kills and restarts the container, a crashing
 # app goes into CrashLoopBackOff. Stops by
 # itself after about 30 s and exits 0 when everything happened as expected.
@@ -18,7 +19,8 @@ cmake --build "$build" --target probelet-demo-app >/dev/null
 
 tmp=$(mktemp -d /tmp/probelet-demo.XXXXXX)
 switches=$tmp/switches
-mkdir -p "$switches"
+switches2=$tmp/switches-2
+mkdir -p "$switches" "$switches2"
 probelet_pid=
 cleanup() {
   if [[ -n $probelet_pid ]] && kill -0 "$probelet_pid" 2>/dev/null; then
@@ -37,12 +39,17 @@ free_port() {  # a port nothing answers on
   return 1
 }
 app_port=$(free_port 18080)
+app2_port=$(free_port $((app_port + 1)))
+svc_port=$(free_port 18090)
 api_port=$(free_port 10255)
 api=127.0.0.1:$api_port
 
 # The manifest as shipped, with this run's paths and ports.
 sed -e "s#\./build/examples/probelet-demo-app#$app#" -e "s#/tmp/probelet-demo#$switches#" \
     -e "s#18080#$app_port#g" "$repo/examples/demo/pod.yaml" > "$tmp/pod.yaml"
+sed -e "s#\./build/examples/probelet-demo-app#$app#" -e "s#/tmp/probelet-demo-2#$switches2#" \
+    -e "s#18081#$app2_port#g" -e "s#18090#$svc_port#g" "$repo/examples/demo/service.yaml" \
+    > "$tmp/service.yaml"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 pods_json() { curl -sf "http://$api/pods" || true; }
@@ -57,7 +64,8 @@ except Exception:
 if what == "events":
     for e in data.get("items", []) if isinstance(data, dict) else data:
         n = e.get("count", 1)
-        print("  %-10s %s%s" % (e["reason"], e["message"], "  (x%d)" % n if n > 1 else ""))
+        print("  %-7s %-10s %s%s" % (e.get("involvedObject", {}).get("name", ""), e["reason"],
+                                     e["message"], "  (x%d)" % n if n > 1 else ""))
     sys.exit()
 pods = data.get("items", [])
 if what == "table":
@@ -99,21 +107,50 @@ show_pods() {
   "$probelet" get pods --api "$api" 2>/dev/null || pods_json | python3 "$tmp/show.py" table
 }
 
-say "probelet run $tmp/pod.yaml --api $api   (its log follows, one line per event)"
+say "probelet run $tmp/pod.yaml $tmp/service.yaml --api $api   (its log follows, one line per event)"
 cat <<MSG
    The demo app serves /healthz and /ready on 127.0.0.1:$app_port. Watch it from another terminal:
      curl -s http://$api/pods          the v1 PodList, with conditions and container states
      curl -s http://$api/events        Created, Started, Unhealthy, Killing, BackOff...
      $probelet get pods --api $api
 MSG
-"$probelet" run "$tmp/pod.yaml" --state-dir "$tmp/state" --api "$api" &
+"$probelet" run "$tmp/pod.yaml" "$tmp/service.yaml" --state-dir "$tmp/state" --api "$api" &
 probelet_pid=$!
 
 say "1. the startup probe holds liveness and readiness back while the app starts (3 s)"
 wait_for ready True 30
 show_pods
 
-say "2. readiness: touch $switches/unready -> Ready=False, and no restart"
+say "2. a Service: 127.0.0.1:$svc_port sends each new connection to a ready replica (demo, demo-2)"
+# curl through the Service N times: which replica (port) answered, counted.
+through_service() {
+  for _ in $(seq "$1"); do curl -s --max-time 2 "http://127.0.0.1:$svc_port/" || echo "(failed)"; done |
+    sed -e 's/: GET.*//' | sort | uniq -c | sed 's/^/   /'
+}
+service_ready() {  # the number of ready endpoints of the Service
+  curl -sf "http://$api/api/v1/namespaces/default/endpoints/demo" |
+    python3 -c 'import json,sys; print(sum(len(s.get("addresses",[])) for s in json.load(sys.stdin).get("subsets",[])))' 2>/dev/null
+}
+wait_endpoints() {  # N SECONDS
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do [[ $(service_ready) == "$1" ]] && return 0; sleep 0.2; done
+  echo "demo: the Service did not get $1 ready endpoint(s) within $2 s" >&2; return 1
+}
+wait_endpoints 2 30
+printf '$ probelet get endpoints --api %s\n' "$api"
+"$probelet" get endpoints --api "$api"
+printf '$ for i in $(seq 10); do curl -s 127.0.0.1:%s/; done   (answers per replica)\n' "$svc_port"
+through_service 10
+echo "   touch $switches2/unready: demo-2 turns unready and leaves the Service's endpoints"
+touch "$switches2/unready"
+wait_endpoints 1 10
+"$probelet" get endpoints --api "$api"
+through_service 10
+rm -f "$switches2/unready"
+wait_endpoints 2 10
+echo "   removed it: demo-2 is back in the endpoints and gets traffic again"
+
+say "3. readiness: touch $switches/unready -> Ready=False, and no restart"
 touch "$switches/unready"
 wait_for ready False 10
 show_pods
@@ -121,7 +158,7 @@ rm -f "$switches/unready"
 wait_for ready True 10
 echo "   removed it: Ready=True again"
 
-say "3. liveness: touch $switches/fail -> two failures 2 s apart -> Killing, then a restart"
+say "4. liveness: touch $switches/fail -> two failures 2 s apart -> Killing, then a restart"
 touch "$switches/fail"
 wait_for restarts 1 20
 rm -f "$switches/fail"
@@ -130,7 +167,7 @@ show_pods
 printf '$ curl -s http://%s/events   (reason: message)\n' "$api"
 curl -sf "http://$api/events" | python3 "$tmp/show.py" events
 
-say "4. crash: touch $switches/crash -> the app exits; the first restart is immediate, then CrashLoopBackOff (10 s, 20 s, ... 5 min)"
+say "5. crash: touch $switches/crash -> the app exits; the first restart is immediate, then CrashLoopBackOff (10 s, 20 s, ... 5 min)"
 touch "$switches/crash"
 wait_for waiting CrashLoopBackOff 20
 show_pods
@@ -139,7 +176,7 @@ echo "   removed it: the next restart comes when the 10 s back-off has passed"
 wait_for ready True 40
 show_pods
 
-say "5. SIGTERM to probelet: readiness keeps probing while each container gets its grace period"
+say "6. SIGTERM to probelet: readiness keeps probing while each container gets its grace period"
 kill -TERM "$probelet_pid"
 for _ in $(seq 100); do kill -0 "$probelet_pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$probelet_pid" 2>/dev/null && { echo "demo: probelet did not stop in 20 s" >&2; kill -KILL "$probelet_pid"; }

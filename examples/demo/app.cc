@@ -4,7 +4,7 @@
 //   GET /healthz  200 "ok"; 500 while <dir>/fail exists; answers after 3 s while <dir>/slow
 //                 exists; 503 "starting" for the first --startup-delay seconds
 //   GET /ready    200 "ready"; 503 while <dir>/unready exists
-//   GET /         a one-line description
+//   GET /         a one-line description, with the port (which replica answered)
 //   <dir>/crash   the process exits with status 1 at once (checked twice a second)
 //
 // Usage: probelet-demo-app [--port N] [--dir DIR] [--startup-delay SECONDS]
@@ -151,7 +151,9 @@ int main(int argc, char** argv) {
         Reply(fd, code, "OK", "ready\n");
       }
     } else if (path == "/") {
-      Reply(fd, code, "OK", "probelet demo app: GET /healthz, GET /ready\n");
+      // The port tells the replicas behind a Service apart.
+      Reply(fd, code, "OK",
+            "probelet demo app on port " + std::to_string(port) + ": GET /healthz, GET /ready\n");
     } else {
       code = 404;
       Reply(fd, code, "Not Found", "not found\n");
