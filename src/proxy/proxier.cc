@@ -49,7 +49,8 @@ Proxier::Proxier(boost::asio::io_context& io, base::Clock& clock,
     auto s = std::make_unique<ServiceState>();
     service.spec.cluster_ip = options_.address;
     // Created when probelet took it up, as the API server stamps an object it stores.
-    if (!service.metadata.creation_timestamp) service.metadata.creation_timestamp = clock_.WallNow();
+    if (!service.metadata.creation_timestamp)
+      service.metadata.creation_timestamp = clock_.WallNow();
     s->service = std::move(service);
     for (size_t i = 0; i < s->service.spec.ports.size(); ++i) {
       auto port = std::make_unique<PortState>(seeds());
