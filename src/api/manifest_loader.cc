@@ -96,8 +96,10 @@ class Loader {
     int32_t next = kNodePortRangeFirst;
     for (auto& loaded : out_.services) {
       if (loaded.service.spec.type != "NodePort") continue;
-      for (auto& p : loaded.service.spec.ports) {
+      for (size_t i = 0; i < loaded.service.spec.ports.size(); ++i) {
+        ServicePort& p = loaded.service.spec.ports[i];
         if (p.node_port != 0) continue;
+        loaded.allocated_node_ports.push_back(i);
         while (next <= kNodePortRangeLast && used.count(next)) ++next;
         if (next > kNodePortRangeLast) {
           Add(Diagnostic::Severity::kError, loaded.source,
@@ -127,6 +129,7 @@ class Loader {
   void Pod(DecodedPod decoded, std::string_view source) {
     api::Pod& pod = decoded.pod;
     pod.status = PodStatus{};
+    const bool uid_from_manifest = !pod.metadata.uid.empty();
     SetDefaults(pod, uids_);
     bool ok = decoded.error_paths.empty();
     // Without a kind it is not known to be a Pod: Pod validation would only add noise.
@@ -158,7 +161,7 @@ class Loader {
               " (" + it->second + ")");
       return;
     }
-    out_.pods.push_back({std::move(pod), std::string(source)});
+    out_.pods.push_back({std::move(pod), std::string(source), uid_from_manifest});
   }
 
   void Service(DecodedService decoded, std::string_view source) {
@@ -193,7 +196,7 @@ class Loader {
         return;
       }
     }
-    out_.services.push_back({std::move(service), std::string(source)});
+    out_.services.push_back({std::move(service), std::string(source), {}});
   }
 
   void Add(Diagnostic::Severity severity, std::string_view source, const std::string& object,

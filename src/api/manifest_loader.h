@@ -32,11 +32,17 @@ namespace probelet::api {
 struct LoadedPod {
   Pod pod;
   std::string source;  // the file it came from
+  // metadata.uid was in the manifest (not generated): a static pod source keeps it rather than
+  // deriving one from the content.
+  bool uid_from_manifest = false;
 };
 
 struct LoadedService {
   Service service;
   std::string source;  // the file it came from
+  // The spec.ports indices whose nodePort the loader allocated (the manifest had none), so a
+  // caller that merges several loads can allocate them again among its own.
+  std::vector<size_t> allocated_node_ports;
 };
 
 struct LoadResult {

@@ -61,6 +61,10 @@ class Agent {
 
   // Starts running `pod` (its UID must be unique); its first sync runs at once.
   void AddPod(const api::Pod& pod) { kubelet_.AddPod(pod); }
+  // Stops `pod_uid` gracefully and forgets it (Kubelet::DeletePod); `done` after.
+  void DeletePod(std::string_view pod_uid, std::function<void()> done) {
+    kubelet_.DeletePod(pod_uid, std::move(done));
+  }
 
   // Runs the loop until the agent has stopped; the largest exit code asked for (0 normally).
   // An exception escaping a handler is logged and starts a graceful Stop(1), and the loop goes

@@ -89,6 +89,29 @@ void Kubelet::OnResult(prober::ProbeType type, const prober::ResultUpdate& updat
   }
 }
 
+void Kubelet::DeletePod(std::string_view pod_uid, std::function<void()> done) {
+  PodWorker* w = GetWorker(pod_uid);
+  if (w == nullptr) {
+    if (done) done();
+    return;
+  }
+  const api::Pod& pod = w->pod();
+  env_.status->MarkDeleted(pod_uid, env_.clock->WallNow(),
+                           pod.spec.termination_grace_period_seconds.value_or(30));
+  w->Terminate([this, uid = std::string(pod_uid), done = std::move(done)] {
+    forget_.push_back(uid);
+    if (!forget_timer_) forget_timer_ = env_.clock->NewTimer();
+    forget_timer_->Arm(env_.clock->Now(), [this] {
+      for (const auto& gone : forget_) {
+        std::erase_if(workers_, [&](const auto& w) { return w->uid() == gone; });
+        env_.status->RemovePod(gone);
+      }
+      forget_.clear();
+    });
+    if (done) done();
+  });
+}
+
 void Kubelet::Shutdown(std::function<void()> done) {
   auto left = std::make_shared<size_t>(workers_.size());
   auto finish = std::make_shared<std::function<void()>>(std::move(done));

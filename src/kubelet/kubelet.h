@@ -42,6 +42,12 @@ class Kubelet {
   // Starts running `pod` (its UID must be unique). Its first sync runs at once.
   void AddPod(const api::Pod& pod);
 
+  // Deletes a pod as the API server's graceful deletion and the kubelet's pod worker do: its
+  // deletionTimestamp is set (its endpoints turn terminating), every container is stopped with
+  // its grace period (preStop, SIGTERM, SIGKILL), then the pod is forgotten (its status, its
+  // worker) and `done` runs. An unknown UID runs `done` at once.
+  void DeletePod(std::string_view pod_uid, std::function<void()> done);
+
   // Stops every pod; `done` runs once all containers are gone (at once when there are none).
   void Shutdown(std::function<void()> done);
 
@@ -62,6 +68,10 @@ class Kubelet {
   std::unique_ptr<CrashLoopBackOff> own_backoff_;
   PodWorkerEnv env_;
   std::vector<std::unique_ptr<PodWorker>> workers_;
+  // Deleted pods' workers are dropped on a later turn of the loop, not inside their own
+  // termination callback.
+  std::vector<std::string> forget_;
+  std::unique_ptr<base::Timer> forget_timer_;
   ProbeObserver probe_observer_;
 };
 

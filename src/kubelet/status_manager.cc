@@ -29,6 +29,15 @@ void StatusManager::RemovePod(std::string_view pod_uid) {
   if (auto it = pods_.find(pod_uid); it != pods_.end()) pods_.erase(it);
 }
 
+void StatusManager::MarkDeleted(std::string_view pod_uid, api::Time at,
+                                int64_t grace_period_seconds) {
+  Entry* e = Find(pod_uid);
+  if (e == nullptr || e->pod.metadata.deletion_timestamp) return;
+  e->pod.metadata.deletion_timestamp = at;
+  e->pod.metadata.deletion_grace_period_seconds = grace_period_seconds;
+  if (observer_) observer_(e->pod, e->pod.status, e->pod.status);
+}
+
 StatusManager::Entry* StatusManager::Find(std::string_view pod_uid) {
   auto it = pods_.find(pod_uid);
   return it == pods_.end() ? nullptr : it->second.get();

@@ -39,6 +39,10 @@ class StatusManager : public prober::StatusProvider {
   // Starts tracking `pod` (its spec is needed to regenerate conditions). No status yet.
   void AddPod(const api::Pod& pod);
   void RemovePod(std::string_view pod_uid);
+  // The pod is being deleted (the API server's graceful deletion): sets its
+  // metadata.deletionTimestamp and deletionGracePeriodSeconds, and tells the observer (with an
+  // unchanged status) so that those who follow pods, such as Service endpoints, see it at once.
+  void MarkDeleted(std::string_view pod_uid, api::Time at, int64_t grace_period_seconds);
 
   const api::PodStatus* GetPodStatus(std::string_view pod_uid) const override;
   const api::Pod* GetPod(std::string_view pod_uid) const;
