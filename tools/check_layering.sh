@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a stage includes a header of a stage after it in the data flow (DESIGN.md):
 # base <- api <- probe <- prober <- kubelet <- server <- cli, and runtime uses only base and api;
-# proxy (Services) uses only base and api, and only cli wires it.
+# proxy (Services) uses only base and api, and only cli wires it; lint uses only base and api.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
@@ -11,9 +11,10 @@ declare -A allowed=(
   [prober]="base api probe prober"
   [runtime]="base api runtime"
   [proxy]="base api proxy"
+  [lint]="base api lint"
   [kubelet]="base api probe prober runtime kubelet"
   [server]="base api probe prober runtime kubelet server"
-  [cli]="base api probe prober runtime kubelet server proxy cli"
+  [cli]="base api probe prober runtime kubelet server proxy lint cli"
 )
 bad=0
 for stage in "${!allowed[@]}"; do

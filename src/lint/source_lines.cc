@@ -1,0 +1,96 @@
+#include "lint/source_lines.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <vector>
+
+namespace probelet::lint {
+namespace {
+
+using Fields = std::map<std::string, int, std::less<>>;
+
+// Aliases share nodes in yaml-cpp, so a walk could revisit one many times; the loader's own
+// limit on expanded values bounds real manifests far below this.
+constexpr size_t kMaxIndexedFields = 1'000'000;
+
+int LineOf(const YAML::Node& node) {
+  YAML::Mark mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+void Walk(const YAML::Node& node, const std::string& path, Fields& out, int depth) {
+  if (depth > 64 || out.size() > kMaxIndexedFields) return;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      std::string child = path.empty() ? it->first.Scalar() : path + "." + it->first.Scalar();
+      out.emplace(child, LineOf(it->first));
+      Walk(it->second, child, out, depth + 1);
+    }
+  } else if (node.IsSequence()) {
+    size_t i = 0;
+    for (auto it = node.begin(); it != node.end(); ++it, ++i) {
+      std::string child = path + "[" + std::to_string(i) + "]";
+      out.emplace(child, LineOf(*it));
+      Walk(*it, child, out, depth + 1);
+    }
+  }
+}
+
+std::string ScalarAt(const YAML::Node& node, const char* a, const char* b) {
+  YAML::Node v = node[a];
+  if (!v.IsMap()) return "";
+  v = v[b];
+  return v.IsScalar() ? v.Scalar() : "";
+}
+
+}  // namespace
+
+void SourceLines::AddFile(const std::string& file, std::string_view text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception&) {
+    return;  // no lines: findings fall back to line 0
+  }
+  auto add_pod = [&](const YAML::Node& pod) {
+    if (!pod.IsMap()) return;
+    std::string name = ScalarAt(pod, "metadata", "name");
+    std::string ns = ScalarAt(pod, "metadata", "namespace");
+    if (ns.empty()) ns = "default";
+    Fields fields;
+    fields.emplace("", LineOf(pod));
+    Walk(pod, "", fields, 0);
+    pods_.emplace(Key{file, {ns, name}}, std::move(fields));
+  };
+  for (const auto& doc : documents) {
+    if (!doc.IsMap()) continue;
+    std::string kind = doc["kind"].IsScalar() ? doc["kind"].Scalar() : "";
+    if (kind == "Pod") {
+      add_pod(doc);
+    } else if ((kind == "List" || kind == "PodList") && doc["items"].IsSequence()) {
+      for (const auto& item : doc["items"]) {
+        std::string item_kind =
+            item.IsMap() && item["kind"].IsScalar() ? item["kind"].Scalar() : "";
+        if (item_kind == "Pod" || (item_kind.empty() && kind == "PodList")) add_pod(item);
+      }
+    }
+  }
+}
+
+int SourceLines::Line(const std::string& file, const std::string& namespace_,
+                      const std::string& name, std::string_view field) const {
+  auto pod = pods_.find(Key{file, {namespace_, name}});
+  if (pod == pods_.end()) return 0;
+  const Fields& fields = pod->second;
+  while (true) {
+    auto it = fields.find(field);
+    if (it != fields.end() && it->second > 0) return it->second;
+    if (field.empty()) return 0;
+    // The parent: drop the last ".name" or "[i]".
+    size_t cut = field.find_last_of(".[");
+    field = cut == std::string_view::npos ? std::string_view() : field.substr(0, cut);
+  }
+}
+
+}  // namespace probelet::lint
