@@ -37,45 +37,53 @@ void Walk(const YAML::Node& node, const std::string& path, Fields& out, int dept
   }
 }
 
+// yaml-cpp throws when a missing key's node is asked its type: ask IsDefined first.
+bool IsMap(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
+bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+bool IsSequence(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
+
+// Const access only: assigning one yaml-cpp Node to another writes into the tree.
 std::string ScalarAt(const YAML::Node& node, const char* a, const char* b) {
-  YAML::Node v = node[a];
-  if (!v.IsMap()) return "";
-  v = v[b];
-  return v.IsScalar() ? v.Scalar() : "";
+  const YAML::Node outer = node[a];
+  if (!IsMap(outer)) return "";
+  const YAML::Node inner = outer[b];
+  return IsScalar(inner) ? inner.Scalar() : "";
 }
 
 }  // namespace
 
 void SourceLines::AddFile(const std::string& file, std::string_view text) {
-  std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception&) {
-    return;  // no lines: findings fall back to line 0
-  }
-  auto add_pod = [&](const YAML::Node& pod) {
-    if (!pod.IsMap()) return;
-    std::string name = ScalarAt(pod, "metadata", "name");
-    std::string ns = ScalarAt(pod, "metadata", "namespace");
-    if (ns.empty()) ns = "default";
-    Fields fields;
-    fields.emplace("", LineOf(pod));
-    Walk(pod, "", fields, 0);
-    pods_.emplace(Key{file, {ns, name}}, std::move(fields));
-  };
-  for (const auto& doc : documents) {
-    if (!doc.IsMap()) continue;
-    std::string kind = doc["kind"].IsScalar() ? doc["kind"].Scalar() : "";
-    if (kind == "Pod") {
-      add_pod(doc);
-    } else if ((kind == "List" || kind == "PodList") && doc["items"].IsSequence()) {
-      for (const auto& item : doc["items"]) {
-        std::string item_kind =
-            item.IsMap() && item["kind"].IsScalar() ? item["kind"].Scalar() : "";
-        if (item_kind == "Pod" || (item_kind.empty() && kind == "PodList")) add_pod(item);
+    for (const auto& doc : YAML::LoadAll(std::string(text))) {
+      if (!IsMap(doc)) continue;
+      const YAML::Node kind_node = doc["kind"];
+      std::string kind = IsScalar(kind_node) ? kind_node.Scalar() : "";
+      if (kind == "Pod") {
+        AddPod(file, doc);
+        continue;
+      }
+      const YAML::Node items = doc["items"];
+      if ((kind != "List" && kind != "PodList") || !IsSequence(items)) continue;
+      for (const auto& item : items) {
+        if (!IsMap(item)) continue;
+        const YAML::Node item_kind = item["kind"];
+        std::string k = IsScalar(item_kind) ? item_kind.Scalar() : "";
+        if (k == "Pod" || (k.empty() && kind == "PodList")) AddPod(file, item);
       }
     }
+  } catch (const YAML::Exception&) {
+    // No lines for what is left: findings there fall back to line 0.
   }
+}
+
+void SourceLines::AddPod(const std::string& file, const YAML::Node& pod) {
+  std::string name = ScalarAt(pod, "metadata", "name");
+  std::string ns = ScalarAt(pod, "metadata", "namespace");
+  if (ns.empty()) ns = "default";
+  Fields fields;
+  fields.emplace("", LineOf(pod));
+  Walk(pod, "", fields, 0);
+  pods_.emplace(Key{file, {ns, name}}, std::move(fields));
 }
 
 int SourceLines::Line(const std::string& file, const std::string& namespace_,

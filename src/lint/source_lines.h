@@ -17,6 +17,10 @@
 #include <string_view>
 #include <utility>
 
+namespace YAML {
+class Node;
+}
+
 namespace probelet::lint {
 
 class SourceLines {
@@ -30,6 +34,8 @@ class SourceLines {
            std::string_view field) const;
 
  private:
+  void AddPod(const std::string& file, const YAML::Node& pod);
+
   using Key = std::pair<std::string, std::pair<std::string, std::string>>;  // file, ns, name
   std::map<Key, std::map<std::string, int, std::less<>>> pods_;
 };
