@@ -68,6 +68,7 @@ void LintPod(const api::LoadedPod& loaded, const std::vector<api::LoadedService>
   for (size_t i = 0; i < pod.spec.containers.size(); ++i) {
     check(pod.spec.containers[i], "spec.containers[" + std::to_string(i) + "]");
   }
+  size_t first = report.findings.size();
   for (auto& f : findings) {
     if (options.disabled.count(f.code)) continue;
     if (std::find(annotated.begin(), annotated.end(), f.code) != annotated.end()) continue;
@@ -77,6 +78,9 @@ void LintPod(const api::LoadedPod& loaded, const std::vector<api::LoadedService>
     f.line = lines.Line(loaded.source, f.namespace_, f.pod, f.field);
     report.findings.push_back(std::move(f));
   }
+  // In the order of the file, as a reader goes through it; checks in code order on one line.
+  std::stable_sort(report.findings.begin() + first, report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
 }
 
 }  // namespace

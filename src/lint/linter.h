@@ -5,7 +5,7 @@
 // checked; the Services that select a pod come from the same load. A code is dropped when
 // `options.disabled` holds it, or for one pod when its annotation `probelet.dev/lint-disable`
 // lists it (comma-separated); an annotation naming no known code is itself a finding (PL000).
-// Findings come in load order: pod by pod, container by container, check by check.
+// Findings come pod by pod in load order, each pod's by line (then container, then check).
 //
 // Pure function over its inputs; thread-safe.
 #pragma once

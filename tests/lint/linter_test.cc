@@ -43,17 +43,17 @@ spec:
 
 TEST(LinterTest, FindingsCarryFileLinePodAndContainer) {
   auto report = LintYaml(kTwoContainers);
-  ASSERT_THAT(Codes(report), ElementsAre("PL008", "PL004"));  // sidecars first, as they start
-  const Finding& sidecar = report.findings[0];
+  ASSERT_THAT(Codes(report), ElementsAre("PL004", "PL008"));  // in the order of the file
+  const Finding& sidecar = report.findings[1];
   EXPECT_EQ(sidecar.file, "pod.yaml");
   EXPECT_EQ(sidecar.line, 18);
   EXPECT_EQ(sidecar.namespace_, "shop");
   EXPECT_EQ(sidecar.pod, "web");
   EXPECT_EQ(sidecar.container, "proxy");
   EXPECT_EQ(sidecar.field, "spec.initContainers[0].readinessProbe");
-  EXPECT_EQ(report.findings[1].line, 11);
-  EXPECT_EQ(report.findings[1].container, "app");
-  EXPECT_THAT(report.findings[1].ToString(),
+  EXPECT_EQ(report.findings[0].line, 11);
+  EXPECT_EQ(report.findings[0].container, "app");
+  EXPECT_THAT(report.findings[0].ToString(),
               ::testing::StartsWith("pod.yaml:11: shop/web/app: PL004 warning: no startupProbe"));
   EXPECT_EQ(report.pods, 1u);
   EXPECT_EQ(report.warnings(), 2u);
@@ -74,10 +74,10 @@ TEST(LinterTest, AnnotationSilencesCodesForThatPodOnly) {
   std::string other = kTwoContainers;
   other.replace(other.find("name: web"), 9, "name: api");
   auto report = LintYaml(annotated + "---\n" + other);
-  ASSERT_THAT(Codes(report), ElementsAre("PL008", "PL004"));
-  EXPECT_EQ(report.findings[0].pod, "api");
+  ASSERT_THAT(Codes(report), ElementsAre("PL004", "PL008"));
+  EXPECT_EQ(report.findings[1].pod, "api");
   // The first document is 22 lines (20 + 2 of annotation), then `---`: line 18 of the second.
-  EXPECT_EQ(report.findings[0].line, 22 + 1 + 18);
+  EXPECT_EQ(report.findings[1].line, 22 + 1 + 18);
   EXPECT_EQ(report.pods, 2u);
 }
 
