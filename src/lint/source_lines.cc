@@ -50,16 +50,34 @@ std::string ScalarAt(const YAML::Node& node, const char* a, const char* b) {
   return IsScalar(inner) ? inner.Scalar() : "";
 }
 
+struct IndexedPod {
+  std::string pod_namespace;
+  std::string name;
+  Fields fields;
+};
+
+IndexedPod IndexPod(const YAML::Node& pod) {
+  IndexedPod out{ScalarAt(pod, "metadata", "namespace"), ScalarAt(pod, "metadata", "name"), {}};
+  if (out.pod_namespace.empty()) out.pod_namespace = "default";
+  out.fields.emplace("", LineOf(pod));
+  Walk(pod, "", out.fields, 0);
+  return out;
+}
+
 }  // namespace
 
 void SourceLines::AddFile(const std::string& file, std::string_view text) {
+  auto add_pod = [&](const YAML::Node& node) {
+    IndexedPod pod = IndexPod(node);
+    pods_.emplace(Key{file, {pod.pod_namespace, pod.name}}, std::move(pod.fields));
+  };
   try {
     for (const auto& doc : YAML::LoadAll(std::string(text))) {
       if (!IsMap(doc)) continue;
       const YAML::Node kind_node = doc["kind"];
       std::string kind = IsScalar(kind_node) ? kind_node.Scalar() : "";
       if (kind == "Pod") {
-        AddPod(file, doc);
+        add_pod(doc);
         continue;
       }
       const YAML::Node items = doc["items"];
@@ -68,7 +86,7 @@ void SourceLines::AddFile(const std::string& file, std::string_view text) {
         if (!IsMap(item)) continue;
         const YAML::Node item_kind = item["kind"];
         std::string k = IsScalar(item_kind) ? item_kind.Scalar() : "";
-        if (k == "Pod" || (k.empty() && kind == "PodList")) AddPod(file, item);
+        if (k == "Pod" || (k.empty() && kind == "PodList")) add_pod(item);
       }
     }
   } catch (const YAML::Exception&) {
@@ -76,19 +94,9 @@ void SourceLines::AddFile(const std::string& file, std::string_view text) {
   }
 }
 
-void SourceLines::AddPod(const std::string& file, const YAML::Node& pod) {
-  std::string name = ScalarAt(pod, "metadata", "name");
-  std::string ns = ScalarAt(pod, "metadata", "namespace");
-  if (ns.empty()) ns = "default";
-  Fields fields;
-  fields.emplace("", LineOf(pod));
-  Walk(pod, "", fields, 0);
-  pods_.emplace(Key{file, {ns, name}}, std::move(fields));
-}
-
-int SourceLines::Line(const std::string& file, const std::string& namespace_,
+int SourceLines::Line(const std::string& file, const std::string& pod_namespace,
                       const std::string& name, std::string_view field) const {
-  auto pod = pods_.find(Key{file, {namespace_, name}});
+  auto pod = pods_.find(Key{file, {pod_namespace, name}});
   if (pod == pods_.end()) return 0;
   const Fields& fields = pod->second;
   while (true) {

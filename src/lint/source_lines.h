@@ -17,10 +17,6 @@
 #include <string_view>
 #include <utility>
 
-namespace YAML {
-class Node;
-}
-
 namespace probelet::lint {
 
 class SourceLines {
@@ -30,12 +26,10 @@ class SourceLines {
 
   // The 1-based line of `field` in pod namespace/name of `file`, or of its nearest parent that
   // has one ("" is the pod itself); 0 when the pod is not in the index.
-  int Line(const std::string& file, const std::string& namespace_, const std::string& name,
+  int Line(const std::string& file, const std::string& pod_namespace, const std::string& name,
            std::string_view field) const;
 
  private:
-  void AddPod(const std::string& file, const YAML::Node& pod);
-
   using Key = std::pair<std::string, std::pair<std::string, std::string>>;  // file, ns, name
   std::map<Key, std::map<std::string, int, std::less<>>> pods_;
 };
