@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fails when a stage includes a header of a stage after it in the data flow (DESIGN.md):
 # base <- api <- probe <- prober <- kubelet <- server <- cli, and runtime uses only base and api;
-# proxy (Services) and config (manifest sources) use only base and api, and only cli wires them.
+# proxy (Services), config (manifest sources) and lint use only base and api; only cli wires
+# them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
@@ -12,9 +13,10 @@ declare -A allowed=(
   [runtime]="base api runtime"
   [proxy]="base api proxy"
   [config]="base api config"
+  [lint]="base api lint"
   [kubelet]="base api probe prober runtime kubelet"
   [server]="base api probe prober runtime kubelet server"
-  [cli]="base api probe prober runtime kubelet server proxy config cli"
+  [cli]="base api probe prober runtime kubelet server proxy config lint cli"
 )
 bad=0
 for stage in "${!allowed[@]}"; do

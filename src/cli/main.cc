@@ -15,6 +15,7 @@ commands:
   probe http URL [--header 'K: V']... [--timeout 1s]  one probe, kubelet semantics
   probe tcp HOST:PORT | probe grpc HOST:PORT [--service S] | probe exec -- CMD ARG...
   validate FILE_OR_DIR...                             decode, default and validate manifests
+  lint FILE_OR_DIR... [--disable CODE,...] [-o json]  what the probes will do (docs/lint.md)
   get pods [-o wide|json|yaml] | get events           read a running agent (--api ADDR)
   describe pod NAME                                   kubectl-style description
   logs POD [-c CONTAINER] [-f] [--previous]           container logs
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   Args args(argv + 1, argv + argc);
   if (cmd == "probe") return ProbeMain(args);
   if (cmd == "validate") return ValidateMain(args);
+  if (cmd == "lint") return LintMain(args);
   if (cmd == "run") return RunMain(args);
   if (cmd == "get") return GetMain(args);
   if (cmd == "describe") return DescribeMain(args);
