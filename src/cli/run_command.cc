@@ -43,6 +43,7 @@
 #include "base/async_writer.h"
 #include "base/unique_fd.h"
 #include "cli/commands.h"
+#include "cli/manifest_sync.h"
 #include "cli/run_runtime.h"
 #include "cli/service_pod_source.h"
 #include "kubelet/agent.h"
@@ -143,7 +144,14 @@ std::string PodKey(const api::Pod& pod) {
   return pod.metadata.namespace_ + "/" + pod.metadata.name;
 }
 
-int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log);
+// The command line's paths: files (loaded once, strictly) and directories (watched, live).
+struct ManifestPaths {
+  std::vector<std::string> files;
+  std::vector<std::string> dirs;
+};
+
+int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadResult& loaded,
+             LogWriter& log);
 
 }  // namespace
 
@@ -237,18 +245,24 @@ int RunMain(const Args& args) {
   RunFlags flags;
   if (auto exit = ParseRunFlags(args, flags)) return Emit(*exit);
 
-  // 1. Load and validate everything before anything starts.
+  // 1. Load and validate the files before anything starts; directories are live (their
+  // invalid files are reported and skipped, and they are read again as they change).
+  ManifestPaths paths;
+  for (const auto& p : flags.paths) {
+    std::error_code dir_ec;
+    (std::filesystem::is_directory(p, dir_ec) ? paths.dirs : paths.files).push_back(p);
+  }
   api::UidGenerator uids = api::UidGenerator::FromRandomDevice();
   // A CRI runtime runs images: `command` may be left to the image, `image` is required, and
   // only the volume kinds it can mount are accepted.
   api::ValidationOptions validation{.container_runtime = !flags.container_runtime_endpoint.empty()};
-  api::LoadResult loaded = api::LoadPods(flags.paths, uids, {}, validation);
+  api::LoadResult loaded = api::LoadPods(paths.files, uids, {}, validation);
   for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
   if (loaded.has_errors()) {
     std::fprintf(stderr, "probelet run: invalid manifests: nothing started\n");
     return 1;
   }
-  if (loaded.pods.empty()) {
+  if (loaded.pods.empty() && paths.dirs.empty()) {
     std::fprintf(stderr, "probelet run: no pods in %s\n", flags.paths[0].c_str());
     return 1;
   }
@@ -266,7 +280,7 @@ int RunMain(const Args& args) {
       std::make_shared<spdlog::logger>("probelet", std::make_shared<SpdlogSink>(log)));
   spdlog::set_level(spdlog::level::info);
   ::signal(SIGPIPE, SIG_IGN);
-  int rc = RunAgent(flags, loaded, log);
+  int rc = RunAgent(flags, paths, loaded, log);
   // Every object of the agent is gone (the runtime logs while it kills what is left).
   spdlog::set_default_logger(previous_logger);
   return rc;
@@ -274,7 +288,8 @@ int RunMain(const Args& args) {
 
 namespace {
 
-int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& log) {
+int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadResult& loaded,
+             LogWriter& log) {
   boost::asio::io_context io;
   base::AsioClock clock(io);
   auto line = [&](std::string_view level, std::string_view msg, LogWriter::Fields fields = {}) {
@@ -355,7 +370,25 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
              flags.service_address + " port(s) " + ports,
          {{"service", svc.metadata.namespace_ + "/" + svc.metadata.name}, {"source", s.source}});
   }
-  ServicePodSource source(agent, proxier, [&log] { return log.dropped_lines(); });
+  ManifestSync manifests(io, clock, agent, proxier,
+                         [&](std::string_view level, std::string msg, ManifestSync::Fields f) {
+                           line(level, msg, std::move(f));
+                         });
+  for (const auto& dir : paths.dirs) {
+    config::ManifestDirectoryOptions dir_options;
+    dir_options.dir = dir;
+    dir_options.node_name = host;
+    dir_options.validation.container_runtime = !flags.container_runtime_endpoint.empty();
+    for (const auto& p : loaded.pods) dir_options.reserved_pods.insert(PodKey(p.pod));
+    for (const auto& s : loaded.services) {
+      dir_options.reserved_services.insert(s.service.metadata.namespace_ + "/" +
+                                           s.service.metadata.name);
+    }
+    manifests.AddDirectory(std::move(dir_options));
+  }
+  ServicePodSource source(
+      agent, proxier, [&log] { return log.dropped_lines(); },
+      [&manifests] { return manifests.Files(); });
   std::unique_ptr<server::ApiServer> api_server;
   if (flags.api != "none" && !flags.api.empty()) {
     server::ApiServerOptions api_options;
@@ -376,18 +409,25 @@ int RunAgent(const RunFlags& flags, const api::LoadResult& loaded, LogWriter& lo
                         " pod sandbox(es) left by an earlier probelet with this state dir");
   }
 
-  // 3. Run every pod.
-  for (const auto& p : loaded.pods) {
-    line("info", "pod added",
-         {{"pod", PodKey(p.pod)}, {"uid", p.pod.metadata.uid}, {"source", p.source}});
-    agent.AddPod(p.pod);
-  }
+  // 3. Run every pod, then follow the directories (SIGHUP: read them again now).
+  manifests.Start(loaded.pods);
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& err, int) {
+      if (err) return;
+      line("info", "received SIGHUP: reading the manifest directories again");
+      manifests.Rescan();
+      wait_hangup();
+    });
+  };
+  wait_hangup();
 
   // 4. Until a signal (or an escaped exception, which Agent::Run turns into a graceful stop
   // with exit code 1): graceful stop on the first signal, kill at once on the second.
   agent.SetStoppedCallback([&] {
     line("info", "every container has stopped: exiting");
     proxier.Close();
+    hangup.cancel();
     if (api_server) api_server->Stop();
     signals.cancel();
   });

@@ -1,6 +1,7 @@
-// ServicePodSource: the API server's view of an agent that also runs Services: the agent's
-// pods, events, logs and metrics (server::AgentPodSource) plus the Proxier's Services,
-// Endpoints, EndpointSlices and probelet_service_* metrics. The cli is the one stage that sees
+// ServicePodSource: the API server's view of an agent that also runs Services and watches
+// manifest directories: the agent's pods, events, logs and metrics (server::AgentPodSource),
+// the Proxier's Services, Endpoints, EndpointSlices and probelet_service_* metrics, and the
+// manifest files (GET /manifests). The cli is the one stage that sees
 // both the server and the proxy, so the two meet here.
 //
 // Thread safety: the agent's event loop thread. Ownership: the Agent and the Proxier must
@@ -20,15 +21,20 @@ namespace probelet::cli {
 
 class ServicePodSource : public server::AgentPodSource {
  public:
+  // `manifests`: the watched directories' files (ManifestSync::Files).
   ServicePodSource(const kubelet::Agent& agent, const proxy::Proxier& proxier,
-                   std::function<uint64_t()> agent_log_dropped)
-      : AgentPodSource(agent, std::move(agent_log_dropped)), proxier_(proxier) {}
+                   std::function<uint64_t()> agent_log_dropped,
+                   std::function<std::vector<api::ManifestFile>()> manifests)
+      : AgentPodSource(agent, std::move(agent_log_dropped)),
+        proxier_(proxier),
+        manifests_(std::move(manifests)) {}
 
   std::vector<api::Service> ListServices() const override { return proxier_.ListServices(); }
   std::vector<api::Endpoints> ListEndpoints() const override { return proxier_.ListEndpoints(); }
   std::vector<api::EndpointSlice> ListEndpointSlices() const override {
     return proxier_.ListEndpointSlices();
   }
+  std::vector<api::ManifestFile> ListManifests() const override { return manifests_(); }
   void WriteMetrics(std::string& out) const override {
     AgentPodSource::WriteMetrics(out);
     proxier_.WriteMetrics(out);
@@ -36,6 +42,7 @@ class ServicePodSource : public server::AgentPodSource {
 
  private:
   const proxy::Proxier& proxier_;
+  std::function<std::vector<api::ManifestFile>()> manifests_;
 };
 
 }  // namespace probelet::cli

@@ -42,56 +42,85 @@ std::string MetricLabels(const api::Service& s, const api::ServicePort& p) {
 
 Proxier::Proxier(boost::asio::io_context& io, base::Clock& clock,
                  std::vector<api::Service> services, ProxierOptions options)
-    : io_(io), clock_(clock), options_(std::move(options)) {
+    : io_(io),
+      clock_(clock),
+      options_(std::move(options)),
+      seeds_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
   endpoint_options_.node_name = options_.node_name;
-  std::mt19937_64 seeds(options_.seed != 0 ? options_.seed : std::random_device{}());
-  for (auto& service : services) {
-    auto s = std::make_unique<ServiceState>();
-    service.spec.cluster_ip = options_.address;
-    // Created when probelet took it up, as the API server stamps an object it stores.
-    if (!service.metadata.creation_timestamp)
-      service.metadata.creation_timestamp = clock_.WallNow();
-    s->service = std::move(service);
-    for (size_t i = 0; i < s->service.spec.ports.size(); ++i) {
-      auto port = std::make_unique<PortState>(seeds());
-      if (int32_t seconds = api::ClientIPAffinitySeconds(s->service); seconds > 0) {
-        port->picker.EnableClientIpAffinity(clock_, std::chrono::seconds(seconds));
-      }
-      s->ports.push_back(std::move(port));
+  for (auto& service : services) services_.push_back(MakeState(std::move(service)));
+}
+
+std::unique_ptr<Proxier::ServiceState> Proxier::MakeState(api::Service service) {
+  auto s = std::make_unique<ServiceState>();
+  service.spec.cluster_ip = options_.address;
+  // Created when probelet took it up, as the API server stamps an object it stores.
+  if (!service.metadata.creation_timestamp) service.metadata.creation_timestamp = clock_.WallNow();
+  s->service = std::move(service);
+  for (size_t i = 0; i < s->service.spec.ports.size(); ++i) {
+    auto port = std::make_unique<PortState>(seeds_());
+    if (int32_t seconds = api::ClientIPAffinitySeconds(s->service); seconds > 0) {
+      port->picker.EnableClientIpAffinity(clock_, std::chrono::seconds(seconds));
     }
-    services_.push_back(std::move(s));
+    s->ports.push_back(std::move(port));
   }
+  return s;
 }
 
 Proxier::~Proxier() { Close(); }
 
-base::Status Proxier::Start() {
-  auto listen = [&](const api::Service& service, int32_t port, PortState& state,
+base::Status Proxier::Listen(ServiceState& s) {
+  auto listen = [&](int32_t port, PortState& state,
                     std::unique_ptr<ServicePortProxy>& into) -> base::Status {
     auto proxy = ServicePortProxy::Listen(io_, clock_, state.picker, options_.address,
                                           static_cast<uint16_t>(port), options_.port_options);
     if (!proxy.ok()) {
-      return base::Error{"service " + ServiceName(service) + " port " + std::to_string(port) +
+      return base::Error{"service " + ServiceName(s.service) + " port " + std::to_string(port) +
                              ": " + proxy.error().message,
                          proxy.error().sys_errno};
     }
     into = std::move(*proxy);
     return {};
   };
+  for (size_t i = 0; i < s.ports.size(); ++i) {
+    const api::ServicePort& sp = s.service.spec.ports[i];
+    base::Status st = listen(sp.port, *s.ports[i], s.ports[i]->listener);
+    if (st.ok() && s.service.spec.type == "NodePort") {
+      st = listen(sp.node_port, *s.ports[i], s.ports[i]->node_port_listener);
+    }
+    if (!st.ok()) return st;
+  }
+  return {};
+}
+
+base::Status Proxier::Start() {
   for (auto& s : services_) {
-    for (size_t i = 0; i < s->ports.size(); ++i) {
-      const api::ServicePort& sp = s->service.spec.ports[i];
-      base::Status st = listen(s->service, sp.port, *s->ports[i], s->ports[i]->listener);
-      if (st.ok() && s->service.spec.type == "NodePort") {
-        st = listen(s->service, sp.node_port, *s->ports[i], s->ports[i]->node_port_listener);
-      }
-      if (!st.ok()) {
-        Close();
-        return st;
-      }
+    if (base::Status st = Listen(*s); !st.ok()) {
+      Close();
+      return st;
     }
   }
   return {};
+}
+
+base::Status Proxier::AddService(api::Service service, const std::vector<api::Pod>& pods) {
+  auto state = MakeState(std::move(service));
+  if (base::Status st = Listen(*state); !st.ok()) return st;  // its listeners close with it
+  for (const auto& pod : pods) {
+    if (!Selects(state->service, pod)) continue;
+    auto known = std::find_if(pods_.begin(), pods_.end(), [&](const api::Pod& p) {
+      return p.metadata.uid == pod.metadata.uid;
+    });
+    if (known == pods_.end()) pods_.push_back(pod);
+  }
+  Recompute(*state);
+  services_.push_back(std::move(state));
+  return {};
+}
+
+void Proxier::RemoveService(std::string_view ns, std::string_view name) {
+  std::erase_if(services_, [&](const auto& s) {
+    return s->service.metadata.namespace_ == ns && s->service.metadata.name == name;
+  });
 }
 
 void Proxier::UpdatePod(const api::Pod& pod) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,13 @@ class Proxier {
   // `service default/web port 80: listen tcp 127.0.0.1:80: bind: Address already in use`.
   base::Status Start();
 
+  // A Service added while running (a manifest directory's): listens at once (the error as
+  // Start's; nothing stays bound then) and takes its endpoints from `pods`, every pod the agent
+  // runs now, then from UpdatePod as the others.
+  base::Status AddService(api::Service service, const std::vector<api::Pod>& pods);
+  // Stops listening for the Service and resets its connections (a removed or changed manifest).
+  void RemoveService(std::string_view ns, std::string_view name);
+
   // A pod's spec and current status (added or changed). Cheap for pods no Service selects.
   void UpdatePod(const api::Pod& pod);
   // The pod is gone (stopped and forgotten): it is no endpoint any more.
@@ -82,6 +90,8 @@ class Proxier {
  private:
   struct ServiceState;
   ServiceState* Find(std::string_view ns, std::string_view name) const;
+  std::unique_ptr<ServiceState> MakeState(api::Service service);
+  base::Status Listen(ServiceState& s);
   void Recompute(ServiceState& s);
 
   boost::asio::io_context& io_;
@@ -89,6 +99,7 @@ class Proxier {
   ProxierOptions options_;
   EndpointOptions endpoint_options_;
   std::vector<std::unique_ptr<ServiceState>> services_;
+  std::mt19937_64 seeds_;
   // The pods some Service selects, in the order they first came (endpoint order).
   std::vector<api::Pod> pods_;
 };

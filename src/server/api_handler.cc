@@ -2,6 +2,7 @@
 
 #include "server/http_target.h"
 #include "server/kube_api.h"
+#include "server/manifest_list.h"
 #include "server/process_metrics.h"
 
 namespace probelet::server {
@@ -37,6 +38,11 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (path == "/events" || path == "/events/") {
     HttpResponse r;
     r.body = EventListJson(source_);
+    return r;
+  }
+  if (path == "/manifests" || path == "/manifests/") {
+    HttpResponse r;
+    r.body = ManifestListJson(source_.ListManifests());
     return r;
   }
   if (path == "/healthz") {

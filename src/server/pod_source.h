@@ -14,6 +14,7 @@
 
 #include "api/endpoint_slice.h"
 #include "api/event.h"
+#include "api/manifest_file.h"
 #include "api/pod.h"
 #include "api/service.h"
 
@@ -40,6 +41,10 @@ class PodSource {
   virtual std::vector<api::Service> ListServices() const { return {}; }
   virtual std::vector<api::Endpoints> ListEndpoints() const { return {}; }
   virtual std::vector<api::EndpointSlice> ListEndpointSlices() const { return {}; }
+
+  // The files of the watched manifest directories (issue 12 §1) with their state; empty when
+  // only files were given.
+  virtual std::vector<api::ManifestFile> ListManifests() const { return {}; }
 };
 
 }  // namespace probelet::server

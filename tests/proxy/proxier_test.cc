@@ -24,6 +24,7 @@ using ::testing::IsEmpty;
 using testing::MakePod;
 using testing::MakeService;
 using testing::Port;
+using ::testing::SizeIs;
 
 api::Pod WebPod(const std::string& name, int32_t http_port, bool ready = true) {
   api::Pod pod = MakePod(name, {{"app", "web"}}, ready);
@@ -169,6 +170,29 @@ TEST_F(ProxierTest, ServicesShowTheServiceAddressAsClusterIp) {
   auto endpoints = proxier->ListEndpoints();
   ASSERT_EQ(endpoints.size(), 1u);
   EXPECT_EQ(endpoints[0].metadata.name, "web");
+}
+
+TEST_F(ProxierTest, AServiceAddedLaterTakesTheRunningPodsAndCanBeRemoved) {
+  auto proxier = Make(MakeService({{"app", "db"}}, {Port("", 0, IntOrString::Int(5432))}));
+  ASSERT_TRUE(proxier->Start().ok());
+  // A web pod runs before any Service selects it: the Proxier does not keep it.
+  proxier->UpdatePod(WebPod("a", 8081));
+  std::vector<api::Pod> running = {WebPod("a", 8081), WebPod("b", 8082, /*ready=*/false)};
+  api::Service web = Web();
+  web.metadata.name = "web2";
+  ASSERT_TRUE(proxier->AddService(web, running).ok());
+  EXPECT_THAT(proxier->ReadyBackends("default", "web2", 0),
+              ElementsAre(Backend{"127.0.0.1", 8081}));
+  proxier->UpdatePod(WebPod("b", 8082));
+  EXPECT_THAT(proxier->ReadyBackends("default", "web2", 0), SizeIs(2));
+  const uint16_t port = proxier->BoundPort("default", "web2", 0);
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(proxier->ListServices().size(), 2u);
+  proxier->RemoveService("default", "web2");
+  EXPECT_EQ(proxier->ListServices().size(), 1u);
+  EXPECT_EQ(proxier->BoundPort("default", "web2", 0), 0);
+  // Its port is free again.
+  EXPECT_LT(testing::ConnectClient(port, 1000), 0) << "still listening on " << port;
 }
 
 }  // namespace
