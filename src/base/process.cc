@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/child_reaper.h"
 #include "base/unique_fd.h"
 #include "fmt/format.h"
 
@@ -86,7 +87,7 @@ struct ChildPlan {
   std::vector<char*> envp;
   int stdio[3];
   ChildError* error;  // the parent's: see ChildError
-  pid_t parent;  // what getppid() returns while the parent lives (0 across pid namespaces)
+  pid_t parent;       // what getppid() returns while the parent lives (0 across pid namespaces)
   const SpawnOptions* options;
   bool join_cgroup_by_write;
 };
@@ -229,8 +230,8 @@ long Clone3Vfork(bool into_cgroup, int cgroup_fd, int* pidfd, char* stack, Child
       "jnz 1f\n\t"
       "xorl %%ebp, %%ebp\n\t"  // the child: no frame above this one
       "movq %%r13, %%rdi\n\t"
-      "callq *%%r12\n\t"      // the stack top is 16-aligned, as a call wants it
-      "ud2\n\t"               // ChildEntry does not return
+      "callq *%%r12\n\t"  // the stack top is 16-aligned, as a call wants it
+      "ud2\n\t"           // ChildEntry does not return
       "1:\n\t"
       : "+a"(ret)
       : "D"(&args), "S"(sizeof args), "r"(entry), "r"(arg)
@@ -324,13 +325,20 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   bool into_cgroup = options.cgroup_fd >= 0;
   int pidfd = -1;
   plan.join_cgroup_by_write = false;
-  long pid = Clone3Vfork(into_cgroup, options.cgroup_fd, &pidfd, stack, &plan);
-  if (pid < 0 && into_cgroup && errno != EAGAIN && errno != ENOMEM) {
-    // CLONE_INTO_CGROUP refused (old kernel, v1 hierarchy, bad fd): the child moves itself.
-    plan.join_cgroup_by_write = true;
-    pid = Clone3Vfork(false, -1, &pidfd, stack, &plan);
+  long pid;
+  int clone_errno;
+  {
+    // Claimed before any reaper can see it exit (child_reaper.h): its reaping is ours.
+    ChildClaims claims;
+    pid = Clone3Vfork(into_cgroup, options.cgroup_fd, &pidfd, stack, &plan);
+    if (pid < 0 && into_cgroup && errno != EAGAIN && errno != ENOMEM) {
+      // CLONE_INTO_CGROUP refused (old kernel, v1 hierarchy, bad fd): the child moves itself.
+      plan.join_cgroup_by_write = true;
+      pid = Clone3Vfork(false, -1, &pidfd, stack, &plan);
+    }
+    clone_errno = errno;
+    if (pid > 0) claims.Claim(static_cast<pid_t>(pid));
   }
-  int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (own_pid_ns.get() >= 0 && ::setns(own_pid_ns.get(), CLONE_NEWPID) != 0) {
     // Cannot happen for our own namespace; if it did, later children would be born in the
@@ -399,10 +407,14 @@ std::optional<int> ChildProcess::TryReap() {
   if (wait_status_ || pid_ <= 0) return wait_status_;
   int status = 0;
   pid_t r;
+  ChildClaims claims;  // reaped and released at once: the pid is never ours and unclaimed
   do {
     r = ::waitpid(pid_, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
-  if (r == pid_) wait_status_ = status;
+  if (r == pid_) {
+    wait_status_ = status;
+    claims.Release(pid_);
+  }
   return wait_status_;
 }
 
@@ -422,11 +434,18 @@ int ChildProcess::KillAndReap() {
   // itself, in case it left its group.
   if (leads_group_) ::kill(-pid_, SIGKILL);
   ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+  // Wait without the claims lock (other threads spawn meanwhile), then reap under it.
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 &&
+         errno == EINTR) {
+  }
   int status = 0;
   pid_t r;
+  ChildClaims claims;
   do {
     r = ::waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);
+  claims.Release(pid_);
   wait_status_ = status;
   return status;
 }
