@@ -113,11 +113,14 @@ struct ChildReaper::State : std::enable_shared_from_this<State> {
   }
 
   void Reap(bool thorough) {
+    if (thorough) retry_armed = false;  // (a timer may report armed() in its own callback)
     size_t n = ReapUnclaimedChildren(thorough);
     reaped += n;
     if (thorough) return;
-    // Something claimed may hide an orphan: look again shortly (once per burst of signals).
-    if (!timer->armed() && PeekExited() > 0) {
+    // Something claimed may hide an orphan: look again shortly (once per burst of signals; a
+    // child that exits after the thorough pass looked at it sends its own SIGCHLD).
+    if (!retry_armed && PeekExited() > 0) {
+      retry_armed = true;
       timer->Arm(clock.Now() + kThoroughDelay, [this] { Reap(/*thorough=*/true); });
     }
   }
@@ -125,6 +128,7 @@ struct ChildReaper::State : std::enable_shared_from_this<State> {
   Clock& clock;
   boost::asio::signal_set signals;
   std::unique_ptr<Timer> timer;
+  bool retry_armed = false;
   uint64_t reaped = 0;
 };
 
