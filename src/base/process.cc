@@ -120,7 +120,7 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   return out;
 }
 
-PROBELET_CHILD_CODE [[noreturn]] void ChildFail(const ChildPlan& p, Step step, int err,
+[[noreturn]] PROBELET_CHILD_CODE void ChildFail(const ChildPlan& p, Step step, int err,
                                                 int setup_step = 0) {
   p.error->step = static_cast<int>(step);
   p.error->err = err;
@@ -132,7 +132,7 @@ PROBELET_CHILD_CODE [[noreturn]] void ChildFail(const ChildPlan& p, Step step, i
 // (CLONE_VM): async-signal-safe system calls only, no allocation, no write to anything but its
 // own stack and *p.error, and it never returns (it execs or _exits). Raw syscalls for the
 // credential changes: glibc's setuid/setgid would broadcast them to the parent's threads.
-PROBELET_CHILD_CODE [[noreturn]] void RunChild(const ChildPlan& p) {
+[[noreturn]] PROBELET_CHILD_CODE void RunChild(const ChildPlan& p) {
   const SpawnOptions& o = *p.options;
   if (p.join_cgroup_by_write) {
     int fd = ::openat(o.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -201,7 +201,7 @@ PROBELET_CHILD_CODE [[noreturn]] void RunChild(const ChildPlan& p) {
 }
 
 // The child's entry: runs on the child stack.
-PROBELET_CHILD_CODE [[noreturn]] void ChildEntry(void* plan) {
+[[noreturn]] PROBELET_CHILD_CODE void ChildEntry(void* plan) {
   RunChild(*static_cast<const ChildPlan*>(plan));
 }
 
