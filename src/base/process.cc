@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/child_reaper.h"
 #include "base/unique_fd.h"
 #include "fmt/format.h"
 
@@ -62,11 +63,22 @@ const char* StepName(Step s) {
   return "?";
 }
 
+// What the child reports before it exits, written straight into the parent's memory (the
+// child shares it, CLONE_VM; the parent resumes only once the child has exec'd or exited).
 struct ChildError {
-  int step;
-  int err;
-  int setup_step;  // with Step::kSetup: the index into ChildSetup::step_names
+  int step = -1;  // a Step, or -1: no failure
+  int err = 0;
+  int setup_step = 0;  // with Step::kSetup: the index into ChildSetup::step_names
 };
+
+// The child's stack: in the spawning thread's own stack frame (already mapped, in the thread's
+// stack bounds, which keeps sanitizers' stack bookkeeping sane), unused by the parent while the
+// child runs on it (CLONE_VFORK suspends the parent until the exec).
+constexpr size_t kChildStackSize = 64 * 1024;
+
+// The child's code runs on the parent's memory: no sanitizer bookkeeping in it (its frames
+// never return, so the shadow of their redzones would stay poisoned in the parent).
+#define PROBELET_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
 
 // Everything the child needs, built before the clone: the child must not allocate.
 struct ChildPlan {
@@ -74,8 +86,8 @@ struct ChildPlan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   int stdio[3];
-  int err_fd;
-  pid_t parent;  // what getppid() returns while the parent lives (0 across pid namespaces)
+  ChildError* error;  // the parent's: see ChildError
+  pid_t parent;       // what getppid() returns while the parent lives (0 across pid namespaces)
   const SpawnOptions* options;
   bool join_cgroup_by_write;
 };
@@ -108,19 +120,19 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   return out;
 }
 
-[[noreturn]] void ChildFail(const ChildPlan& p, Step step, int err, int setup_step = 0) {
-  ChildError e{static_cast<int>(step), err, setup_step};
-  ssize_t n;
-  do {
-    n = ::write(p.err_fd, &e, sizeof e);
-  } while (n < 0 && errno == EINTR);
+[[noreturn]] PROBELET_CHILD_CODE void ChildFail(const ChildPlan& p, Step step, int err,
+                                                int setup_step = 0) {
+  p.error->step = static_cast<int>(step);
+  p.error->err = err;
+  p.error->setup_step = setup_step;
   ::_exit(127);
 }
 
-// Runs in the child, between clone3 and execve: async-signal-safe system calls only (raw
-// syscalls for the credential changes: glibc's setuid/setgid would try to broadcast to the
-// parent's other threads, which do not exist here).
-[[noreturn]] void RunChild(const ChildPlan& p) {
+// Runs in the child, between the clone and execve, on its own stack but in the parent's memory
+// (CLONE_VM): async-signal-safe system calls only, no allocation, no write to anything but its
+// own stack and *p.error, and it never returns (it execs or _exits). Raw syscalls for the
+// credential changes: glibc's setuid/setgid would broadcast them to the parent's threads.
+[[noreturn]] PROBELET_CHILD_CODE void RunChild(const ChildPlan& p) {
   const SpawnOptions& o = *p.options;
   if (p.join_cgroup_by_write) {
     int fd = ::openat(o.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -156,10 +168,8 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
       ChildFail(p, Step::kSetup, err, setup_step);
     }
   }
-  // Every other fd goes, except the error pipe (CLOEXEC: it closes at the exec).
-  unsigned lo = 3, hi = static_cast<unsigned>(p.err_fd);
-  if (hi > lo && ::close_range(lo, hi - 1, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
-  if (::close_range(hi + 1, ~0U, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
+  // Every other fd goes (the fd table is the child's own copy: no CLONE_FILES).
+  if (::close_range(3, ~0U, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
   if (o.gid) {
     gid_t g = *o.gid;
     if (::syscall(SYS_setgroups, 1, &g) != 0) ChildFail(p, Step::kGid, errno);
@@ -190,14 +200,61 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   ChildFail(p, Step::kExec, err);
 }
 
-long Clone3(bool into_cgroup, int cgroup_fd, int* pidfd) {
+// The child's entry: runs on the child stack.
+[[noreturn]] PROBELET_CHILD_CODE void ChildEntry(void* plan) {
+  RunChild(*static_cast<const ChildPlan*>(plan));
+}
+
+// Both ways below return the child's pid to the parent, -1 with errno on failure; the child
+// runs ChildEntry(plan) on `stack` and the parent resumes once it has exec'd or exited.
+constexpr uint64_t kVforkFlags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+
+#if defined(__x86_64__)
+// clone3 returns in the child on the new stack, where no C++ frame can return to: a few
+// instructions call the entry from there. Registers other than rax, rcx and r11 come through
+// the syscall unchanged in both processes, so entry and plan travel in r12 and r13.
+long Clone3Vfork(bool into_cgroup, int cgroup_fd, int* pidfd, char* stack, ChildPlan* plan) {
   struct clone_args args {};
-  args.flags = CLONE_PIDFD | (into_cgroup ? CLONE_INTO_CGROUP : 0);
+  args.flags = kVforkFlags | (into_cgroup ? CLONE_INTO_CGROUP : 0);
   args.pidfd = reinterpret_cast<uint64_t>(pidfd);
   args.exit_signal = SIGCHLD;
+  args.stack = reinterpret_cast<uint64_t>(stack);
+  args.stack_size = kChildStackSize;  // the kernel starts the child at stack + stack_size
   if (into_cgroup) args.cgroup = static_cast<uint64_t>(cgroup_fd);
-  return ::syscall(SYS_clone3, &args, sizeof args);
+  long ret = SYS_clone3;
+  register void (*entry)(void*) asm("r12") = ChildEntry;
+  register void* arg asm("r13") = plan;
+  asm volatile(
+      "syscall\n\t"
+      "testq %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      "xorl %%ebp, %%ebp\n\t"  // the child: no frame above this one
+      "movq %%r13, %%rdi\n\t"
+      "callq *%%r12\n\t"  // the stack top is 16-aligned, as a call wants it
+      "ud2\n\t"           // ChildEntry does not return
+      "1:\n\t"
+      : "+a"(ret)
+      : "D"(&args), "S"(sizeof args), "r"(entry), "r"(arg)
+      : "rcx", "r11", "memory", "cc");
+  if (ret < 0 && ret > -4096) {
+    errno = static_cast<int>(-ret);
+    return -1;
+  }
+  return ret;
 }
+#else
+// Elsewhere glibc's clone() does the stack switch; it has no CLONE_INTO_CGROUP, so the child
+// joins its cgroup by writing cgroup.procs (Spawn's fallback).
+int ChildEntryInt(void* plan) { ChildEntry(plan); }
+long Clone3Vfork(bool into_cgroup, int /*cgroup_fd*/, int* pidfd, char* stack, ChildPlan* plan) {
+  if (into_cgroup) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return ::clone(ChildEntryInt, stack + kChildStackSize, static_cast<int>(kVforkFlags) | SIGCHLD,
+                 plan, pidfd);
+}
+#endif
 
 std::string SpawnErrorMessage(const SpawnOptions& o, Step step, int err, int setup_step) {
   const std::string& name = o.argv[0];
@@ -244,18 +301,12 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
     }
     plan.stdio[i] = given[i] < 0 ? devnull.get() : given[i];
   }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    return Error{fmt::format("starting \"{}\": pipe: {}", options.argv[0], strerror(errno)), errno};
-  }
-  UniqueFd err_read(pipe_fds[0]), err_write(pipe_fds[1]);
-  if (err_write.get() < 3) {  // our own stdio was closed: keep the pipe clear of 0-2
-    err_write = UniqueFd(::fcntl(err_write.get(), F_DUPFD_CLOEXEC, 3));
-  }
-  plan.err_fd = err_write.get();
+  ChildError child_error;
+  plan.error = &child_error;
+  alignas(64) char stack[kChildStackSize];
 
-  // Block every signal around the clone so no handler of ours runs in the child before it
-  // resets them.
+  // Block every signal around the clone so no handler of ours runs in the child (on the
+  // parent's memory) before it resets them.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -273,17 +324,21 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   }
   bool into_cgroup = options.cgroup_fd >= 0;
   int pidfd = -1;
-  long pid = Clone3(into_cgroup, options.cgroup_fd, &pidfd);
-  if (pid < 0 && into_cgroup && errno != EAGAIN && errno != ENOMEM) {
-    // CLONE_INTO_CGROUP refused (old kernel, v1 hierarchy, bad fd): the child moves itself.
-    into_cgroup = false;
-    plan.join_cgroup_by_write = true;
-    pid = Clone3(false, -1, &pidfd);
-  } else {
-    plan.join_cgroup_by_write = false;
+  plan.join_cgroup_by_write = false;
+  long pid;
+  int clone_errno;
+  {
+    // Claimed before any reaper can see it exit (child_reaper.h): its reaping is ours.
+    ChildClaims claims;
+    pid = Clone3Vfork(into_cgroup, options.cgroup_fd, &pidfd, stack, &plan);
+    if (pid < 0 && into_cgroup && errno != EAGAIN && errno != ENOMEM) {
+      // CLONE_INTO_CGROUP refused (old kernel, v1 hierarchy, bad fd): the child moves itself.
+      plan.join_cgroup_by_write = true;
+      pid = Clone3Vfork(false, -1, &pidfd, stack, &plan);
+    }
+    clone_errno = errno;
+    if (pid > 0) claims.Claim(static_cast<pid_t>(pid));
   }
-  if (pid == 0) RunChild(plan);
-  int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (own_pid_ns.get() >= 0 && ::setns(own_pid_ns.get(), CLONE_NEWPID) != 0) {
     // Cannot happen for our own namespace; if it did, later children would be born in the
@@ -295,16 +350,12 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
                  clone_errno};
   }
   ChildProcess child(static_cast<pid_t>(pid), pidfd, options.new_process_group);
-  err_write.Reset();
-  ChildError ce{};
-  ssize_t n;
-  do {
-    n = ::read(err_read.get(), &ce, sizeof ce);
-  } while (n < 0 && errno == EINTR);
-  if (n == sizeof ce) {
+  // The child has exec'd or exited by now (CLONE_VFORK); a failure is in child_error.
+  if (child_error.step >= 0) {
     child.KillAndReap();
-    Step step = static_cast<Step>(ce.step);
-    return Error{SpawnErrorMessage(options, step, ce.err, ce.setup_step), ce.err};
+    Step step = static_cast<Step>(child_error.step);
+    return Error{SpawnErrorMessage(options, step, child_error.err, child_error.setup_step),
+                 child_error.err};
   }
   return child;
 }
@@ -356,10 +407,14 @@ std::optional<int> ChildProcess::TryReap() {
   if (wait_status_ || pid_ <= 0) return wait_status_;
   int status = 0;
   pid_t r;
+  ChildClaims claims;  // reaped and released at once: the pid is never ours and unclaimed
   do {
     r = ::waitpid(pid_, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
-  if (r == pid_) wait_status_ = status;
+  if (r == pid_) {
+    wait_status_ = status;
+    claims.Release(pid_);
+  }
   return wait_status_;
 }
 
@@ -379,11 +434,18 @@ int ChildProcess::KillAndReap() {
   // itself, in case it left its group.
   if (leads_group_) ::kill(-pid_, SIGKILL);
   ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+  // Wait without the claims lock (other threads spawn meanwhile), then reap under it.
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 &&
+         errno == EINTR) {
+  }
   int status = 0;
   pid_t r;
+  ChildClaims claims;
   do {
     r = ::waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);
+  claims.Release(pid_);
   wait_status_ = status;
   return status;
 }

@@ -3,21 +3,27 @@
 // containers; ExitWatch (exit_watch.h) tells the event loop when one exits.
 //
 // How a child is started (why clone3 and not posix_spawn or fork):
-//  - clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP]) as a raw syscall with fork semantics. The pidfd
-//    comes back atomically with the pid (no window for pid reuse), and a child asked into a
-//    cgroup is born there: it never runs, nor forks, outside it.
+//  - clone3(CLONE_VM | CLONE_VFORK | CLONE_PIDFD [| CLONE_INTO_CGROUP]) as a raw syscall, on a
+//    64 KiB stack in Spawn's own frame: the child runs in probelet's memory until it execs, as
+//    posix_spawn's does, so no page table is copied and a spawn costs the same whatever
+//    probelet's size; the calling thread is suspended until the child has exec'd or exited.
+//    The pidfd comes back atomically with the pid (no window for pid reuse), and a child asked
+//    into a cgroup is born there: it never runs, nor forks, outside it.
 //  - glibc 2.36's posix_spawn cannot set PR_SET_PDEATHSIG, uid/gid, a cgroup or return a pidfd;
 //    fork() would run every pthread_atfork handler (gRPC registers some) in a process that only
 //    execs. A raw clone3 skips them; the child then runs only async-signal-safe system calls
-//    (everything it needs is prepared before the clone), and execs.
+//    (everything it needs is prepared before the clone), writes nothing of the parent's but
+//    its failure report, never returns, and execs. Sanitizers are off in its code.
 //  - If the kernel refuses CLONE_INTO_CGROUP (e.g. a v1-only hierarchy), the child is started
 //    without it and moves itself by writing "0" to the cgroup's cgroup.procs before it execs.
+//    (Off x86-64, glibc's clone() makes the child, which then always joins that way.)
 //  - In the child: own process group (setpgid), PR_SET_PDEATHSIG(SIGKILL) (then exits if the
-//    parent is already gone), signal dispositions reset and every signal unblocked, stdio
-//    dup2'ed, every other fd closed (close_range), setgid/setuid, chdir, execve.
-//  - A failure of any of those steps travels back through a CLOEXEC pipe as (step, errno); the
-//    parent reads it before Spawn returns (the pipe reaches EOF at the exec), so an ENOENT or
-//    EACCES is an Error naming argv[0], and the failed child has already been reaped.
+//    parent is already gone), signal dispositions reset and every signal unblocked (the parent
+//    blocks them all around the clone so no handler of its runs in the child), stdio dup2'ed,
+//    every other fd closed (close_range), setgid/setuid, chdir, execve.
+//  - A failure of any of those steps is written as (step, errno) into the parent's memory
+//    before the child _exits; the parent reads it when it resumes, so an ENOENT or EACCES is
+//    an Error naming argv[0], and the failed child has already been reaped.
 //
 // Note on PR_SET_PDEATHSIG: Linux fires it when the *thread* that spawned the child exits, not
 // the process. Spawn from a thread that lives as long as the children (the event loop thread).
@@ -29,13 +35,15 @@
 //    pid namespace it had, so the child is born there and nothing else changes. The parent
 //    check after PR_SET_PDEATHSIG then expects getppid() == 0 (the parent is not visible).
 //  - setup: a plain function run in the child after stdio is in place and before the other fds
-//    are closed and uid/gid/chdir are applied; it may enter namespaces, chroot, set capabilities.
-//    Same rules as the rest of the child: async-signal-safe system calls only, no allocation
-//    (prepare everything it reads in `context` before Spawn).
+//    are closed and uid/gid/chdir are applied; it may enter namespaces (not a user namespace:
+//    the memory is shared), chroot, set capabilities. Same rules as the rest of the child:
+//    async-signal-safe system calls only, no allocation, no write outside its own stack frame
+//    (prepare everything it reads in `context` before Spawn), and under 64 KiB of stack.
 //
 // Thread safety: a ChildProcess belongs to one thread (the io_context's).
 // Spawn blocks the calling thread only for the clone-to-exec window of the child (normally well
-// under a millisecond; longer only if a chdir or cgroup write in the child blocks).
+// under a millisecond; longer only if a chdir or cgroup write in the child blocks), and uses
+// 64 KiB of its stack.
 #pragma once
 
 #include <sys/types.h>

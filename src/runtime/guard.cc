@@ -18,6 +18,8 @@
 #include <cstring>
 #include <utility>
 
+#include "base/child_reaper.h"
+
 namespace probelet::runtime {
 namespace {
 
@@ -165,7 +167,12 @@ base::Expected<Guard> Guard::Start(const std::string& instance_cgroup) {
     return base::Error{std::string("socketpair: ") + std::strerror(errno), errno};
   }
   // fork semantics without glibc's fork(): no pthread_atfork handlers run (gRPC has some).
-  long pid = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  long pid;
+  {
+    base::ChildClaims claims;  // ~Guard reaps it, not a ChildReaper
+    pid = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid > 0) claims.Claim(static_cast<pid_t>(pid));
+  }
   if (pid < 0) {
     int err = errno;
     ::close(fds[0]);
@@ -204,6 +211,7 @@ Guard::~Guard() {
     // left to kill, since the runtime has stopped its containers before).
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
+    base::ChildClaims().Release(pid_);
   }
 }
 

@@ -61,6 +61,8 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
   // Orphans of container processes are reparented to us rather than to init, so that the
   // runtime can reap what it killed (init on some machines never reaps).
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // ... and reaped as soon as they exit, whether or not a container or an exec has ended.
+  reaper_.emplace(io_, clock_);
 
   std::string why_not;
   if (!options_.use_cgroups) {

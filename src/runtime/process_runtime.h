@@ -36,8 +36,11 @@
 // subreaper (PR_SET_CHILD_SUBREAPER), so the killed descendants become probelet's children
 // and are reaped by group id (and, for processes that left the group, from a snapshot of the
 // cgroup taken before the kill) instead of lingering as zombies under an init that may not
-// reap. Known limit: with pid_max at 32768 (this machine), a group id can in theory be reused
-// within the few milliseconds such a cleanup lasts.
+// reap. Every orphan that becomes probelet's (a container's daemon whose parent exited, an
+// exec's background child) is reaped within milliseconds of its exit by a base::ChildReaper
+// (SIGCHLD-driven, on the loop), while the container or the exec still runs; the leaders, which
+// their ChildProcess claims, are never taken by it. Known limit: with pid_max at 32768 (this
+// machine), a group id can in theory be reused within the few milliseconds such a cleanup lasts.
 //
 // If probelet dies (even by SIGKILL), no container outlives it:
 //  1. each leader has PR_SET_PDEATHSIG(SIGKILL) (from the thread that spawned it: the loop's);

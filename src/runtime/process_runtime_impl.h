@@ -24,6 +24,7 @@
 
 #include "base/async_writer.h"
 #include "base/captured_command.h"
+#include "base/child_reaper.h"
 #include "base/exit_watch.h"
 #include "base/pipe_reader.h"
 #include "base/process.h"
@@ -109,6 +110,8 @@ class ProcessRuntime::Impl {
   uint64_t next_exec_ = 1;
   std::list<Cleanup> cleanups_;
   std::unique_ptr<base::Timer> cleanup_timer_;
+  // Reaps the orphans we adopt as subreaper as soon as they exit (child_reaper.h).
+  std::optional<base::ChildReaper> reaper_;
   ExitHandler exit_handler_;
   // Handlers queued on the loop check this before touching the runtime.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -308,6 +308,40 @@ TEST(ChildProcessTest, SetupFailureIsAnErrorNamingTheStep) {
   EXPECT_THAT(child.error().message, HasSubstr("\"echo\": check marker"));
 }
 
+// The child runs in the parent's memory until it execs (CLONE_VM | CLONE_VFORK): a write of
+// the setup is seen by the parent. With fork semantics it would go to the child's copy (and
+// every spawn would copy the parent's page tables, issue 13).
+int SetFlag(const void* context, int* /*step*/) {
+  *static_cast<int*>(const_cast<void*>(context)) = 1;
+  return 0;
+}
+
+TEST(ChildProcessTest, ChildSharesTheParentsMemoryUntilItExecs) {
+  int flag = 0;
+  auto [out, status] = RunCaptured({.argv = {"echo", "ok"}, .setup = {SetFlag, &flag, nullptr}});
+  EXPECT_EQ(out, "ok\n");
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(flag, 1);
+}
+
+size_t OpenFds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(ChildProcessTest, SpawnsAndFailuresLeaveNoFdBehind) {
+  size_t before = OpenFds();
+  for (int i = 0; i < 50; ++i) {
+    auto ok = ChildProcess::Spawn({.argv = {"true"}});
+    ASSERT_TRUE(ok.ok());
+    ok->KillAndReap();
+    EXPECT_FALSE(ChildProcess::Spawn({.argv = {"/nonexistent/probelet-cmd"}}).ok());
+    EXPECT_FALSE(ChildProcess::Spawn({.argv = {"true"}, .working_dir = "/nonexistent"}).ok());
+  }
+  EXPECT_EQ(OpenFds(), before);
+}
+
 std::string NsOf(const std::string& proc_path) {
   return std::filesystem::read_symlink(proc_path).string();
 }
