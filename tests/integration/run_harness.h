@@ -123,10 +123,17 @@ class RunHarness {
   // to <dir>/probelet.log.
   void Start(const std::string& manifest, std::vector<std::string> extra = {}) {
     std::ofstream(Path("pod.yaml")) << manifest;
+    StartPaths({Path("pod.yaml")}, std::move(extra));
+  }
+  // Starts `probelet run` on `paths` (files and directories); waits for the API.
+  void StartPaths(const std::vector<std::string>& paths, std::vector<std::string> extra = {}) {
     log_fd_ = ::open(Path("probelet.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    std::vector<std::string> argv = {PROBELET_BINARY, "run",          Path("pod.yaml"),
-                                     "--state-dir",   Path("state"),  "--api",
-                                     "127.0.0.1:0",   "--log-format", "json"};
+    std::vector<std::string> argv = {PROBELET_BINARY, "run"};
+    argv.insert(argv.end(), paths.begin(), paths.end());
+    for (const std::string& a : std::vector<std::string>{"--state-dir", Path("state"), "--api",
+                                                         "127.0.0.1:0", "--log-format", "json"}) {
+      argv.push_back(a);
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = base::ChildProcess::Spawn(
         {.argv = argv, .stdout_fd = log_fd_, .stderr_fd = log_fd_, .die_with_parent = true});
