@@ -1,6 +1,7 @@
 // `probelet simulate` through the real binary: the examples, -o json, reproducibility with
 // --seed, and the exit codes and messages of bad input.
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
