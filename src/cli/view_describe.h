@@ -24,8 +24,4 @@ std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events,
 std::string DescribeService(const nlohmann::json& service, const nlohmann::json& endpoints,
                             const nlohmann::json& events, api::Time now);
 
-// kubectl's DescribeProbe: "http-get http://:8080/healthz delay=0s timeout=1s period=10s
-// #success=1 #failure=3", "tcp-socket :8080 ...", "exec [cat /tmp/ok] ...", "grpc <pod>:9090 ...".
-std::string DescribeProbe(const nlohmann::json& probe);
-
 }  // namespace probelet::cli

@@ -16,6 +16,7 @@
 #include "api/event.h"
 #include "api/pod.h"
 #include "api/service.h"
+#include "prober/probe_worker_status.h"
 
 namespace probelet::server {
 
@@ -40,6 +41,14 @@ class PodSource {
   virtual std::vector<api::Service> ListServices() const { return {}; }
   virtual std::vector<api::Endpoints> ListEndpoints() const { return {}; }
   virtual std::vector<api::EndpointSlice> ListEndpointSlices() const { return {}; }
+
+  // The probe workers `query` selects, with their recent attempts (issue 14, /probes). None by
+  // default, so a source without probes needs nothing more.
+  virtual std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
+      const prober::ProbeWorkerQuery& query) const {
+    (void)query;
+    return {};
+  }
 };
 
 }  // namespace probelet::server
