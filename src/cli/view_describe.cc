@@ -9,6 +9,7 @@
 
 #include "api/probe_describe.h"
 #include "base/host_port.h"
+#include "cli/view_probes.h"
 #include "cli/view_tabwriter.h"
 #include "server/table_printers.h"
 
@@ -176,7 +177,7 @@ std::string FieldRefValue(const json& pod, const std::string& path) {
 }
 
 void WriteContainers(Writer& w, const char* title, const json& pod, const json& containers,
-                     const json& statuses) {
+                     const json& statuses, const json& probes) {
   w.Write(0, "{}:\n", title);
   for (const json& c : containers) {
     std::string name = Str(c, "name");
@@ -261,6 +262,7 @@ void WriteContainers(Writer& w, const char* title, const json& pod, const json& 
       }
     }
     w.Write(2, "Mounts:\t<none>\n");
+    w.Write(0, "{}", ProbeHistoryText(probes, name));
   }
 }
 
@@ -305,7 +307,7 @@ void WriteEvents(Writer& w, const json& events, api::Time now) {
 
 }  // namespace
 
-std::string DescribePod(const json& pod, const json& events, api::Time now) {
+std::string DescribePod(const json& pod, const json& events, api::Time now, const json& probes) {
   Writer w;
   const json& meta = Field(pod, "metadata");
   const json& spec = Field(pod, "spec");
@@ -340,11 +342,12 @@ std::string DescribePod(const json& pod, const json& events, api::Time now) {
     for (const json& ip : ips) w.Write(1, "IP:\t{}\n", Str(ip, "ip"));
   }
   if (const json& init = Field(spec, "initContainers"); init.is_array() && !init.empty()) {
-    WriteContainers(w, "Init Containers", pod, init, Field(status, "initContainerStatuses"));
+    WriteContainers(w, "Init Containers", pod, init, Field(status, "initContainerStatuses"),
+                    probes);
   }
   WriteContainers(w, "Containers", pod,
                   Field(spec, "containers").is_array() ? Field(spec, "containers") : json::array(),
-                  Field(status, "containerStatuses"));
+                  Field(status, "containerStatuses"), probes);
   const json& conditions = Field(status, "conditions");
   if (const json& gates = Field(spec, "readinessGates"); gates.is_array() && !gates.empty()) {
     w.Write(0, "Readiness Gates:\n  Type\tStatus\n");

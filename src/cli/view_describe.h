@@ -15,8 +15,12 @@
 
 namespace probelet::cli {
 
-// `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none).
-std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now);
+// `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none). `probes`: the pod's
+// probe workers with their last attempts (a ProbeWorkerList's items, server/probe_api.h; null
+// for none): each container's then ends with its probes' history (view_probes.h), an addition
+// to kubectl's layout placed so that every kubectl line stays as kubectl prints it.
+std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now,
+                        const nlohmann::json& probes = nullptr);
 
 // `kubectl describe service` (describeService): header fields, each port with its target
 // port, node port and Endpoints (the ready addresses of that port in the v1 Endpoints
