@@ -17,7 +17,8 @@ std::string FormatWithFraction(Time t, int digits) {
   gmtime_r(&tt, &tm);
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (digits == 9) n += std::snprintf(buf + n, sizeof buf - n, ".%09lld", static_cast<long long>(ns));
+  if (digits == 9)
+    n += std::snprintf(buf + n, sizeof buf - n, ".%09lld", static_cast<long long>(ns));
   if (digits == 6) {
     n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(ns / 1000));
   }

@@ -262,9 +262,10 @@ int DescribeMain(const Args& args) {
 }
 
 int ProbesMain(const Args& args) {
-  CLI::App app{"List the probe workers of a running agent: each probe's cached result, its\n"
-               "threshold state and its last attempt (the agent's GET /probes).",
-               "probelet probes"};
+  CLI::App app{
+      "List the probe workers of a running agent: each probe's cached result, its\n"
+      "threshold state and its last attempt (the agent's GET /probes).",
+      "probelet probes"};
   std::string pod_name, ns, output, address = kDefaultApiAddress;
   app.add_option("pod", pod_name, "only this pod's probes");
   app.add_option("-n,--namespace", ns, "only this namespace (default: all)");
@@ -273,8 +274,8 @@ int ProbesMain(const Args& args) {
   app.add_option("--api", address, "the agent's API address")->capture_default_str();
   if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
   AgentClient client(address);
-  std::string target = "/probes?namespace=" + server::PercentEncode(ns) +
-                       "&pod=" + server::PercentEncode(pod_name);
+  std::string target =
+      "/probes?namespace=" + server::PercentEncode(ns) + "&pod=" + server::PercentEncode(pod_name);
   JsonResult list = GetJson(client, target);
   if (list.exit_code != 0) return list.exit_code;
   if (output == "json") {

@@ -82,17 +82,17 @@ std::string ProbeHistoryText(const json& workers, std::string_view container) {
     if (!attempts.is_array() || attempts.empty()) continue;
     // The title has no tab: it ends the container's aligned block above, which so stays as
     // kubectl aligns it.
-    text += fmt::format("    {} History (last {} of {}):\n", Title(Str(w, "type")),
-                        attempts.size(), w.value("attemptsTotal", 0));
+    text += fmt::format("    {} History (last {} of {}):\n", Title(Str(w, "type")), attempts.size(),
+                        w.value("attemptsTotal", 0));
     text += "      Start\tDuration\tResult\tState\tCached\tOutput\n";
     for (const json& a : attempts) {
       std::string result = Str(a, "result");
       if (a.value("discarded", false)) result += " (discarded)";
       std::string cached = Str(a, "cachedResult");
       if (a.value("changed", false)) cached += " (changed)";
-      text += fmt::format("      {}\t{}\t{}\t{}\t{}\t{}\n", Str(a, "start"), Str(a, "duration"),
-                          result, Str(a, "threshold"), cached,
-                          OneLine(Str(a, "output"), kDescribeOutput));
+      text +=
+          fmt::format("      {}\t{}\t{}\t{}\t{}\t{}\n", Str(a, "start"), Str(a, "duration"), result,
+                      Str(a, "threshold"), cached, OneLine(Str(a, "output"), kDescribeOutput));
     }
   }
   return text;

@@ -52,12 +52,8 @@ struct ProbeAttempt {
   std::shared_ptr<const std::string> output;        // never null once recorded
   std::shared_ptr<const std::string> container_id;  // never null once recorded
 
-  int32_t consecutive_successes() const {
-    return run_result == CachedResult::kSuccess ? run : 0;
-  }
-  int32_t consecutive_failures() const {
-    return run_result == CachedResult::kFailure ? run : 0;
-  }
+  int32_t consecutive_successes() const { return run_result == CachedResult::kSuccess ? run : 0; }
+  int32_t consecutive_failures() const { return run_result == CachedResult::kFailure ? run : 0; }
 };
 
 // "success 1 of 1", "failure 2 of 3": a run and the threshold it counts towards.

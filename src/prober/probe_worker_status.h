@@ -31,15 +31,14 @@ struct ProbeWorkerStatus {
   // The worker's run: `run` equal results of kind `run_result` (§3.3.13); 0 after a hold.
   CachedResult run_result = CachedResult::kSuccess;
   int32_t run = 0;
-  bool on_hold = false;    // a liveness failure or a startup result: waits for a new instance
+  bool on_hold = false;         // a liveness failure or a startup result: waits for a new instance
   size_t history_capacity = 0;  // 0: no history kept
   uint64_t attempts_total = 0;  // attempts recorded since the worker started
   // The last attempts asked for, oldest first.
   std::vector<ProbeAttempt> attempts;
 
   int32_t threshold() const {
-    return run_result == CachedResult::kFailure ? spec.failure_threshold
-                                                : spec.success_threshold;
+    return run_result == CachedResult::kFailure ? spec.failure_threshold : spec.success_threshold;
   }
 };
 
@@ -49,8 +48,8 @@ struct ProbeWorkerQuery {
   std::string pod_name;       // "" = any
   std::string container;      // "" = any
   std::optional<ProbeType> type;
-  size_t attempts = 1;   // the last N attempts of each (SIZE_MAX: the whole ring)
-  api::Time since{};     // only attempts started after this
+  size_t attempts = 1;  // the last N attempts of each (SIZE_MAX: the whole ring)
+  api::Time since{};    // only attempts started after this
 };
 
 }  // namespace probelet::prober

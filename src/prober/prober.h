@@ -48,7 +48,7 @@ struct ProberResult {
   CachedResult result = CachedResult::kFailure;
   std::optional<std::string> error;
   probe::Result probe_result = probe::Result::kUnknown;
-  std::string output;  // the handler's output; the error when it could not be run
+  std::string output{};  // the handler's output; the error when it could not be run
 };
 
 // What probing needs of a pod, copied once per AddPod and shared by the workers it creates.

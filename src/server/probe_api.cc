@@ -157,8 +157,8 @@ std::optional<HttpResponse> ServeProbes(const HttpTarget& target, const PodSourc
   if (seg.empty() || seg[0] != "probes") return std::nullopt;
   if (seg.size() == 1) return List(target, source);
   if (seg.size() == 5) return One(target, source);
-  return StatusResponse(404, "NotFound",
-                        "want /probes or /probes/NAMESPACE/POD/CONTAINER/TYPE", "probes");
+  return StatusResponse(404, "NotFound", "want /probes or /probes/NAMESPACE/POD/CONTAINER/TYPE",
+                        "probes");
 }
 
 }  // namespace probelet::server
