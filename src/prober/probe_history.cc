@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <unordered_set>
 #include <utility>
 
@@ -52,9 +53,13 @@ void ProbeHistory::Add(ProbeAttempt attempt, std::string_view output,
 }
 
 std::vector<ProbeAttempt> ProbeHistory::Snapshot(size_t limit, api::Time since) const {
-  // Attempts are in start order, so the newer ones are a suffix.
+  // Attempts are in start order, so the newer ones are a suffix. Starts are compared as the
+  // API prints them (microseconds), so `since` set to an attempt's printed start excludes it.
+  auto newer = [&](const ProbeAttempt& a) {
+    return std::chrono::floor<std::chrono::microseconds>(a.start) > since;
+  };
   size_t first = size_;
-  while (first > 0 && size_ - first < limit && at(first - 1).start > since) --first;
+  while (first > 0 && size_ - first < limit && newer(at(first - 1))) --first;
   std::vector<ProbeAttempt> out;
   out.reserve(size_ - first);
   for (size_t i = first; i < size_; ++i) out.push_back(at(i));

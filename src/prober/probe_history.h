@@ -79,7 +79,8 @@ class ProbeHistory {
   const ProbeAttempt& at(size_t i) const { return ring_[(head_ + i) % capacity_]; }
   const ProbeAttempt* last() const { return size_ == 0 ? nullptr : &at(size_ - 1); }
 
-  // Copies of the last `limit` attempts started strictly after `since`, oldest first.
+  // Copies of the last `limit` attempts started strictly after `since` (starts taken to the
+  // microsecond, as the API prints them), oldest first.
   std::vector<ProbeAttempt> Snapshot(size_t limit = SIZE_MAX, api::Time since = {}) const;
 
   // Heap bytes held by the ring and the strings it alone owns (an estimate: allocator

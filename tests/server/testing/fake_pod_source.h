@@ -95,7 +95,9 @@ class FakePodSource : public PodSource {
       prober::ProbeWorkerStatus copy = w;
       copy.attempts.clear();
       for (size_t i = w.attempts.size(); i > 0 && copy.attempts.size() < q.attempts; --i) {
-        if (w.attempts[i - 1].start <= q.since) break;
+        if (std::chrono::floor<std::chrono::microseconds>(w.attempts[i - 1].start) <= q.since) {
+          break;
+        }
         copy.attempts.insert(copy.attempts.begin(), w.attempts[i - 1]);
       }
       out.push_back(std::move(copy));
