@@ -6,6 +6,8 @@
 //     warm-up (the start-up jitter spreads the first probes over it). Prints CPU per probe
 //     (getrusage user+sys / probes), lateness of each probe start behind its tick (p50, p99,
 //     max; measured on the worker timers' deadlines), false failures, RSS.
+//     --probe-history N: each worker keeps its last N attempts (prober/probe_history.h), as
+//     `probelet run` does with 100; run it for 100 periods or more to fill the rings.
 //   prober_scale --null-prober [--workers N ...]
 //     The same with an HTTP prober that answers 200 at once (posted to the loop): the cost
 //     of the manager's own layer (timers, doProbe, request building, caches, metrics).
@@ -47,6 +49,7 @@ struct Options {
   int idle = 0;
   double idle_seconds = 2;
   bool null_prober = false;
+  size_t probe_history = 0;  // attempts each worker keeps (`probelet run` keeps 100)
 };
 
 long StatusKb(const char* field) {
@@ -120,7 +123,7 @@ int ProbeMode(const Options& o) {
   CountingHttpProber http(o.null_prober ? std::make_unique<bench::NullHttpProber>(io)
                                         : probe::NewHttpProber(io, asio_clock));
   prober::ProberManager manager(clock, status, {&http, nullptr, nullptr, nullptr}, recorder,
-                                metrics);
+                                metrics, /*seed=*/1, o.probe_history);
   api::Time started = clock.WallNow() - std::chrono::hours(1);
   std::vector<api::Pod> pods;
   pods.reserve(o.workers);
@@ -153,12 +156,14 @@ int ProbeMode(const Options& o) {
   std::printf(
       "mode=%s workers=%d period_s=%d duration_s=%.1f probes=%lld ok=%lld failed=%lld "
       "probes_per_s=%.0f wall_s=%.2f cpu_s=%.2f cpu_us_per_probe=%.1f lateness_ms_p50=%.3f "
-      "p99=%.3f max=%.3f not_ready_at_end=%d events=%zu rss_kb=%ld maxrss_kb=%ld\n",
+      "p99=%.3f max=%.3f not_ready_at_end=%d events=%zu probe_history=%zu rss_kb=%ld "
+      "maxrss_kb=%ld\n",
       o.null_prober ? "null-prober" : "probe", o.workers, o.period, o.duration,
       static_cast<long long>(probes), static_cast<long long>(http.ok),
       static_cast<long long>(http.failed), probes / wall, wall, cpu,
       probes ? cpu * 1e6 / probes : 0.0, bench::QuantileMs(lat, 0.5), bench::QuantileMs(lat, 0.99),
-      max_ms, not_ready, recorder.by_reason.size(), StatusKb("VmRSS"), StatusKb("VmHWM"));
+      max_ms, not_ready, recorder.by_reason.size(), o.probe_history, StatusKb("VmRSS"),
+      StatusKb("VmHWM"));
   if (!http.first_failure.empty()) std::printf("first failure: %s\n", http.first_failure.c_str());
   if (!recorder.first_message.empty()) {
     std::printf("first event: %s\n", recorder.first_message.c_str());
@@ -229,12 +234,15 @@ int main(int argc, char** argv) {
       o.idle = std::stoi(next());
     } else if (a == "--null-prober") {
       o.null_prober = true;
+    } else if (a == "--probe-history") {
+      o.probe_history = static_cast<size_t>(std::stoul(next()));
     } else if (a == "--idle-seconds") {
       o.idle_seconds = std::stod(next());
     } else {
-      std::fprintf(stderr,
-                   "usage: prober_scale --port P [--workers N] [--period S] [--duration S] "
-                   "[--path P] [--null-prober] | --idle N [--idle-seconds S]\n");
+      std::fprintf(
+          stderr,
+          "usage: prober_scale --port P [--workers N] [--period S] [--duration S] "
+          "[--path P] [--null-prober] [--probe-history N] | --idle N [--idle-seconds S]\n");
       return 2;
     }
   }

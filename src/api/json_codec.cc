@@ -88,6 +88,8 @@ json EncodeGRPC(const GRPCAction& a) {
   return j;
 }
 
+}  // namespace
+
 json EncodeProbe(const Probe& p) {
   json j = json::object();
   // ProbeHandler is inlined into the Probe.
@@ -103,6 +105,8 @@ json EncodeProbe(const Probe& p) {
   PutOptional(j, "terminationGracePeriodSeconds", p.termination_grace_period_seconds);
   return j;
 }
+
+namespace {
 
 json EncodeLifecycleHandler(const LifecycleHandler& h) {
   json j = json::object();

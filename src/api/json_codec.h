@@ -34,6 +34,8 @@ nlohmann::json EncodePod(const Pod& pod);
 nlohmann::json EncodeEvent(const Event& event);
 nlohmann::json EncodePodStatus(const PodStatus& status);
 nlohmann::json EncodeTime(Time t);
+// A v1 Probe (its handler inlined), as inside a container's livenessProbe.
+nlohmann::json EncodeProbe(const Probe& probe);
 // metav1.ObjectMeta as the API server writes it (creationTimestamp always present, null if unset).
 nlohmann::json EncodeObjectMeta(
     const ObjectMeta& meta);  // null for the zero (epoch) time, else RFC 3339

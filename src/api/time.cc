@@ -7,7 +7,8 @@
 namespace probelet::api {
 namespace {
 
-std::string FormatWithFraction(Time t, bool nanos) {
+// digits: 0 (none), 6 (microseconds) or 9 (nanoseconds), trailing zeros kept.
+std::string FormatWithFraction(Time t, int digits) {
   auto secs = std::chrono::floor<std::chrono::seconds>(t);
   auto ns = (t - secs).count();
   std::time_t tt = std::chrono::system_clock::to_time_t(
@@ -16,15 +17,20 @@ std::string FormatWithFraction(Time t, bool nanos) {
   gmtime_r(&tt, &tm);
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (nanos) n += std::snprintf(buf + n, sizeof buf - n, ".%09lld", static_cast<long long>(ns));
+  if (digits == 9)
+    n += std::snprintf(buf + n, sizeof buf - n, ".%09lld", static_cast<long long>(ns));
+  if (digits == 6) {
+    n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(ns / 1000));
+  }
   buf[n++] = 'Z';
   return std::string(buf, n);
 }
 
 }  // namespace
 
-std::string FormatRFC3339(Time t) { return FormatWithFraction(t, false); }
-std::string FormatRFC3339Nano(Time t) { return FormatWithFraction(t, true); }
+std::string FormatRFC3339(Time t) { return FormatWithFraction(t, 0); }
+std::string FormatRFC3339Micro(Time t) { return FormatWithFraction(t, 6); }
+std::string FormatRFC3339Nano(Time t) { return FormatWithFraction(t, 9); }
 
 std::optional<Time> ParseRFC3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)

@@ -13,6 +13,8 @@ using Time = std::chrono::time_point<std::chrono::system_clock, std::chrono::nan
 
 // "2026-11-28T08:15:50Z"
 std::string FormatRFC3339(Time t);
+// "2026-11-28T08:15:50.123456Z" (microseconds, truncated; the probe history's timestamps)
+std::string FormatRFC3339Micro(Time t);
 // "2026-11-28T08:15:50.123456789Z" (trailing zeros kept; used in CRI log lines)
 std::string FormatRFC3339Nano(Time t);
 // Accepts RFC 3339 with optional fraction and a Z or +hh:mm offset; nullopt if malformed.

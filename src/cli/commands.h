@@ -20,5 +20,6 @@ int RunMain(const Args& args);       // run_command.cc: `probelet run FILE_OR_DI
 int GetMain(const Args& args);       // view_commands.cc: `probelet get pods|events`
 int DescribeMain(const Args& args);  // view_commands.cc: `probelet describe pod NAME`
 int LogsMain(const Args& args);      // view_commands.cc: `probelet logs POD [-c C]`
+int ProbesMain(const Args& args);    // view_commands.cc: `probelet probes [POD]`
 
 }  // namespace probelet::cli

@@ -21,6 +21,7 @@ commands:
   get pods [-o wide|json|yaml] | get events           read a running agent (--api ADDR)
   describe pod NAME                                   kubectl-style description
   logs POD [-c CONTAINER] [-f] [--previous]           container logs
+  probes [POD] [-n NS] [-o json]                      probe workers: result, threshold, last attempt
 )";
 
 }  // namespace
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (cmd == "get") return GetMain(args);
   if (cmd == "describe") return DescribeMain(args);
   if (cmd == "logs") return LogsMain(args);
+  if (cmd == "probes") return ProbesMain(args);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::fputs(kUsage.data(), stdout);
     return 0;

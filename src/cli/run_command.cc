@@ -59,7 +59,7 @@ constexpr const char* kRunUsage =
     "                    [--log-format text|json]\n"
     "                    [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]\n"
     "                     [--exec-probes runtime|direct] [--cgroup-root PATH]]\n"
-    "                    [--service-address IP]";
+    "                    [--service-address IP] [--probe-history N]";
 
 constexpr const char* kRunDescription =
     R"(Runs the pods of the given manifests (YAML or JSON files; a directory means its *.yaml, *.yml
@@ -173,8 +173,8 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "Default: $XDG_RUNTIME_DIR/probelet when XDG_RUNTIME_DIR is set, else\n"
                  "/var/lib/probelet as root, else /tmp/probelet-<uid>.");
   app.add_option("--api", flags.api,
-                 "the read-only API (GET /pods, /events, /healthz, /metrics); port 0 picks a\n"
-                 "free port (logged at start); \"none\" turns it off. Only a loopback\n"
+                 "the read-only API (GET /pods, /events, /probes, /healthz, /metrics); port 0\n"
+                 "picks a free port (logged at start); \"none\" turns it off. Only a loopback\n"
                  "address unless --api-allow-remote.")
       ->capture_default_str();
   app.add_flag("--api-allow-remote", flags.api_allow_remote,
@@ -214,10 +214,15 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "the address every Service port (and NodePort node port) of the manifests\n"
                  "listens on: their clusterIP, as `kubectl get svc` shows it")
       ->capture_default_str();
+  app.add_option("--probe-history", flags.probe_history,
+                 "attempts each probe worker keeps for GET /probes, `probelet probes` and\n"
+                 "`describe pod` (start, duration, result, output, threshold state); 0 keeps none")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
   for (const char* name :
        {"--state-dir", "--api", "--log-format", "--container-runtime-endpoint", "--pod-network",
-        "--exec-probes", "--cgroup-root", "--service-address"}) {
+        "--exec-probes", "--cgroup-root", "--service-address", "--probe-history"}) {
     app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   if (auto exit = ParseCommandLine(app, args)) return exit;
@@ -323,6 +328,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   options.pods_log_dir = flags.state_dir + "/pods";
   options.node_name = host;
   options.prober_seed = static_cast<uint64_t>(::getpid());
+  options.probe_history = flags.probe_history;
   kubelet::Agent agent(io, clock, std::move(options));
 
   agent.events().SetObserver([&](const api::Event& e) {

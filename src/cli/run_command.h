@@ -28,6 +28,8 @@ struct RunFlags {
   std::string cgroup_root = "/probelet";  // pods' cgroup parents: <root>/pod<uid>
   // Where every Service port (and node port) listens: the Services' clusterIP.
   std::string service_address = "127.0.0.1";
+  // Attempts each probe worker keeps (prober/probe_history.h); 0: none.
+  size_t probe_history = 100;
 };
 
 // $XDG_RUNTIME_DIR/probelet, else /var/lib/probelet as root, else /tmp/probelet-<uid>.
@@ -35,7 +37,8 @@ std::string DefaultStateDir();
 
 // `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
 // [--log-format text|json] [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]
-// [--exec-probes runtime|direct] [--cgroup-root PATH]] [--service-address IP]`: fills `flags`, or
+// [--exec-probes runtime|direct] [--cgroup-root PATH]] [--service-address IP]
+// [--probe-history N]`: fills `flags`, or
 // returns the help / usage error to print.
 std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags);
 

@@ -1,5 +1,5 @@
 // The CLI views: `probelet get pods|events|services|endpoints|endpointslices`,
-// `probelet describe pod|service NAME`, `probelet logs POD`.
+// `probelet describe pod|service NAME`, `probelet logs POD`, `probelet probes [POD]`.
 // They read a running agent through its API (--api, default 127.0.0.1:10255), ask it for what
 // kubectl asks for (Tables, the pod, its events, its log) and print what kubectl prints:
 //
@@ -8,6 +8,7 @@
 //   probelet get services|endpoints|endpointslices [NAME] [-o wide|json|yaml] [-n NS]
 //   probelet describe pod|service NAME [-n NS] [--api ADDR]
 //   probelet logs POD [-c CONTAINER] [-f] [-p|--previous] [--tail N] [--timestamps] [-n NS]
+//   probelet probes [POD] [-n NS] [-o json] [--api ADDR]
 //
 // Without -n, every namespace is shown (an agent is one node), with a NAMESPACE column when any
 // object is outside "default". Exit 0 on success, 1 when no agent answers (with a message
@@ -26,6 +27,7 @@
 #include "cli/commands.h"
 #include "cli/view_client.h"
 #include "cli/view_describe.h"
+#include "cli/view_probes.h"
 #include "cli/view_table.h"
 #include "server/http_target.h"
 
@@ -246,7 +248,50 @@ int DescribeMain(const Args& args) {
                        "involvedObject.name=" + name + ",involvedObject.namespace=" + pod_ns +
                            ",involvedObject.uid=" + meta.value("uid", "")));
   if (events.exit_code != 0) return events.exit_code;
-  std::fputs(DescribePod(pod.body, events.body, Now()).c_str(), stdout);
+  // The probes' last attempts (issue 14). An agent without /probes (or any error) just leaves
+  // them out: describe stays what kubectl prints.
+  json probes;
+  auto r = client.Get("/probes?attempts=5&namespace=" + server::PercentEncode(pod_ns) +
+                      "&pod=" + server::PercentEncode(name));
+  if (r.ok() && r->status == 200) {
+    json list = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+    if (list.is_object()) probes = list.value("items", json());
+  }
+  std::fputs(DescribePod(pod.body, events.body, Now(), probes).c_str(), stdout);
+  return 0;
+}
+
+int ProbesMain(const Args& args) {
+  CLI::App app{
+      "List the probe workers of a running agent: each probe's cached result, its\n"
+      "threshold state and its last attempt (the agent's GET /probes).",
+      "probelet probes"};
+  std::string pod_name, ns, output, address = kDefaultApiAddress;
+  app.add_option("pod", pod_name, "only this pod's probes");
+  app.add_option("-n,--namespace", ns, "only this namespace (default: all)");
+  app.add_option("-o,--output", output, "json: the agent's ProbeWorkerList as it is")
+      ->check(CLI::IsMember({"json"}));
+  app.add_option("--api", address, "the agent's API address")->capture_default_str();
+  if (auto exit = ParseCommandLine(app, args)) return Emit(*exit);
+  AgentClient client(address);
+  std::string target =
+      "/probes?namespace=" + server::PercentEncode(ns) + "&pod=" + server::PercentEncode(pod_name);
+  JsonResult list = GetJson(client, target);
+  if (list.exit_code != 0) return list.exit_code;
+  if (output == "json") {
+    std::fputs((list.body.dump(4) + "\n").c_str(), stdout);
+    return 0;
+  }
+  const json& items = list.body.value("items", json::array());
+  if (items.empty()) {
+    std::fprintf(stderr, "No probes found%s\n",
+                 pod_name.empty() ? "" : (" for pod " + pod_name + ".").c_str());
+    return pod_name.empty() ? 0 : 1;
+  }
+  std::vector<std::string> namespaces;
+  for (const json& w : items) namespaces.push_back(w["pod"].value("namespace", ""));
+  std::fputs(ProbesTable(items, Now(), ns.empty() && AnyOutsideDefault(namespaces)).c_str(),
+             stdout);
   return 0;
 }
 

@@ -7,8 +7,9 @@
 #include <sstream>
 #include <vector>
 
-#include "base/go_list.h"
+#include "api/probe_describe.h"
 #include "base/host_port.h"
+#include "cli/view_probes.h"
 #include "cli/view_tabwriter.h"
 #include "server/table_printers.h"
 
@@ -63,14 +64,8 @@ std::string IntOrString(const json& j) {
   return "";
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // A JSON array of strings as the []string it was encoded from (a non-string element as its
-// JSON text), for base::GoList.
+// JSON text).
 std::vector<std::string> StringList(const json& list) {
   std::vector<std::string> out;
   if (list.is_array()) {
@@ -182,7 +177,7 @@ std::string FieldRefValue(const json& pod, const std::string& path) {
 }
 
 void WriteContainers(Writer& w, const char* title, const json& pod, const json& containers,
-                     const json& statuses) {
+                     const json& statuses, const json& probes) {
   w.Write(0, "{}:\n", title);
   for (const json& c : containers) {
     std::string name = Str(c, "name");
@@ -238,7 +233,7 @@ void WriteContainers(Writer& w, const char* title, const json& pod, const json& 
          {std::pair{"livenessProbe", "Liveness"}, std::pair{"readinessProbe", "Readiness"},
           std::pair{"startupProbe", "Startup"}}) {
       if (const json& probe = Field(c, key); probe.is_object()) {
-        w.Write(2, "{}:\t{}\n", label, DescribeProbe(probe));
+        w.Write(2, "{}:\t{}\n", label, api::DescribeProbe(probe));
       }
     }
     const json& env = Field(c, "env");
@@ -267,6 +262,7 @@ void WriteContainers(Writer& w, const char* title, const json& pod, const json& 
       }
     }
     w.Write(2, "Mounts:\t<none>\n");
+    w.Write(0, "{}", ProbeHistoryText(probes, name));
   }
 }
 
@@ -311,35 +307,7 @@ void WriteEvents(Writer& w, const json& events, api::Time now) {
 
 }  // namespace
 
-std::string DescribeProbe(const json& probe) {
-  std::string attrs = fmt::format("delay={}s timeout={}s period={}s #success={} #failure={}",
-                                  Int(probe, "initialDelaySeconds"), Int(probe, "timeoutSeconds"),
-                                  Int(probe, "periodSeconds"), Int(probe, "successThreshold"),
-                                  Int(probe, "failureThreshold"));
-  if (const json& exec = Field(probe, "exec"); exec.is_object()) {
-    return fmt::format("exec {} {}", base::GoList(StringList(Field(exec, "command"))), attrs);
-  }
-  if (const json& get = Field(probe, "httpGet"); get.is_object()) {
-    // url.URL{Scheme, Host, Path}.String()
-    std::string scheme = Lower(Str(get, "scheme"));
-    std::string port = IntOrString(Field(get, "port"));
-    std::string host = port.empty() ? Str(get, "host") : base::JoinHostPort(Str(get, "host"), port);
-    std::string path = Str(get, "path");
-    if (!path.empty() && path.front() != '/' && !host.empty()) path = "/" + path;
-    std::string url = scheme.empty() ? "//" + host + path : scheme + "://" + host + path;
-    return fmt::format("http-get {} {}", url, attrs);
-  }
-  if (const json& tcp = Field(probe, "tcpSocket"); tcp.is_object()) {
-    return fmt::format("tcp-socket {}:{} {}", Str(tcp, "host"), IntOrString(Field(tcp, "port")),
-                       attrs);
-  }
-  if (const json& grpc = Field(probe, "grpc"); grpc.is_object()) {
-    return fmt::format("grpc <pod>:{} {} {}", Int(grpc, "port"), Str(grpc, "service"), attrs);
-  }
-  return "unknown " + attrs;
-}
-
-std::string DescribePod(const json& pod, const json& events, api::Time now) {
+std::string DescribePod(const json& pod, const json& events, api::Time now, const json& probes) {
   Writer w;
   const json& meta = Field(pod, "metadata");
   const json& spec = Field(pod, "spec");
@@ -374,11 +342,12 @@ std::string DescribePod(const json& pod, const json& events, api::Time now) {
     for (const json& ip : ips) w.Write(1, "IP:\t{}\n", Str(ip, "ip"));
   }
   if (const json& init = Field(spec, "initContainers"); init.is_array() && !init.empty()) {
-    WriteContainers(w, "Init Containers", pod, init, Field(status, "initContainerStatuses"));
+    WriteContainers(w, "Init Containers", pod, init, Field(status, "initContainerStatuses"),
+                    probes);
   }
   WriteContainers(w, "Containers", pod,
                   Field(spec, "containers").is_array() ? Field(spec, "containers") : json::array(),
-                  Field(status, "containerStatuses"));
+                  Field(status, "containerStatuses"), probes);
   const json& conditions = Field(status, "conditions");
   if (const json& gates = Field(spec, "readinessGates"); gates.is_array() && !gates.empty()) {
     w.Write(0, "Readiness Gates:\n  Type\tStatus\n");

@@ -15,17 +15,17 @@
 
 namespace probelet::cli {
 
-// `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none).
-std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now);
+// `pod`: a v1 Pod; `events`: a v1 EventList (or null when there are none). `probes`: the pod's
+// probe workers with their last attempts (a ProbeWorkerList's items, server/probe_api.h; null
+// for none): each container's then ends with its probes' history (view_probes.h), an addition
+// to kubectl's layout placed so that every kubectl line stays as kubectl prints it.
+std::string DescribePod(const nlohmann::json& pod, const nlohmann::json& events, api::Time now,
+                        const nlohmann::json& probes = nullptr);
 
 // `kubectl describe service` (describeService): header fields, each port with its target
 // port, node port and Endpoints (the ready addresses of that port in the v1 Endpoints
 // `endpoints`, null when there is none), session affinity, traffic policies and events.
 std::string DescribeService(const nlohmann::json& service, const nlohmann::json& endpoints,
                             const nlohmann::json& events, api::Time now);
-
-// kubectl's DescribeProbe: "http-get http://:8080/healthz delay=0s timeout=1s period=10s
-// #success=1 #failure=3", "tcp-socket :8080 ...", "exec [cat /tmp/ok] ...", "grpc <pod>:9090 ...".
-std::string DescribeProbe(const nlohmann::json& probe);
 
 }  // namespace probelet::cli

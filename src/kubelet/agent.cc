@@ -20,7 +20,7 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
       grpc_(probe::NewGrpcProber(io, clock)),
       exec_(*runtime_),
       probers_(clock, status_, {http_.get(), tcp_.get(), grpc_.get(), &exec_}, events_, metrics_,
-               options.prober_seed),
+               options.prober_seed, options.probe_history),
       image_manager_(images_ != nullptr ? std::make_unique<ImageManager>(clock, *images_, events_)
                                         : nullptr),
       node_name_(options.node_name),

@@ -15,6 +15,7 @@
 // the Kubelet, then the probers, then the runtime, which SIGKILLs and reaps its containers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,6 +45,8 @@ struct AgentOptions {
   std::string pods_log_dir;  // <state-dir>/pods: where container logs go
   std::string node_name;     // the events' source host (the kubelet's node name)
   uint64_t prober_seed = 1;  // seeds the probe workers' initial jitter
+  // Attempts each probe worker keeps for the API's /probes (--probe-history; 0: none).
+  size_t probe_history = 100;
   runtime::ProcessRuntimeOptions runtime;
   // The runtime the pods run on; null: a ProcessRuntime with `runtime` above (the default). The
   // CRI runtime is made (and its endpoint checked) by the caller, who hands it over here.
@@ -87,6 +90,8 @@ class Agent {
   const EventStore& events() const { return events_; }
   StatusManager& status() { return status_; }
   const prober::ProberMetrics& metrics() const { return metrics_; }
+  // The probe workers, for the API's /probes (ListWorkers).
+  const prober::ProberManager& probers() const { return probers_; }
   runtime::Runtime& runtime() { return *runtime_; }
   const runtime::Runtime& runtime() const { return *runtime_; }
   // Container log lines dropped because the disk could not keep up: the process runtime writes

@@ -238,6 +238,8 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
   const api::ObjectReference ref =
       api::ContainerRef(t.pod->namespace_, t.pod->name, t.pod->uid, t.container, t.init_container);
   ProberResult r;
+  r.probe_result = o.result;
+  r.output = o.error ? *o.error : o.output;
   if (o.error) {
     // prober.go probe: an error after the retries is Failure with the error, and an Unhealthy
     // event "<Type> probe errored and resulted in <result> state: <error>"; the worker

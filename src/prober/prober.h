@@ -42,10 +42,13 @@ struct ProbeHandlers {
   ContainerCommandRunner* exec = nullptr;
 };
 
-// What prober.probe returns: a result, and an error when the probe could not be run.
+// What prober.probe returns: a result, and an error when the probe could not be run. The
+// handler's own result and output ride along for the probe history (probe_history.h).
 struct ProberResult {
   CachedResult result = CachedResult::kFailure;
   std::optional<std::string> error;
+  probe::Result probe_result = probe::Result::kUnknown;
+  std::string output{};  // the handler's output; the error when it could not be run
 };
 
 // What probing needs of a pod, copied once per AddPod and shared by the workers it creates.

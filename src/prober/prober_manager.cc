@@ -1,5 +1,6 @@
 #include "prober/prober_manager.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -33,7 +34,8 @@ const api::ContainerStatus* FindByName(const std::vector<api::ContainerStatus>& 
 }  // namespace
 
 ProberManager::ProberManager(base::Clock& clock, StatusProvider& status, ProbeHandlers handlers,
-                             api::EventRecorder& recorder, ProberMetrics& metrics, uint64_t seed)
+                             api::EventRecorder& recorder, ProberMetrics& metrics, uint64_t seed,
+                             size_t probe_history)
     : liveness_(clock), readiness_(clock), startup_(clock), prober_(clock, handlers, recorder) {
   env_.clock = &clock;
   env_.status = &status;
@@ -44,6 +46,7 @@ ProberManager::ProberManager(base::Clock& clock, StatusProvider& status, ProbeHa
   env_.results[static_cast<int>(ProbeType::kStartup)] = &startup_;
   env_.manager_start = clock.Now();
   env_.rng.seed(seed);
+  env_.history_length = probe_history;
   env_.on_exit = [this](Worker& w) { OnWorkerExit(w); };
 }
 
@@ -66,6 +69,46 @@ Worker* ProberManager::GetWorker(std::string_view pod_uid, std::string_view cont
                                  ProbeType type) const {
   auto it = workers_.find(Key{pod_uid, container, type});
   return it == workers_.end() ? nullptr : it->get();
+}
+
+std::vector<ProbeWorkerStatus> ProberManager::ListWorkers(const ProbeWorkerQuery& q) const {
+  std::vector<ProbeWorkerStatus> out;
+  for (const auto& w : workers_) {
+    const PodRef& pod = w->pod();
+    if ((!q.pod_namespace.empty() && pod.namespace_ != q.pod_namespace) ||
+        (!q.pod_name.empty() && pod.name != q.pod_name) ||
+        (!q.container.empty() && w->container_name() != q.container) ||
+        (q.type && w->probe_type() != *q.type)) {
+      continue;
+    }
+    ProbeWorkerStatus& s = out.emplace_back();
+    s.pod_namespace = pod.namespace_;
+    s.pod_name = pod.name;
+    s.pod_uid = pod.uid;
+    s.container = w->container_name();
+    s.type = w->probe_type();
+    s.spec = w->spec();
+    s.container_id = w->container_id();
+    if (!s.container_id.empty()) {
+      const ResultsManager& cache = s.type == ProbeType::kLiveness    ? liveness_
+                                    : s.type == ProbeType::kReadiness ? readiness_
+                                                                      : startup_;
+      s.result = cache.Get(s.container_id);
+    }
+    s.run_result = w->last_result();
+    s.run = w->result_run();
+    s.on_hold = w->on_hold();
+    if (const ProbeHistory* h = w->history()) {
+      s.history_capacity = h->capacity();
+      s.attempts_total = h->total();
+      if (q.attempts > 0) s.attempts = h->Snapshot(q.attempts, q.since);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const ProbeWorkerStatus& a, const ProbeWorkerStatus& b) {
+    return std::tie(a.pod_namespace, a.pod_name, a.container, a.type) <
+           std::tie(b.pod_namespace, b.pod_name, b.container, b.type);
+  });
+  return out;
 }
 
 void ProberManager::AddPod(const api::Pod& pod) {

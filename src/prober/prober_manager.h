@@ -24,6 +24,9 @@
 // probelet's containers are its children and die with it (PR_SET_PDEATHSIG), so a new
 // probelet never finds one running.
 //
+// `probe_history` is how many attempts each worker keeps (probe_history.h; 0: none), which
+// ListWorkers copies out for the API.
+//
 // Thread safety: event loop thread only. Ownership: clock, status provider, handlers,
 // recorder and metrics must outlive the manager. Destroying the manager stops every worker
 // at once, without callbacks.
@@ -35,12 +38,14 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "api/event.h"
 #include "api/pod.h"
 #include "base/clock.h"
 #include "prober/container_command_runner.h"
 #include "prober/probe_type.h"
+#include "prober/probe_worker_status.h"
 #include "prober/prober.h"
 #include "prober/prober_metrics.h"
 #include "prober/results_manager.h"
@@ -52,7 +57,8 @@ namespace probelet::prober {
 class ProberManager {
  public:
   ProberManager(base::Clock& clock, StatusProvider& status, ProbeHandlers handlers,
-                api::EventRecorder& recorder, ProberMetrics& metrics, uint64_t seed = 1);
+                api::EventRecorder& recorder, ProberMetrics& metrics, uint64_t seed = 1,
+                size_t probe_history = 0);
   ~ProberManager();
   ProberManager(const ProberManager&) = delete;
   ProberManager& operator=(const ProberManager&) = delete;
@@ -69,6 +75,9 @@ class ProberManager {
   ResultsManager& results(ProbeType type);
 
   size_t worker_count() const { return workers_.size(); }
+  // Copies of the workers `query` selects, ordered by namespace, pod, container, type
+  // (liveness, readiness, startup), each with its last query.attempts attempts.
+  std::vector<ProbeWorkerStatus> ListWorkers(const ProbeWorkerQuery& query) const;
   // The worker for a key, or nullptr (for tests and the bench).
   Worker* GetWorker(std::string_view pod_uid, std::string_view container, ProbeType type) const;
 

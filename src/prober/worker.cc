@@ -39,6 +39,7 @@ CachedResult Worker::InitialValue(ProbeType type) {
 
 Worker::Worker(WorkerEnv& env, ProbeTarget target) : env_(&env), target_(std::move(target)) {
   assert(target_.spec.has_value());
+  if (env.history_length > 0) history_ = std::make_unique<ProbeHistory>(env.history_length);
 }
 
 Worker::~Worker() = default;
@@ -219,11 +220,20 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
 }
 
 bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
+  const ProbeTarget& t = target_;
+  auto threshold_of = [&](CachedResult run_result) {
+    return run_result == CachedResult::kFailure ? t.spec->failure_threshold
+                                                : t.spec->success_threshold;
+  };
   // doProbe: an errored probe is thrown away: no metric, no counter, no cache write (§3.3.11).
-  if (r.error) return true;
+  // The history keeps it, marked discarded, so users see why nothing moved.
+  if (r.error) {
+    Record(r, elapsed, /*discarded=*/true, /*changed=*/false, result_run_,
+           threshold_of(last_result_));
+    return true;
+  }
 
   // doProbe records the metrics of every handled probe (§3.3.12, §7.2).
-  const ProbeTarget& t = target_;
   series_ = env_->metrics->Observe(
       series_, {t.type, t.container, t.pod->name, t.pod->namespace_, t.pod->uid}, r.result,
       elapsed);
@@ -236,14 +246,18 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
     last_result_ = r.result;
     result_run_ = 1;
   }
+  const int32_t run = result_run_;
   // doProbe: below failureThreshold (for Failure) or successThreshold (for Success), leave the
   // cache as it is (§3.3.14).
-  if ((r.result == CachedResult::kFailure && result_run_ < t.spec->failure_threshold) ||
-      (r.result == CachedResult::kSuccess && result_run_ < t.spec->success_threshold)) {
+  if ((r.result == CachedResult::kFailure && run < t.spec->failure_threshold) ||
+      (r.result == CachedResult::kSuccess && run < t.spec->success_threshold)) {
+    Record(r, elapsed, false, false, run, threshold_of(r.result));
     return true;
   }
   // doProbe writes the result at or over the threshold, on every probe; an unchanged value
   // sends no update (§3.3.15).
+  bool changed = false;
+  if (history_) changed = results().Get(container_id_) != r.result;
   results().Set(container_id_, r.result, pod_uid());
   // doProbe: liveness holds on Failure (the container is being restarted, #21751); startup on
   // any result (#117153). The run restarts from 0 for the next container (§3.3.16).
@@ -252,7 +266,25 @@ bool Worker::ApplyResult(const ProberResult& r, base::Duration elapsed) {
     on_hold_ = true;
     result_run_ = 0;
   }
+  Record(r, elapsed, false, changed, run, threshold_of(r.result));
   return true;
+}
+
+void Worker::Record(const ProberResult& r, base::Duration elapsed, bool discarded, bool changed,
+                    int32_t run, int32_t threshold) {
+  if (!history_) return;
+  ProbeAttempt a;
+  // doProbe's start: the wall clock now, less the time the probe took.
+  a.start = env_->clock->WallNow() - elapsed;
+  a.duration = elapsed;
+  a.result = r.probe_result;
+  a.discarded = discarded;
+  a.changed = changed;
+  a.run_result = discarded ? last_result_ : r.result;
+  a.run = run;
+  a.threshold = threshold;
+  a.cached = results().Get(container_id_).value_or(CachedResult::kUnknown);
+  history_->Add(std::move(a), r.output, container_id_);
 }
 
 bool Worker::DoProbe(const api::PodStatus* status, const ProberResult& result) {

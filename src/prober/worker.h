@@ -29,7 +29,8 @@
 // Memory: a worker is its ProbeTarget (the probe spec and the few container fields probing
 // reads, made once: the kubelet does not update probe parameters of a running pod either,
 // §9.9), a PodRef shared with the other workers of its pod, a few words of state and one
-// timer; about 1 KB when idle (bench/prober_scale measures it).
+// timer; about 1 KB when idle (bench/prober_scale measures it), plus its ProbeHistory when the
+// manager keeps one (WorkerEnv::history_length; probe_history.h gives its cost).
 //
 // Thread safety: event loop thread only. Ownership: the WorkerEnv and what it points to
 // outlive the worker.
@@ -43,6 +44,7 @@
 
 #include "api/pod.h"
 #include "base/clock.h"
+#include "prober/probe_history.h"
 #include "prober/probe_type.h"
 #include "prober/prober.h"
 #include "prober/prober_metrics.h"
@@ -64,6 +66,8 @@ struct WorkerEnv {
   // random jitter in [0, period) (worker.go run, §3.2.2).
   base::MonoTime manager_start{};
   std::mt19937_64 rng{1};  // seeded: jitter is reproducible
+  // Attempts each worker keeps in its ProbeHistory (--probe-history); 0: none.
+  size_t history_length = 0;
   // Called last when a worker exits; may destroy it. Null: the owner destroys it later.
   std::function<void(Worker&)> on_exit;
 };
@@ -106,6 +110,8 @@ class Worker {
   bool on_hold() const { return on_hold_; }
   int result_run() const { return result_run_; }
   CachedResult last_result() const { return last_result_; }
+  // The last attempts (probe_history.h); null when the manager keeps none.
+  const ProbeHistory* history() const { return history_.get(); }
   bool stopped() const { return stop_requested_; }
   bool probe_in_flight() const { return in_flight_; }
   // newWorker's initial value (worker.go, §3.1.2), written for each new container ID:
@@ -121,10 +127,15 @@ class Worker {
   void ScheduleNext();
   void Exit();
   bool KeepGoingNotRunning(const api::ContainerStatus& status) const;
+  // Appends the attempt that produced `r` to the history (when kept), with the worker's state
+  // after it; `run` and `threshold` as ProbeAttempt says.
+  void Record(const ProberResult& r, base::Duration elapsed, bool discarded, bool changed,
+              int32_t run, int32_t threshold);
 
   WorkerEnv* env_;
   ProbeTarget target_;
   std::unique_ptr<base::Timer> timer_;
+  std::unique_ptr<ProbeHistory> history_;
   std::string container_id_;
   ProberMetrics::Series* series_ = nullptr;
   base::MonoTime next_tick_{};

@@ -1,6 +1,7 @@
 // AgentPodSource: the API server's view of a kubelet::Agent (PodSource, contract C4): its pods
-// with their current status, its events, its container log paths, its prober metrics and the
-// count of log lines dropped rather than block the loop (containers' and probelet's own).
+// with their current status, its events, its container log paths, its probe workers and their
+// history, its prober metrics and the count of log lines dropped rather than block the loop
+// (containers' and probelet's own).
 //
 // Thread safety: the agent's event loop thread, like the Agent. Ownership: the Agent must
 // outlive the source.
@@ -29,6 +30,10 @@ class AgentPodSource : public PodSource {
   std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
                                      std::string_view container, bool previous) const override {
     return agent_.kubelet().LogPath(ns, pod, container, previous);
+  }
+  std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
+      const prober::ProbeWorkerQuery& query) const override {
+    return agent_.probers().ListWorkers(query);
   }
   void WriteMetrics(std::string& out) const override {
     agent_.metrics().WriteText(out);

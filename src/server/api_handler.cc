@@ -3,6 +3,7 @@
 #include "server/http_target.h"
 #include "server/kube_api.h"
 #include "server/manifest_list.h"
+#include "server/probe_api.h"
 #include "server/process_metrics.h"
 
 namespace probelet::server {
@@ -58,6 +59,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
     WriteProcessMetrics(r.body);
     return r;
   }
+  if (auto r = ServeProbes(*target, source_)) return *r;
   if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow())) return *r;
   return Text(404, "404 page not found\n");
 }

@@ -2,8 +2,9 @@
 // a log file's first bytes; api_server.cc does the networking. Kept apart from the sockets so
 // every endpoint is tested as a function (api_handler_test.cc) as well as over the wire.
 //
-// Routes: the read-only port (/pods, /events, /healthz, /metrics) here; the Kubernetes API
-// (/version, /api, /apis, /api/v1/...) in kube_api.h. Only GET and HEAD are served (405 with
+// Routes: the read-only port (/pods, /events, /healthz, /metrics) here; the probe history
+// (/probes, /probes/...) in probe_api.h; the Kubernetes API (/version, /api, /apis,
+// /api/v1/...) in kube_api.h. Only GET and HEAD are served (405 with
 // `Allow: GET, HEAD` otherwise); the server turns HEAD into GET without a body.
 //
 // Thread safety: the event loop thread (it calls the PodSource). Ownership: clock, source and

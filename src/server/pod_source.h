@@ -17,6 +17,7 @@
 #include "api/manifest_file.h"
 #include "api/pod.h"
 #include "api/service.h"
+#include "prober/probe_worker_status.h"
 
 namespace probelet::server {
 
@@ -45,6 +46,14 @@ class PodSource {
   // The files of the watched manifest directories (issue 12 §1) with their state; empty when
   // only files were given.
   virtual std::vector<api::ManifestFile> ListManifests() const { return {}; }
+
+  // The probe workers `query` selects, with their recent attempts (issue 14, /probes). None by
+  // default, so a source without probes needs nothing more.
+  virtual std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
+      const prober::ProbeWorkerQuery& query) const {
+    (void)query;
+    return {};
+  }
 };
 
 }  // namespace probelet::server

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "integration/testing/kubectl_env.h"
 #include "server/testing/fake_pod_source.h"
@@ -132,6 +133,67 @@ TEST_F(ViewsTest, DescribeAPodWithInitContainersWaitingAndNoEvents) {
   source_.SetPods({pod});
   ExpectSameAsKubectl("describe pod init", "describe pod init");
   ExpectSameAsKubectl("get pods", "get pods");
+}
+
+// Describe's probe history (issue 14) is an addition: with it removed, what is left is exactly
+// kubectl's describe of the same pod.
+TEST_F(ViewsTest, DescribeAddsProbeHistoryAndOtherwiseIsKubectls) {
+  if (!has_kubectl_) GTEST_SKIP() << "kubectl is not installed";
+  prober::ProbeWorkerStatus w;
+  w.pod_namespace = "default";
+  w.pod_name = "web";
+  w.pod_uid = pod_.metadata.uid;
+  w.container = "web";
+  w.type = prober::ProbeType::kLiveness;
+  w.spec = *pod_.spec.containers[0].liveness_probe;
+  w.history_capacity = 100;
+  w.attempts_total = 7;
+  for (int i = 0; i < 7; ++i) {
+    prober::ProbeAttempt a;
+    a.start = *api::ParseRFC3339("2026-11-28T08:15:50Z") + std::chrono::seconds(10 * i);
+    a.duration = std::chrono::milliseconds(2);
+    a.result = i < 5 ? probe::Result::kSuccess : probe::Result::kFailure;
+    a.run_result = i < 5 ? prober::CachedResult::kSuccess : prober::CachedResult::kFailure;
+    a.run = i < 5 ? i + 1 : i - 4;
+    a.threshold = i < 5 ? 1 : 3;
+    a.cached = prober::CachedResult::kSuccess;
+    a.output =
+        std::make_shared<const std::string>(i < 5 ? "" : "HTTP probe failed with statuscode: 500");
+    a.container_id = std::make_shared<const std::string>("probelet://web-2");
+    w.attempts.push_back(a);
+  }
+  source_.SetProbeWorkers({w});
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    CommandResult mine = Probelet("describe pod web");
+    CommandResult theirs = Kubectl("describe pod web");
+    ASSERT_EQ(mine.exit_code, 0) << mine.err;
+    EXPECT_THAT(mine.out,
+                HasSubstr("    Mounts:  <none>\n"
+                          "    Liveness History (last 5 of 7):\n"
+                          "      Start                        Duration  Result   State    "
+                          "       Cached   Output\n"
+                          "      2026-11-28T08:16:10.000000Z  2ms       success  success "
+                          "3 of 1  Success  \n"));
+    EXPECT_THAT(mine.out, HasSubstr("failure 2 of 3  Success  HTTP probe failed with statuscode: "
+                                    "500\n  sidecar:\n"));
+    // Drop the history block: its title and the lines indented deeper than it that follow.
+    std::istringstream lines(mine.out);
+    std::string kept, line;
+    bool in_history = false;
+    while (std::getline(lines, line)) {
+      if (line.find(" History (last ") != std::string::npos) {
+        in_history = true;
+        continue;
+      }
+      if (in_history && line.rfind("      ", 0) == 0) continue;
+      in_history = false;
+      kept += line + "\n";
+    }
+    if (kept == theirs.out || attempt == 1) {
+      EXPECT_EQ(kept, theirs.out);
+      return;
+    }
+  }
 }
 
 TEST_F(ViewsTest, GetPodAsJsonAndYaml) {

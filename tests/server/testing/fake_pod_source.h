@@ -80,6 +80,35 @@ class FakePodSource : public PodSource {
     std::lock_guard lock(mu_);
     metrics_ = std::move(text);
   }
+  // The probe workers: ListProbeWorkers filters them and cuts their attempts as the prober
+  // manager does.
+  std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
+      const prober::ProbeWorkerQuery& q) const override {
+    std::lock_guard lock(mu_);
+    std::vector<prober::ProbeWorkerStatus> out;
+    for (const auto& w : probe_workers_) {
+      if ((!q.pod_namespace.empty() && w.pod_namespace != q.pod_namespace) ||
+          (!q.pod_name.empty() && w.pod_name != q.pod_name) ||
+          (!q.container.empty() && w.container != q.container) || (q.type && w.type != *q.type)) {
+        continue;
+      }
+      prober::ProbeWorkerStatus copy = w;
+      copy.attempts.clear();
+      for (size_t i = w.attempts.size(); i > 0 && copy.attempts.size() < q.attempts; --i) {
+        if (std::chrono::floor<std::chrono::microseconds>(w.attempts[i - 1].start) <= q.since) {
+          break;
+        }
+        copy.attempts.insert(copy.attempts.begin(), w.attempts[i - 1]);
+      }
+      out.push_back(std::move(copy));
+    }
+    return out;
+  }
+  void SetProbeWorkers(std::vector<prober::ProbeWorkerStatus> workers) {
+    std::lock_guard lock(mu_);
+    probe_workers_ = std::move(workers);
+  }
+
   // Applies `fn` to the pod named `name` (tests change its status mid-run).
   template <typename Fn>
   void UpdatePod(std::string_view name, Fn fn) {
@@ -98,6 +127,7 @@ class FakePodSource : public PodSource {
   std::vector<api::EndpointSlice> slices_;
   std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> logs_;
   std::string metrics_;
+  std::vector<prober::ProbeWorkerStatus> probe_workers_;
 };
 
 inline api::Probe HttpGetProbe(std::string path, int32_t port) {
