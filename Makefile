@@ -22,7 +22,7 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libspdlog-dev libfmt-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libgtest-dev libgmock-dev libbenchmark-dev \
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
-  containerd runc busybox-static containernetworking-plugins
+  containerd runc busybox-static containernetworking-plugins libsystemd-dev
 
 .PHONY: all deps build test asan demo demo-containerd bench static-probe clean format
 all: build
