@@ -109,9 +109,16 @@ void SystemdNotifier::Flush() {
     message = "READY=1\n";
     ready_sent_ = true;
   }
-  std::string status =
-      (stopping_ ? "stopping: " : "") + PodsSummary(pods_.size(), ready, restarting);
-  if (status != last_status_) {
+  std::string status;
+  if (stopping_) {
+    status = "stopping: " + PodsSummary(pods_.size(), ready, restarting);
+  } else if (ready_sent_) {
+    status = PodsSummary(pods_.size(), ready, restarting);
+  } else if (started_) {
+    status = "starting: " + std::to_string(pods_.size()) + " of " +
+             std::to_string(pods_.size() + pending_.size()) + " pods synced";
+  }  // else: nothing to say before the start-up is done
+  if (!status.empty() && status != last_status_) {
     message += "STATUS=" + status + "\n";
     last_status_ = std::move(status);
   }

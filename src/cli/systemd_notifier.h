@@ -5,7 +5,8 @@
 //               once (its first status is stored), or is gone again: Start() names those pods;
 //   STATUS=...  a one-line summary, "12 pods, 11 ready, 1 restarting", sent when it changes, at
 //               most once per `status_min_interval` (default 250 ms), so a flapping pod costs
-//               systemd a few messages a second, not one per probe;
+//               systemd a few messages a second, not one per probe; "starting: 3 of 12 pods
+//               synced" until READY=1, "stopping: ..." once stopping;
 //   WATCHDOG=1  every `watchdog_interval` from the event loop's clock (half of $WATCHDOG_USEC,
 //               as sd_watchdog_enabled(3) advises), so a stalled loop misses its pings and
 //               systemd restarts probelet (WatchdogSec=);

@@ -81,13 +81,15 @@ TEST_F(SystemdNotifierTest, WithoutASendItDoesNothingAndArmsNoTimer) {
 TEST_F(SystemdNotifierTest, ReadyWaitsForTheFirstStatusOfEveryPodAtStart) {
   auto n = Make();
   n->PodStatusChanged(MakePod("a", false));  // synced during start-up, before Start
+  clock_.RunUntilIdle();
+  EXPECT_THAT(States(), IsEmpty());  // nothing to say before Start
   api::Pod b = MakePod("b", false);
   n->Start({"a", "b"}, Tracked());
   clock_.RunUntilIdle();
-  EXPECT_THAT(States(), ElementsAre("STATUS=1 pod, 0 ready, 0 restarting"));
+  EXPECT_THAT(States(), ElementsAre("STATUS=starting: 1 of 2 pods synced"));
   n->PodStatusChanged(b);
   clock_.RunUntilIdle();
-  EXPECT_THAT(States(), ElementsAre("STATUS=1 pod, 0 ready, 0 restarting",
+  EXPECT_THAT(States(), ElementsAre("STATUS=starting: 1 of 2 pods synced",
                                     "READY=1\nSTATUS=2 pods, 0 ready, 0 restarting"));
 }
 
