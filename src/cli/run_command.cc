@@ -13,7 +13,9 @@
 //
 // Log lines (stderr): one per event (Created, Started, Killing, Unhealthy, BackOff, ...), per
 // probe result transition, per pod phase or Ready change, plus the runtime's own lines; text by
-// default, one JSON object per line with --log-format json.
+// default, one JSON object per line with --log-format json (cli/log_writer.h; under journald
+// with syslog priorities). Under systemd ($NOTIFY_SOCKET), cli/systemd_notifier.h tells it when
+// probelet is ready, how its pods are, that it is alive (the watchdog) and stopping.
 #include "cli/run_command.h"
 
 #include <signal.h>

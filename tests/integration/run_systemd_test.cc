@@ -180,7 +180,9 @@ TEST(RunSystemdTest, UnderJournaldEveryLogLineHasAPriorityPrefix) {
     ++lines;
     ASSERT_TRUE(line.size() > 4 && line[0] == '<' && line[2] == '>' && line[3] == '{') << line;
     std::string level = nlohmann::json::parse(line.substr(3)).value("level", "");
-    EXPECT_EQ(line.substr(0, 3), level == "warning" ? "<4>" : level == "error" ? "<3>" : "<6>")
+    EXPECT_EQ(line.substr(0, 3), level == "warning" ? "<4>"
+                                 : level == "error" ? "<3>"
+                                                    : "<6>")
         << line;
   }
   EXPECT_GE(lines, 3) << h.Log();
