@@ -5,7 +5,7 @@
 #   make demo   deps, build, and the demo
 #   make demo-containerd  the demo in real containers, on a private containerd it starts and removes
 #   make asan   every test again, built with AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench  build the benchmarks (bench/README.md says how to run them)
+#   make bench  bench-deps (haproxy, wrk, golang-go) and the benchmarks (bench/README.md)
 #   make static-probe  a statically linked build/probelet-probe (the one-shot probe tool only)
 #   make install [PREFIX=/usr/local] [DESTDIR=]  build, then install PREFIX/bin/probelet and the
 #               systemd unit PREFIX/lib/systemd/system/probelet.service (packaging/); nothing else
@@ -29,8 +29,11 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
   containerd runc busybox-static containernetworking-plugins libsystemd-dev
 
-.PHONY: all deps build test asan demo demo-containerd bench static-probe clean format install \
-  install-files
+# What the benchmarks compare against (bench/README.md); not needed by the tests.
+BENCH_PACKAGES := haproxy wrk golang-go
+
+.PHONY: all deps bench-deps build test asan demo demo-containerd bench static-probe clean format \
+  install install-files
 all: build
 
 deps:
@@ -43,6 +46,17 @@ deps:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
 	    || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
+	fi
+
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  echo "make bench-deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "make bench-deps: apt-get install failed" >&2; exit 1; }; \
 	fi
 
 $(BUILD)/build.ninja:
@@ -69,7 +83,7 @@ demo: deps build
 demo-containerd: deps build
 	./examples/demo-containerd.sh $(BUILD)/probelet
 
-bench: deps $(BUILD)/build.ninja
+bench: bench-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 static-probe: deps

@@ -14,9 +14,10 @@ declare -A allowed=(
   [proxy]="base api proxy"
   [config]="base api config"
   [lint]="base api lint"
+  [sim]="base api probe prober runtime kubelet sim"
   [kubelet]="base api probe prober runtime kubelet"
   [server]="base api probe prober runtime kubelet server"
-  [cli]="base api probe prober runtime kubelet server proxy config lint cli"
+  [cli]="base api probe prober runtime kubelet server proxy config lint sim cli"
 )
 bad=0
 for stage in "${!allowed[@]}"; do

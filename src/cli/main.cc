@@ -16,6 +16,8 @@ commands:
   probe tcp HOST:PORT | probe grpc HOST:PORT [--service S] | probe exec -- CMD ARG...
   validate FILE_OR_DIR...                             decode, default and validate manifests
   lint FILE_OR_DIR... [--disable CODE,...] [-o json]  what the probes will do (docs/lint.md)
+  simulate FILE --scenario SCENARIO [--duration 30m]  what the kubelet will do, on virtual time
+      [--seed N] [-o text|json] [--no-timeline]
   get pods [-o wide|json|yaml] | get events           read a running agent (--api ADDR)
   describe pod NAME                                   kubectl-style description
   logs POD [-c CONTAINER] [-f] [--previous]           container logs
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   if (cmd == "probe") return ProbeMain(args);
   if (cmd == "validate") return ValidateMain(args);
   if (cmd == "lint") return LintMain(args);
+  if (cmd == "simulate") return SimulateMain(args);
   if (cmd == "run") return RunMain(args);
   if (cmd == "get") return GetMain(args);
   if (cmd == "describe") return DescribeMain(args);

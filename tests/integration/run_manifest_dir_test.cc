@@ -156,5 +156,50 @@ TEST_F(RunManifestDirTest, AServiceFileBringsItsPortAndSighupRescans) {
   EXPECT_EQ(h_.SignalAndWait(SIGTERM, 20s), 0);
 }
 
+// Issue 11 §2: an endpoint of a pod being deleted (its file removed) is terminating, still
+// serving while the pod's preStop keeps it up, and not ready: it gets no new connection.
+TEST_F(RunManifestDirTest, ADeletedPodsEndpointIsTerminatingWhileItStops) {
+  const int service_port = FreePort(), app_port = FreePort();
+  Write("svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
+        "  selector: {app: web}\n  ports: [{port: " +
+            std::to_string(service_port) + ", targetPort: " + std::to_string(app_port) + "}]\n");
+  Write("web.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\n"
+        "spec:\n  terminationGracePeriodSeconds: 5\n  containers:\n  - name: app\n"
+        "    command: [sleep, '1000']\n    lifecycle:\n      preStop:\n"
+        "        exec: {command: [sleep, '2']}\n");
+  h_.StartPaths({dir_});
+  auto conditions = [&]() -> Json {
+    auto body = HttpGet(h_.port(), "/apis/discovery.k8s.io/v1/endpointslices");
+    if (!body) return nullptr;
+    Json list = Json::parse(*body, nullptr, false);
+    if (list.is_discarded() || list["items"].empty() || list["items"][0]["endpoints"].empty()) {
+      return nullptr;
+    }
+    return list["items"][0]["endpoints"][0]["conditions"];
+  };
+  ASSERT_TRUE(h_.WaitFor(
+      [&] {
+        Json c = conditions();
+        return !c.is_null() && c.value("ready", false);
+      },
+      10s))
+      << h_.Log();
+  fs::remove(dir_ + "/web.yaml");
+  ASSERT_TRUE(h_.WaitFor(
+      [&] {
+        Json c = conditions();
+        return !c.is_null() && c.value("terminating", false);
+      },
+      5s))
+      << h_.Log();
+  Json c = conditions();
+  EXPECT_FALSE(c.value("ready", true));
+  EXPECT_TRUE(c.value("serving", false)) << "Ready until its container stops";
+  // Once the pod is gone, the Service has no endpoint left.
+  ASSERT_TRUE(h_.WaitFor([&] { return conditions().is_null(); }, 15s)) << h_.Log();
+}
+
 }  // namespace
 }  // namespace probelet::testing

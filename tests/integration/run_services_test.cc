@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -248,6 +249,8 @@ TEST_F(RunServicesTest, ZeroFailedRequestsWhileReplicasTurnUnreadyOneAtATime) {
     std::this_thread::sleep_for(500ms);
   }
   client.Stop();
+  std::printf("zero-downtime: %d requests, %d failed\n", client.ok() + client.failed(),
+              client.failed());
   EXPECT_EQ(client.failed(), 0);
   EXPECT_GT(client.ok(), 600);
 }
@@ -263,6 +266,8 @@ TEST_F(RunServicesTest, ALivenessRestartUnderLoadKeepsTheServiceAnswering) {
   ASSERT_TRUE(h_.WaitFor([&] { return AllReady(h_, r_); }, 15s)) << h_.Log();
   std::this_thread::sleep_for(1s);
   client.Stop();
+  std::printf("liveness restart under load: %d requests, %d failed\n",
+              client.ok() + client.failed(), client.failed());
   auto seen = Spread(60);
   EXPECT_GT(seen["b"], 0) << ::testing::PrintToString(seen) << h_.Log();
   EXPECT_EQ(seen.count(""), 0u);

@@ -44,7 +44,8 @@ TEST_F(CriRuntimeTest, ContainerdKilledAndRelaunched) {
 
   // `ends` exits while nobody listens.
   while (Clock::now() - t_start < 3s) RunFor(100ms);
-  ASSERT_TRUE(containerd().Relaunch().ok()) << containerd().LogTail();
+  base::Status relaunched = containerd().Relaunch();
+  ASSERT_TRUE(relaunched.ok()) << relaunched.error().message << "\n" << containerd().LogTail();
   auto t_back = Clock::now();
   ASSERT_TRUE(runtime::testing::RunUntil(
       io(), [&] { return runtime().healthy(); }, 15s))

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# `probelet run` against HAProxy's active health checks and the kubelet-like Go prober, at the
+# same HTTP probe rate against the same nginx, in one go (issue 13 point 5). For each rate in
+# RATES (probes per second; default "1000 3000 4000"):
+#
+#   probelet  RATE/2 pods (each a real `sleep` process) with a liveness and a readiness httpGet
+#             probe on nginx, period 1 s, from one manifest directory; measured once every pod
+#             is Ready: CPU of probelet per probe (utime+stime from /proc over DURATION seconds,
+#             divided by the prober_probe_total delta of /metrics), false failures (the
+#             "failed" results in that delta), RSS, time from start to all pods Ready, and
+#             GET /pods latency p50/p99 while probing;
+#   haproxy   one backend with RATE `server` lines, `option httpchk GET /healthz`, `inter 1s`,
+#             nbthread 1: CPU per check (its CPU over DURATION / (RATE x DURATION));
+#   kubeprober-go  -n RATE -period 1s (../shared/bench/kubeprober-go, built when `go` exists):
+#             its own CPU per probe and lateness.
+#
+#   bench/run_vs_haproxy/run.sh [BUILD_DIR]      (as root; needs nginx, haproxy, golang-go)
+#   RATES="1000" DURATION=20 bench/run_vs_haproxy/run.sh build
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+build=$(realpath "${1:-build}")
+rates=${RATES:-1000 3000 4000}
+duration=${DURATION:-20}
+probelet=$build/probelet
+[ -x "$probelet" ] || { echo "run.sh: build $probelet first (make)" >&2; exit 2; }
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { echo "run.sh: haproxy missing (make bench-deps)" >&2; exit 2; }
+haproxy_bin=$(command -v haproxy || echo /usr/sbin/haproxy)
+ulimit -n 20000 2>/dev/null || true
+
+NAME=run_vs_haproxy
+source bench/start_nginx.sh
+work=$dir/work
+mkdir -p "$work"
+
+kubeprober=${KUBEPROBER:-/tmp/kubeprober-go}
+if [ ! -x "$kubeprober" ] && command -v go >/dev/null; then
+  (cd "$repo/../shared/bench/kubeprober-go" && GOFLAGS=-mod=mod go build -o "$kubeprober" . ) \
+    >/dev/null 2>&1 || echo "# kubeprober-go: could not build it (skipped)"
+fi
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# Sum of prober_probe_total, and of its result="failed" series, from /metrics.
+probe_totals() {
+  curl -sf "http://$1/metrics" | awk '/^prober_probe_total\{/ { n += $NF; if ($0 ~ /result="failed"/) f += $NF }
+    END { printf "%d %d\n", n, f }'
+}
+
+printf '\n%-14s %6s %10s %9s %9s %10s %12s %s\n' what rate cpu_us/pr fails rss_MB ready_s "pods p50/p99" note
+for rate in $rates; do
+  pods=$((rate / 2))
+  # --- probelet run
+  rm -rf "$work/manifests" "$work/state"; mkdir -p "$work/manifests"
+  for i in $(seq "$pods"); do
+    cat > "$work/manifests/p$i.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: p$i}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    command: [sleep, "100000"]
+    livenessProbe: {httpGet: {path: /healthz, port: $port}, periodSeconds: 1}
+    readinessProbe: {httpGet: {path: /healthz, port: $port}, periodSeconds: 1}
+YAML
+  done
+  api_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  api=127.0.0.1:$api_port
+  t0=$(date +%s.%N)
+  "$probelet" run "$work/manifests" --state-dir "$work/state" --api "$api" 2>"$work/probelet.log" &
+  ppid=$!
+  ready=""
+  for _ in $(seq 600); do
+    n=$(curl -sf "http://$api/pods" | python3 -c 'import json,sys
+try: d=json.load(sys.stdin)
+except Exception: print(0); sys.exit()
+print(sum(1 for p in d.get("items",[]) for c in p["status"].get("conditions",[]) if c["type"]=="Ready" and c["status"]=="True"))' 2>/dev/null || echo 0)
+    if [ "$n" = "$pods" ]; then ready=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')"); break; fi
+    sleep 0.1
+  done
+  read -r n0 f0 < <(probe_totals "$api")
+  c0=$(cpu_ticks "$ppid")
+  w0=$(date +%s.%N)
+  # GET /pods while probing: latency of each request, p50 and p99.
+  lat=$(python3 - "$api" "$duration" <<'PY'
+import http.client, sys, time
+host, port = sys.argv[1].split(":"); end = time.time() + float(sys.argv[2]) - 1
+ms = []
+while time.time() < end:
+    t = time.perf_counter()
+    c = http.client.HTTPConnection(host, int(port), timeout=10); c.request("GET", "/pods"); c.getresponse().read(); c.close()
+    ms.append((time.perf_counter() - t) * 1000); time.sleep(0.2)
+ms.sort(); print("%.1f/%.1f" % (ms[len(ms)//2], ms[min(len(ms)-1, int(len(ms)*0.99))]) if ms else "-")
+PY
+)
+  sleep 1
+  c1=$(cpu_ticks "$ppid")
+  read -r n1 f1 < <(probe_totals "$api")
+  w1=$(date +%s.%N)
+  rss=$(( $(rss_kb "$ppid") / 1024 ))
+  kill -TERM "$ppid"; wait "$ppid" 2>/dev/null || true
+  probes=$((n1 - n0))
+  printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' "probelet run" "$rate" \
+    "$(python3 -c "print(f'{($c1-$c0)/$hz*1e6/max($probes,1):.1f}')")" "$((f1 - f0))" "$rss" \
+    "${ready:-never}" "$lat" \
+    "$pods pods, $(python3 -c "print(f'{$probes/($w1-$w0):.0f}')") probes/s measured"
+
+  # --- haproxy
+  {
+    printf 'global\n  nbthread 1\n  maxconn 9000\ndefaults\n  mode http\n  timeout connect 1s\n  timeout check 1s\n'
+    printf '  timeout client 5s\n  timeout server 5s\n'
+    # HAProxy refuses to start without a listener: one that nothing uses.
+    printf 'frontend unused\n  bind 127.0.0.1:%d\n  default_backend checks\n' "$api_port"
+    printf 'backend checks\n  option httpchk GET /healthz\n'
+    for i in $(seq "$rate"); do printf '  server s%d 127.0.0.1:%d check inter 1s\n' "$i" "$port"; done
+  } > "$work/haproxy.cfg"
+  "$haproxy_bin" -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+  hpid=$!
+  sleep 2
+  h0=$(cpu_ticks "$hpid"); sleep "$duration"; h1=$(cpu_ticks "$hpid")
+  hrss=$(( $(rss_kb "$hpid") / 1024 ))
+  kill "$hpid"; wait "$hpid" 2>/dev/null || true
+  printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' haproxy "$rate" \
+    "$(python3 -c "print(f'{($h1-$h0)/$hz*1e6/($rate*$duration):.1f}')")" - "$hrss" - - "checks assumed at rate"
+
+  # --- kubeprober-go
+  if [ -x "$kubeprober" ]; then
+    out=$("$kubeprober" -kind http -n "$rate" -period 1s -duration "${duration}s" -target "127.0.0.1:$port" -path /healthz 2>&1 | tail -1)
+    cpu=$(sed -n 's/.*cpu_us_per_probe=\([0-9.]*\).*/\1/p' <<<"$out")
+    printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' kubeprober-go "$rate" "${cpu:-?}" - - - - "$out"
+  fi
+done
