@@ -7,11 +7,16 @@
 #   make asan   every test again, built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  bench-deps (haproxy, wrk, golang-go) and the benchmarks (bench/README.md)
 #   make static-probe  a statically linked build/probelet-probe (the one-shot probe tool only)
+#   make install [PREFIX=/usr/local] [DESTDIR=]  build, then install PREFIX/bin/probelet and the
+#               systemd unit PREFIX/lib/systemd/system/probelet.service (packaging/); nothing else
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+UNIT_DIR   := $(PREFIX)/lib/systemd/system
 
 # ccache hits across clones only with these (DESIGN.md).
 export CCACHE_BASEDIR := $(CURDIR)
@@ -22,12 +27,13 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libspdlog-dev libfmt-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libgtest-dev libgmock-dev libbenchmark-dev \
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
-  containerd runc busybox-static containernetworking-plugins
+  containerd runc busybox-static containernetworking-plugins libsystemd-dev
 
 # What the benchmarks compare against (bench/README.md); not needed by the tests.
 BENCH_PACKAGES := haproxy wrk golang-go
 
-.PHONY: all deps bench-deps build test asan demo demo-containerd bench static-probe clean format
+.PHONY: all deps bench-deps build test asan demo demo-containerd bench static-probe clean format \
+  install install-files
 all: build
 
 deps:
@@ -86,6 +92,17 @@ static-probe: deps
 	cmake --build build-static --target probelet-probe -j $(JOBS)
 	mkdir -p $(BUILD) && cp build-static/probelet-probe $(BUILD)/probelet-probe
 	@echo "built $(BUILD)/probelet-probe (static): probelet-probe http|tcp|grpc|exec ..."
+
+# install-files copies what $(BUILD) holds, without building (tools/check_install.sh uses it).
+install: build
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	install -D -m 0755 $(BUILD)/probelet $(DESTDIR)$(PREFIX)/bin/probelet
+	install -d $(DESTDIR)$(UNIT_DIR)
+	sed 's|/usr/local/bin/probelet|$(PREFIX)/bin/probelet|' packaging/probelet.service \
+	  > $(DESTDIR)$(UNIT_DIR)/probelet.service
+	chmod 0644 $(DESTDIR)$(UNIT_DIR)/probelet.service
 
 format:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -13,26 +13,22 @@
 //
 // Log lines (stderr): one per event (Created, Started, Killing, Unhealthy, BackOff, ...), per
 // probe result transition, per pod phase or Ready change, plus the runtime's own lines; text by
-// default, one JSON object per line with --log-format json.
+// default, one JSON object per line with --log-format json (cli/log_writer.h; under journald
+// with syslog priorities). Under systemd ($NOTIFY_SOCKET), cli/systemd_notifier.h tells it when
+// probelet is ready, how its pods are, that it is alive (the watchdog) and stopping.
 #include "cli/run_command.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,12 +36,12 @@
 #include "api/time.h"
 #include "api/uid.h"
 #include "base/asio_clock.h"
-#include "base/async_writer.h"
-#include "base/unique_fd.h"
 #include "cli/commands.h"
+#include "cli/log_writer.h"
 #include "cli/manifest_sync.h"
 #include "cli/run_runtime.h"
 #include "cli/service_pod_source.h"
+#include "cli/systemd_notifier.h"
 #include "kubelet/agent.h"
 #include "kubelet/status_generation.h"
 #include "proxy/proxier.h"
@@ -78,67 +74,6 @@ started (their cgroup, or their process groups) as soon as probelet is gone. Wit
 runtime the containers stay in the runtime instead, and the next `probelet run` with the same
 state dir removes them before it starts its pods.
 )";
-
-// One writer for every log line, text or JSON. Called on the loop thread and by spdlog (the
-// runtime's lines). The lines go to stderr through a writer thread with a bounded queue
-// (issue 9 point 6): a stderr that nobody reads, or a slow terminal, never blocks the loop;
-// lines that do not fit are dropped and counted (probelet_log_dropped_lines_total{log="agent"}).
-// Destroying it writes what is queued, for up to a second.
-class LogWriter {
- public:
-  using Fields = std::vector<std::pair<std::string, std::string>>;
-  explicit LogWriter(bool json) : json_(json) {}
-
-  uint64_t dropped_lines() const { return writer_.dropped_lines(); }
-
-  void Line(api::Time ts, std::string_view level, std::string_view msg, const Fields& fields) {
-    std::string out;
-    if (json_) {
-      nlohmann::json j;
-      j["ts"] = api::FormatRFC3339Nano(ts);
-      j["level"] = level;
-      j["msg"] = msg;
-      for (const auto& [k, v] : fields) j[k] = v;
-      out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    } else {
-      out = api::FormatRFC3339Nano(ts).substr(0, 23) + "Z " + std::string(level) + " " +
-            std::string(msg);
-      for (const auto& [k, v] : fields) {
-        out += " " + k + "=";
-        bool quote = v.empty() || v.find_first_of(" \"=") != std::string::npos;
-        out += quote ? nlohmann::json(v).dump() : v;
-      }
-    }
-    out += '\n';
-    writer_.Write(stderr_, std::move(out), 1);
-  }
-
- private:
-  bool json_;
-  base::AsyncWriter writer_{1 << 20};
-  // A duplicate of fd 2, so that the writer's thread owns what it writes to.
-  std::shared_ptr<base::AsyncWriter::Target> stderr_ = std::make_shared<base::AsyncWriter::Target>(
-      base::UniqueFd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)));
-};
-
-// Routes spdlog (the runtime's and other stages' lines) through the LogWriter.
-class SpdlogSink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  explicit SpdlogSink(LogWriter& writer) : writer_(writer) {}
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    auto level = spdlog::level::to_string_view(msg.level);
-    writer_.Line(api::Time(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     msg.time.time_since_epoch())),
-                 std::string_view(level.data(), level.size()),
-                 std::string_view(msg.payload.data(), msg.payload.size()), {});
-  }
-  void flush_() override {}
-
- private:
-  LogWriter& writer_;
-};
 
 std::string PodKey(const api::Pod& pod) {
   return pod.metadata.namespace_ + "/" + pod.metadata.name;
@@ -281,8 +216,7 @@ int RunMain(const Args& args) {
 
   LogWriter log(flags.json);
   auto previous_logger = spdlog::default_logger();
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("probelet", std::make_shared<SpdlogSink>(log)));
+  spdlog::set_default_logger(log.MakeLogger("probelet"));
   spdlog::set_level(spdlog::level::info);
   ::signal(SIGPIPE, SIG_IGN);
   int rc = RunAgent(flags, paths, loaded, log);
@@ -297,7 +231,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
              LogWriter& log) {
   boost::asio::io_context io;
   base::AsioClock clock(io);
-  auto line = [&](std::string_view level, std::string_view msg, LogWriter::Fields fields = {}) {
+  auto line = [&](std::string_view level, std::string_view msg, LogFields fields = {}) {
     log.Line(clock.WallNow(), level, msg, fields);
   };
 
@@ -321,6 +255,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   proxier_options.address = flags.service_address;
   proxier_options.node_name = host;
   proxy::Proxier proxier(io, clock, std::move(services), std::move(proxier_options));
+  auto systemd = SystemdNotifier::FromEnvironment(clock);  // also fed by the status observer
 
   kubelet::AgentOptions options;
   options.container_runtime = std::move(runtime->runtime);
@@ -343,15 +278,19 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   agent.status().SetObserver(
       [&](const api::Pod& pod, const api::PodStatus& old, const api::PodStatus& now) {
         // Endpoints follow at once: the next connection to a Service sees this status.
-        if (agent.stopping()) proxier.SetNodeTerminating();
+        if (agent.stopping()) {
+          proxier.SetNodeTerminating();
+          systemd->Stopping();
+        }
         proxier.UpdatePod(pod);
+        systemd->PodStatusChanged(pod);
         if (old.phase != now.phase) {
           line("info", "pod phase: " + now.phase, {{"pod", PodKey(pod)}});
         }
         const api::PodCondition* before = kubelet::FindCondition(old.conditions, "Ready");
         const api::PodCondition* after = kubelet::FindCondition(now.conditions, "Ready");
         if (after != nullptr && (before == nullptr || before->status != after->status)) {
-          LogWriter::Fields f{{"pod", PodKey(pod)}};
+          LogFields f{{"pod", PodKey(pod)}};
           if (!after->reason.empty()) f.emplace_back("reason", after->reason);
           if (!after->message.empty()) f.emplace_back("message", after->message);
           line("info", "pod Ready=" + after->status, f);
@@ -417,6 +356,10 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
 
   // 3. Run every pod, then follow the directories (SIGHUP: read them again now).
   manifests.Start(loaded.pods);
+  std::vector<std::string> started;  // READY=1 once each has been synced
+  for (const auto& p : agent.status().ListPods()) started.push_back(p.metadata.uid);
+  systemd->Start(started,
+                 [&](std::string_view uid) { return agent.status().GetPod(uid) != nullptr; });
   boost::asio::signal_set hangup(io, SIGHUP);
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& err, int) {
@@ -447,6 +390,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
                          ": stopping every pod (a second signal kills at once)");
         // Endpoints turn terminating first: new connections are refused, open ones drain.
         proxier.SetNodeTerminating();
+        systemd->Stopping();
         agent.Stop(0);
         wait_signal();
       } else {

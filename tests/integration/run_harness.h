@@ -125,6 +125,8 @@ class RunHarness {
     std::ofstream(Path("pod.yaml")) << manifest;
     StartPaths({Path("pod.yaml")}, std::move(extra));
   }
+  // "K=V" entries added to probelet's environment (which is the test's otherwise) at Start.
+  void AddEnv(std::string entry) { extra_env_.push_back(std::move(entry)); }
   // Starts `probelet run` on `paths` (files and directories); waits for the API.
   void StartPaths(const std::vector<std::string>& paths, std::vector<std::string> extra = {}) {
     log_fd_ = ::open(Path("probelet.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -135,8 +137,17 @@ class RunHarness {
       argv.push_back(a);
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto child = base::ChildProcess::Spawn(
-        {.argv = argv, .stdout_fd = log_fd_, .stderr_fd = log_fd_, .die_with_parent = true});
+    std::optional<std::vector<std::string>> env;
+    if (!extra_env_.empty()) {
+      env.emplace();
+      for (char** e = environ; *e != nullptr; ++e) env->push_back(*e);
+      env->insert(env->end(), extra_env_.begin(), extra_env_.end());
+    }
+    auto child = base::ChildProcess::Spawn({.argv = argv,
+                                            .env = env,
+                                            .stdout_fd = log_fd_,
+                                            .stderr_fd = log_fd_,
+                                            .die_with_parent = true});
     ::close(log_fd_);
     ASSERT_TRUE(child.ok()) << child.error().message;
     child_.emplace(std::move(*child));
@@ -235,6 +246,7 @@ class RunHarness {
   int log_fd_ = -1;
   int port_ = 0;
   std::optional<base::ChildProcess> child_;
+  std::vector<std::string> extra_env_;
 };
 
 }  // namespace probelet::testing
