@@ -2,6 +2,7 @@
 // process a subreaper) is reaped within 100 ms of its exit, without waiting for a probe's turn,
 // while an exec's own leader stays a zombie until its process group has been killed.
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,13 +31,25 @@ using testing::CountOpenFds;
 using testing::CountZombieChildren;
 using testing::RunUntil;
 
+// A /proc file's text, or "" when it cannot be read: the process may be reaped between the open
+// and the read (ESRCH), which would make an ifstream throw.
+std::string ReadProc(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
 // This process's children, from every thread's children list.
 std::vector<pid_t> Children() {
   std::vector<pid_t> out;
   DIR* d = ::opendir("/proc/self/task");
   while (dirent* e = d != nullptr ? ::readdir(d) : nullptr) {
     if (e->d_name[0] == '.') continue;
-    std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/children");
+    std::istringstream in(ReadProc(std::string("/proc/self/task/") + e->d_name + "/children"));
     for (pid_t p; in >> p;) out.push_back(p);
   }
   if (d != nullptr) ::closedir(d);
@@ -67,8 +80,7 @@ class ZombieWatch {
     while (!stop_) {
       auto now = Steady::now();
       for (pid_t p : Children()) {
-        std::ifstream in("/proc/" + std::to_string(p) + "/stat");
-        std::string text((std::istreambuf_iterator<char>(in)), {});
+        std::string text = ReadProc("/proc/" + std::to_string(p) + "/stat");
         size_t paren = text.rfind(')');
         if (paren == std::string::npos) continue;
         std::istringstream fields(text.substr(paren + 2));
@@ -184,8 +196,7 @@ TEST_F(ReapingTest, AnExecsLeaderIsNotReapedBeforeItsGroupIsKilled) {
   // The leader is still a zombie: its pid (the group id) cannot have been reused.
   bool leader_zombie = false;
   for (pid_t p : Children()) {
-    std::ifstream in("/proc/" + std::to_string(p) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::string text = ReadProc("/proc/" + std::to_string(p) + "/stat");
     size_t paren = text.rfind(')');
     if (paren != std::string::npos && text[paren + 2] == 'Z' &&
         text.find("(sh)") != std::string::npos) {
