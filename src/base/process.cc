@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -86,6 +87,8 @@ struct ChildPlan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   int stdio[3];
+  int extra[kMaxExtraFds];  // SpawnOptions::extra_fds, copied for the child (no vector there)
+  int n_extra;
   ChildError* error;  // the parent's: see ChildError
   pid_t parent;       // what getppid() returns while the parent lives (0 across pid namespaces)
   const SpawnOptions* options;
@@ -168,8 +171,20 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
       ChildFail(p, Step::kSetup, err, setup_step);
     }
   }
+  // The extra fds become 3, 4, ...: lifted above their targets first, as stdio was.
+  const int n_extra = p.n_extra;
+  int lifted[kMaxExtraFds];
+  for (int i = 0; i < n_extra; ++i) {
+    lifted[i] = ::fcntl(p.extra[i], F_DUPFD, 3 + n_extra);
+    if (lifted[i] < 0) ChildFail(p, Step::kStdio, errno);
+  }
+  for (int i = 0; i < n_extra; ++i) {
+    if (::dup2(lifted[i], 3 + i) < 0) ChildFail(p, Step::kStdio, errno);
+  }
   // Every other fd goes (the fd table is the child's own copy: no CLONE_FILES).
-  if (::close_range(3, ~0U, 0) != 0) ChildFail(p, Step::kCloseFds, errno);
+  if (::close_range(static_cast<unsigned>(3 + n_extra), ~0U, 0) != 0) {
+    ChildFail(p, Step::kCloseFds, errno);
+  }
   if (o.gid) {
     gid_t g = *o.gid;
     if (::syscall(SYS_setgroups, 1, &g) != 0) ChildFail(p, Step::kGid, errno);
@@ -292,6 +307,11 @@ Expected<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   plan.envp.push_back(nullptr);
   plan.parent = options.pid_namespace_fd >= 0 ? 0 : ::getpid();
 
+  if (options.extra_fds.size() > kMaxExtraFds) {
+    return Error{"more than " + std::to_string(kMaxExtraFds) + " extra fds", EINVAL};
+  }
+  plan.n_extra = static_cast<int>(options.extra_fds.size());
+  std::copy(options.extra_fds.begin(), options.extra_fds.end(), plan.extra);
   UniqueFd devnull;
   int given[3] = {options.stdin_fd, options.stdout_fd, options.stderr_fd};
   for (int i = 0; i < 3; ++i) {
@@ -426,6 +446,13 @@ bool ChildProcess::HasExited() const {
     return false;
   }
   return info.si_pid == pid_;
+}
+
+void ChildProcess::Abandon() {
+  if (pidfd_ >= 0) ::close(pidfd_);
+  pidfd_ = -1;
+  pid_ = -1;
+  wait_status_ = 0;  // as if reaped: the destructor leaves it alone
 }
 
 int ChildProcess::KillAndReap() {

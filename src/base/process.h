@@ -66,6 +66,8 @@ struct ChildSetup {
   const char* const* step_names = nullptr;
 };
 
+inline constexpr size_t kMaxExtraFds = 8;
+
 struct SpawnOptions {
   std::vector<std::string> argv{};  // no shell; argv[0] searched in PATH if no '/'
   // "K=V" entries; nullopt = inherit. The PATH used to find argv[0] is this env's PATH when it
@@ -79,6 +81,9 @@ struct SpawnOptions {
                                 // falling back to writing cgroup.procs if clone3 is refused
   bool die_with_parent = true;  // PR_SET_PDEATHSIG(SIGKILL)
   int pid_namespace_fd = -1;    // >=0: start in this pid namespace (ns fd or pidfd)
+  // Passed on as fds 3, 4, ... in the child, in this order (Go's ExtraFiles); every other fd
+  // is closed. At most kMaxExtraFds.
+  std::vector<int> extra_fds{};
   ChildSetup setup{};           // run in the child before fds close and credentials apply
 };
 
@@ -118,6 +123,10 @@ class ChildProcess {
 
   // SIGKILLs the group (or the child) if not reaped, then reaps, blocking. Returns the status.
   int KillAndReap();
+  // Lets the child go without killing or reaping it: it lives on, and once this process is
+  // gone its new parent (init or a subreaper) reaps it. For children meant to outlive us
+  // (the process runtime's shims, with --keep-containers-on-exit).
+  void Abandon();
 
  private:
   ChildProcess(pid_t pid, int pidfd, bool leads_group)

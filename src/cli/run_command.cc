@@ -52,7 +52,7 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]\n"
-    "                    [--log-format text|json]\n"
+    "                    [--keep-containers-on-exit] [--log-format text|json]\n"
     "                    [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]\n"
     "                     [--exec-probes runtime|direct] [--cgroup-root PATH]]\n"
     "                    [--service-address IP] [--probe-history N]";
@@ -104,9 +104,16 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
   app.footer(kRunFooter);
   app.add_option("FILE_OR_DIR", flags.paths, "manifests of the pods to run")->required();
   app.add_option("--state-dir", flags.state_dir,
-                 "where container logs go (DIR/pods/<ns>_<pod>_<uid>/<container>/<n>.log).\n"
-                 "Default: $XDG_RUNTIME_DIR/probelet when XDG_RUNTIME_DIR is set, else\n"
-                 "/var/lib/probelet as root, else /tmp/probelet-<uid>.");
+                 "where container logs go (DIR/pods/<ns>_<pod>_<uid>/<container>/<n>.log) and\n"
+                 "what a later probelet with the same DIR needs to adopt the containers that\n"
+                 "outlived this one (DIR/containers, DIR/status). Default: $XDG_RUNTIME_DIR/\n"
+                 "probelet when XDG_RUNTIME_DIR is set, else /var/lib/probelet as root, else\n"
+                 "/tmp/probelet-<uid>.");
+  app.add_flag("--keep-containers-on-exit", flags.keep_containers_on_exit,
+               "on SIGTERM/SIGINT exit at once and leave every container running, for the\n"
+               "next probelet with the same --state-dir to adopt (the systemd unit's mode);\n"
+               "without it a signal stops every pod gracefully. A crash or SIGKILL leaves\n"
+               "the containers running either way.");
   app.add_option("--api", flags.api,
                  "the read-only API (GET /pods, /events, /probes, /healthz, /metrics); port 0\n"
                  "picks a free port (logged at start); \"none\" turns it off. Only a loopback\n"
@@ -264,6 +271,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   options.node_name = host;
   options.prober_seed = static_cast<uint64_t>(::getpid());
   options.probe_history = flags.probe_history;
+  options.status_checkpoint_dir = flags.state_dir + "/status";
   kubelet::Agent agent(io, clock, std::move(options));
 
   agent.events().SetObserver([&](const api::Event& e) {
@@ -354,8 +362,18 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
                         " pod sandbox(es) left by an earlier probelet with this state dir");
   }
 
-  // 3. Run every pod, then follow the directories (SIGHUP: read them again now).
+  if (runtime->adopted_containers > 0) {
+    line("info", "runtime: adopted " + std::to_string(runtime->adopted_containers) +
+                     " container(s) left by an earlier probelet with this state dir");
+  }
+
+  // 3. Run every pod, then follow the directories (SIGHUP: read them again now). Adopted
+  // containers whose pod is in no manifest any more are stopped.
   manifests.Start(loaded.pods);
+  if (size_t orphans = agent.kubelet().RemoveOrphanedContainers(); orphans > 0) {
+    line("info", "stopping " + std::to_string(orphans) +
+                     " adopted container(s) whose pod is no longer in any manifest");
+  }
   std::vector<std::string> started;  // READY=1 once each has been synced
   for (const auto& p : agent.status().ListPods()) started.push_back(p.metadata.uid);
   systemd->Start(started,
@@ -375,6 +393,9 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   // with exit code 1): graceful stop on the first signal, kill at once on the second.
   agent.SetStoppedCallback([&] {
     line("info", "every container has stopped: exiting");
+    // Nothing is left to adopt: the pods' last statuses go too.
+    std::error_code ignored;
+    std::filesystem::remove_all(flags.state_dir + "/status", ignored);
     proxier.Close();
     hangup.cancel();
     if (api_server) api_server->Stop();
@@ -385,7 +406,15 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
     signals.async_wait([&](const boost::system::error_code& err, int sig) {
       if (err) return;
       ++signals_seen;
-      if (signals_seen == 1 && !agent.stopping()) {
+      if (signals_seen == 1 && !agent.stopping() && flags.keep_containers_on_exit) {
+        line("info", std::string("received ") + ::strsignal(sig) +
+                         ": exiting; every container keeps running (--keep-containers-on-exit)");
+        systemd->Stopping();
+        proxier.Close();
+        hangup.cancel();
+        if (api_server) api_server->Stop();
+        agent.Detach(0);
+      } else if (signals_seen == 1 && !agent.stopping()) {
         line("info", std::string("received ") + ::strsignal(sig) +
                          ": stopping every pod (a second signal kills at once)");
         // Endpoints turn terminating first: new connections are refused, open ones drain.

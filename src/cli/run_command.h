@@ -30,6 +30,9 @@ struct RunFlags {
   std::string service_address = "127.0.0.1";
   // Attempts each probe worker keeps (prober/probe_history.h); 0: none.
   size_t probe_history = 100;
+  // SIGTERM/SIGINT end probelet at once and leave every container running, for a later
+  // probelet with the same state dir to adopt (the daemon mode; the systemd unit uses it).
+  bool keep_containers_on_exit = false;
 };
 
 // $XDG_RUNTIME_DIR/probelet, else /var/lib/probelet as root, else /tmp/probelet-<uid>.

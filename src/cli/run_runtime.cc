@@ -12,6 +12,7 @@
 #include "runtime/cri/cri_client.h"
 #include "runtime/cri/cri_runtime.h"
 #include "runtime/cri/direct_exec_probes.h"
+#include "runtime/process_runtime.h"
 
 namespace probelet::cli {
 namespace {
@@ -32,6 +33,41 @@ void AwaitAnswer(boost::asio::io_context& io, const std::optional<T>& answer) {
   io.restart();
 }
 
+// probelet-shim, next to the probelet binary (build/ and make install put them side by side).
+std::string ShimPath() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "probelet-shim";
+  return (self.parent_path() / "probelet-shim").string();
+}
+
+// The process runtime in shim mode: containers outlive probelet, and those an earlier
+// probelet with this state dir left are adopted now, before any pod is added.
+base::Expected<RunRuntime> MakeProcessRuntime(boost::asio::io_context& io, base::Clock& clock,
+                                              const RunFlags& flags) {
+  runtime::ProcessRuntimeOptions options;
+  std::error_code ec;
+  options.state_dir = std::filesystem::weakly_canonical(flags.state_dir, ec).string();
+  if (ec) options.state_dir = flags.state_dir;
+  options.shim_path = ShimPath();
+  if (::access(options.shim_path.c_str(), X_OK) != 0) {
+    return base::Error{"the process runtime needs probelet-shim next to probelet: " +
+                       options.shim_path + ": not found"};
+  }
+  auto process = std::make_unique<runtime::ProcessRuntime>(io, clock, options);
+  if (auto st = process->Adopt(); !st.ok()) {
+    process->Detach();  // nothing of it is killed: it belongs to the state dir
+    return base::Error{"--state-dir " + flags.state_dir + ": " + st.error().message +
+                       " (nothing was started or stopped)"};
+  }
+  size_t adopted = process->ListContainers().size();
+  RunRuntime out{std::move(process), nullptr,
+                 "process runtime (pods run as supervised processes, each under its "
+                 "probelet-shim)"};
+  out.adopted_containers = adopted;
+  return out;
+}
+
 }  // namespace
 
 std::string RuntimeInstanceName(const std::string& state_dir) {
@@ -47,9 +83,7 @@ std::string RuntimeInstanceName(const std::string& state_dir) {
 
 base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clock& clock,
                                           const RunFlags& flags) {
-  if (flags.container_runtime_endpoint.empty()) {
-    return RunRuntime{nullptr, nullptr, "process runtime (pods run as supervised processes)"};
-  }
+  if (flags.container_runtime_endpoint.empty()) return MakeProcessRuntime(io, clock, flags);
   const std::string flag = "--container-runtime-endpoint " + flags.container_runtime_endpoint;
   auto client = runtime::cri::NewCriClient(io, flags.container_runtime_endpoint);
   if (!client.ok()) return base::Error{flag + ": " + client.error().message};

@@ -13,6 +13,9 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
       clock_(clock),
       runtime_(MakeRuntime(io, clock, options, process_runtime_)),
       images_(options.images),
+      status_checkpoint_(options.status_checkpoint_dir.empty()
+                             ? nullptr
+                             : std::make_unique<PodStatusCheckpoint>(options.status_checkpoint_dir)),
       status_(clock),
       events_(clock, EventStore::kDefaultCapacity, options.node_name),
       http_(probe::NewHttpProber(io, clock)),
@@ -25,6 +28,7 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
                                         : nullptr),
       node_name_(options.node_name),
       kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {
+  status_.SetCheckpoint(status_checkpoint_.get());
   // A runtime that stops answering (containerd down) is the node's problem, not one pod's: an
   // event on the node, as the kubelet reports it in the node's Ready condition. Pods keep their
   // last known state meanwhile; what the pod workers ask fails and is retried with back-off.
@@ -48,7 +52,10 @@ Agent::~Agent() = default;
 std::unique_ptr<runtime::Runtime> Agent::MakeRuntime(boost::asio::io_context& io,
                                                      base::Clock& clock, AgentOptions& options,
                                                      runtime::ProcessRuntime*& process) {
-  if (options.container_runtime) return std::move(options.container_runtime);
+  if (options.container_runtime) {
+    process = dynamic_cast<runtime::ProcessRuntime*>(options.container_runtime.get());
+    return std::move(options.container_runtime);
+  }
   auto made = std::make_unique<runtime::ProcessRuntime>(io, clock, options.runtime);
   process = made.get();
   return made;
@@ -101,6 +108,11 @@ bool Agent::Stop(int exit_code) {
     });
   });
   return true;
+}
+
+void Agent::Detach(int exit_code) {
+  if (process_runtime_ != nullptr) process_runtime_->Detach();
+  Abort(exit_code);
 }
 
 void Agent::Abort(int exit_code) {

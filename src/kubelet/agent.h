@@ -53,6 +53,9 @@ struct AgentOptions {
   std::unique_ptr<runtime::Runtime> container_runtime;
   // Its images (CRI ImageService) when it has any; must outlive nothing more than the Agent.
   runtime::ImageService* images = nullptr;
+  // Where each pod's last status is kept across probelet restarts (pod_status_checkpoint.h);
+  // empty: nowhere.
+  std::string status_checkpoint_dir;
 };
 
 class Agent {
@@ -79,6 +82,10 @@ class Agent {
   bool Stop(int exit_code);
   // Ends Run at once (the second signal); the containers die with the Agent's destruction.
   void Abort(int exit_code);
+  // Ends Run at once and leaves every container running (--keep-containers-on-exit): the
+  // process runtime in shim mode lets its shims go; a later probelet with the same state dir
+  // adopts them. A CRI runtime's containers stay in the runtime anyway.
+  void Detach(int exit_code);
   bool stopping() const { return stopping_; }
 
   // Called once every container has stopped, before Run ends (to close the API, the signals).
@@ -113,6 +120,7 @@ class Agent {
   runtime::ProcessRuntime* process_runtime_ = nullptr;  // runtime_, when it is one
   std::unique_ptr<runtime::Runtime> runtime_;
   runtime::ImageService* images_ = nullptr;
+  std::unique_ptr<PodStatusCheckpoint> status_checkpoint_;  // before status_, which uses it
   StatusManager status_;
   EventStore events_;
   std::unique_ptr<probe::HttpProber> http_;

@@ -1,5 +1,9 @@
 #include "kubelet/kubelet.h"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
 namespace probelet::kubelet {
 
 Kubelet::Kubelet(PodWorkerEnv env) : env_(std::move(env)) {
@@ -110,6 +114,26 @@ void Kubelet::DeletePod(std::string_view pod_uid, std::function<void()> done) {
     });
     if (done) done();
   });
+}
+
+size_t Kubelet::RemoveOrphanedContainers() {
+  env_.status->PruneCheckpoint();
+  size_t n = 0;
+  for (const auto& st : env_.runtime->ListContainers()) {
+    if (st.pod_uid.empty() || GetWorker(st.pod_uid) != nullptr) continue;
+    ++n;
+    const std::string id = st.id;
+    runtime::Runtime* rt = env_.runtime;
+    if (st.state != runtime::ContainerState::kRunning) {
+      (void)rt->RemoveContainer(id);
+      continue;
+    }
+    const auto grace = std::chrono::seconds(st.termination_grace_period_seconds.value_or(30));
+    spdlog::info("stopping container {} ({}) of pod uid {}: its pod is no longer in any manifest",
+                 st.name, id, st.pod_uid);
+    rt->StopContainer(id, grace, [rt, id](base::Status) { (void)rt->RemoveContainer(id); });
+  }
+  return n;
 }
 
 void Kubelet::Shutdown(std::function<void()> done) {

@@ -48,6 +48,13 @@ class Kubelet {
   // worker) and `done` runs. An unknown UID runs `done` at once.
   void DeletePod(std::string_view pod_uid, std::function<void()> done);
 
+  // The runtime's containers whose pod this kubelet does not run (adopted after a probelet
+  // restart, their manifest gone meanwhile): each is stopped with the grace period it was
+  // started with (else 30 s) and removed, as the kubelet's HandlePodCleanups kills the
+  // runtime pods it has no spec for. Call once the pods at start have been added. Returns
+  // how many it stops or removes.
+  size_t RemoveOrphanedContainers();
+
   // Stops every pod; `done` runs once all containers are gone (at once when there are none).
   void Shutdown(std::function<void()> done);
 

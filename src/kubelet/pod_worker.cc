@@ -1,5 +1,6 @@
 #include "kubelet/pod_worker.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/pod_helpers.h"
@@ -31,7 +32,42 @@ PodWorker::PodWorker(const api::Pod& pod, PodWorkerEnv env)
       backoff_timer_(env_.clock->NewTimer()) {
   for (const auto& c : pod_.spec.init_containers) records_[c.name] = Record{&c, true, {}, {}};
   for (const auto& c : pod_.spec.containers) records_[c.name] = Record{&c, false, {}, {}};
+  AdoptInstances();
   env_.status->AddPod(pod_);
+}
+
+void PodWorker::AdoptInstances() {
+  // After a probelet restart the runtime may still hold this pod's containers (the process
+  // runtime's shim mode, issue 12): the kubelet reads them back from its runtime the same way
+  // (kubecontainer.PodStatus from the CRI labels) and goes on from there: a running one is
+  // kept, an exited one restarts as the policy says, with the next restart count.
+  std::map<std::string, std::vector<runtime::ContainerStatus>> by_name;
+  for (auto& st : env_.runtime->ListContainers()) {
+    if (!st.pod_uid.empty() && st.pod_uid == uid()) by_name[st.name].push_back(std::move(st));
+  }
+  const api::Time wall_now = env_.clock->WallNow();
+  const base::MonoTime now = env_.clock->Now();
+  for (auto& [name, list] : by_name) {
+    Record* r = FindRecord(name);
+    if (r == nullptr) continue;  // not in this spec: the orphan cleanup removes it
+    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+      return a.restart_count < b.restart_count;
+    });
+    for (const auto& st : list) {
+      Instance inst;
+      inst.id = st.id;
+      inst.restart_count = st.restart_count;
+      inst.log_path = st.log_path;
+      if (st.state == runtime::ContainerState::kExited) {
+        // The exit on the monotonic clock, as if seen when it happened: back-off counts from it.
+        inst.finished = now - std::max(base::Duration::zero(),
+                                       std::chrono::duration_cast<base::Duration>(
+                                           wall_now - st.finished_at));
+      }
+      r->instances.push_back(std::move(inst));
+    }
+    RemoveOldInstances(*r);
+  }
 }
 
 PodWorker::~PodWorker() = default;
@@ -360,6 +396,7 @@ void PodWorker::StartContainer(Record& r, const std::map<std::string, base::Mono
   const Instance* latest = Latest(r);
   config.restart_count = latest ? latest->restart_count + 1 : 0;
   config.log_directory = LogDirectory() + "/" + spec.name;
+  config.termination_grace_period_seconds = pod_.spec.termination_grace_period_seconds;
   if (env_.images == nullptr) {
     CreateAndStart(r, std::move(config), backoff_counted, std::move(done));
     return;

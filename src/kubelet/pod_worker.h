@@ -112,6 +112,9 @@ class PodWorker {
   using Record = ContainerRecord;
   using Instance = ContainerRecord::Instance;
 
+  // Fills the records with the pod's containers that the runtime already holds (adopted after a
+  // probelet restart), oldest first.
+  void AdoptInstances();
   Record* FindRecord(std::string_view name);
   const Instance* Latest(const Record& r) const;
   PodInstances BuildInstances() const;

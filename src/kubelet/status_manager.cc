@@ -1,6 +1,7 @@
 #include "kubelet/status_manager.h"
 
 #include <algorithm>
+#include <set>
 
 #include "kubelet/status_generation.h"
 
@@ -18,6 +19,12 @@ void StatusManager::AddPod(const api::Pod& pod) {
   if (inserted) {
     it->second = std::make_unique<Entry>();
     it->second->order = next_order_++;
+    if (checkpoint_ != nullptr) {
+      if (auto saved = checkpoint_->Load(pod.metadata.uid)) {
+        it->second->pod.status = std::move(*saved);
+        it->second->has_status = true;
+      }
+    }
   }
   Entry& e = *it->second;
   api::PodStatus keep = std::move(e.pod.status);
@@ -25,8 +32,16 @@ void StatusManager::AddPod(const api::Pod& pod) {
   e.pod.status = std::move(keep);
 }
 
+void StatusManager::PruneCheckpoint() {
+  if (checkpoint_ == nullptr) return;
+  std::set<std::string, std::less<>> keep;
+  for (const auto& [uid, entry] : pods_) keep.insert(uid);
+  checkpoint_->RemoveAllExcept(keep);
+}
+
 void StatusManager::RemovePod(std::string_view pod_uid) {
   if (auto it = pods_.find(pod_uid); it != pods_.end()) pods_.erase(it);
+  if (checkpoint_ != nullptr) checkpoint_->Remove(pod_uid);
 }
 
 void StatusManager::MarkDeleted(std::string_view pod_uid, api::Time at,
@@ -70,6 +85,7 @@ void StatusManager::Store(Entry& entry, api::PodStatus status) {
   api::PodStatus old = std::move(entry.pod.status);
   entry.pod.status = std::move(status);
   entry.has_status = true;
+  if (checkpoint_ != nullptr) checkpoint_->Save(entry.pod);
   if (observer_) observer_(entry.pod, old, entry.pod.status);
 }
 

@@ -25,6 +25,7 @@
 
 #include "api/pod.h"
 #include "base/clock.h"
+#include "kubelet/pod_status_checkpoint.h"
 #include "prober/status_provider.h"
 
 namespace probelet::kubelet {
@@ -63,6 +64,11 @@ class StatusManager : public prober::StatusProvider {
   void SetContainerStartup(std::string_view pod_uid, std::string_view container_id, bool started);
 
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // Each stored change is also saved there, and a pod added later starts from the status saved
+  // for its UID (after a probelet restart). Null: none. Must outlive the manager.
+  void SetCheckpoint(PodStatusCheckpoint* checkpoint) { checkpoint_ = checkpoint; }
+  // Removes the saved statuses of pods it does not track (gone while probelet was down).
+  void PruneCheckpoint();
 
  private:
   struct Entry {
@@ -86,6 +92,7 @@ class StatusManager : public prober::StatusProvider {
   // pointer) instead of a whole Pod, so a lookup touches one line per node it passes.
   std::unordered_map<std::string, std::unique_ptr<Entry>, UidHash, std::equal_to<>> pods_;
   Observer observer_;
+  PodStatusCheckpoint* checkpoint_ = nullptr;
 };
 
 }  // namespace probelet::kubelet

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "prober/kubelet_restart.h"
+
 namespace probelet::prober {
 namespace {
 
@@ -45,6 +47,7 @@ ProberManager::ProberManager(base::Clock& clock, StatusProvider& status, ProbeHa
   env_.results[static_cast<int>(ProbeType::kReadiness)] = &readiness_;
   env_.results[static_cast<int>(ProbeType::kStartup)] = &startup_;
   env_.manager_start = clock.Now();
+  env_.manager_start_wall = clock.WallNow();
   env_.rng.seed(seed);
   env_.history_length = probe_history;
   env_.on_exit = [this](Worker& w) { OnWorkerExit(w); };
@@ -222,6 +225,23 @@ void ProberManager::UpdateReady(const api::Pod& pod, api::ContainerStatus& c) {
   c.ready = ready;
 }
 
+void ProberManager::KeepReadyAcrossRestart(const api::Pod& pod, api::ContainerStatus& c,
+                                           const api::PodStatus* previous) const {
+  // setReadyStateOnKubeletRestart (§6.11), for a container running since before the restart:
+  // with no readiness result yet it is ready, unless it has a readiness probe and the pod's
+  // last status (the checkpoint's, kubelet/pod_status_checkpoint.h) was not Ready.
+  if (!RunningSinceBeforeRestart(c, env_.manager_start_wall)) return;
+  if (!c.ready && !readiness_.Get(c.container_id)) c.ready = true;
+  if (GetWorker(pod.metadata.uid, c.name, ProbeType::kReadiness) == nullptr) return;
+  bool was_ready = false;
+  if (previous != nullptr) {
+    for (const auto& cond : previous->conditions) {
+      if (cond.type == "Ready") was_ready = cond.status == "True";
+    }
+  }
+  if (!was_ready) c.ready = false;
+}
+
 void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status) {
   const api::PodStatus* previous = env_.status->GetPodStatus(pod.metadata.uid);
   auto previous_of = [&](bool init, const std::string& name) -> const api::ContainerStatus* {
@@ -244,6 +264,7 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
     // UpdatePodStatus: a container not started keeps Ready as it is (§6.7 step 1).
     if (!started_regular[i]) continue;
     UpdateReady(pod, c);
+    KeepReadyAcrossRestart(pod, c, previous);
   }
   for (size_t i = 0; i < status.init_container_statuses.size(); ++i) {
     auto& c = status.init_container_statuses[i];
@@ -260,6 +281,7 @@ void ProberManager::UpdatePodStatus(const api::Pod& pod, api::PodStatus& status)
     }
     if (!started_init[i]) continue;
     UpdateReady(pod, c);  // sidecars: as regular containers
+    KeepReadyAcrossRestart(pod, c, previous);
   }
 }
 

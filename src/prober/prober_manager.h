@@ -19,10 +19,9 @@
 // Started (§6.6) uses, for step 3, the *previous* status from the StatusProvider: Started is
 // kept only when that status has the same container name, the same container ID and
 // Started = true (probelet follows PR #141342, §6.6.1). The caller need not carry Started
-// over itself. Not implemented, by design: the kubelet-restart exceptions (§3.5 initial value,
-// §6.11 readiness adjustment). They exist for containers that outlive a kubelet restart;
-// probelet's containers are its children and die with it (PR_SET_PDEATHSIG), so a new
-// probelet never finds one running.
+// over itself. The kubelet-restart exceptions (kubelet_restart.h) apply to containers that
+// outlived a probelet restart (issue 12): no initial value (§3.5, in the worker) and Ready kept
+// from the pod's last status until a readiness result arrives (§6.11, here).
 //
 // `probe_history` is how many attempts each worker keeps (probe_history.h; 0: none), which
 // ListWorkers copies out for the API.
@@ -68,6 +67,9 @@ class ProberManager {
   void RemovePod(const api::Pod& pod);
   void CleanupPods(const std::set<std::string>& desired_pod_uids);
   void UpdatePodStatus(const api::Pod& pod, api::PodStatus& status);
+  // §6.11 for one started container (see the file comment).
+  void KeepReadyAcrossRestart(const api::Pod& pod, api::ContainerStatus& c,
+                              const api::PodStatus* previous) const;
 
   ResultsManager& liveness_results() { return liveness_; }
   ResultsManager& readiness_results() { return readiness_; }

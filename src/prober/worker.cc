@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "api/pod_helpers.h"
+#include "prober/kubelet_restart.h"
 
 namespace probelet::prober {
 namespace {
@@ -182,7 +183,11 @@ Worker::Decision Worker::PrepareProbe(const api::PodStatus* status) {
   if (c->container_id != container_id_) {
     if (!container_id_.empty()) results().Remove(container_id_);
     container_id_ = c->container_id;
-    results().Set(container_id_, InitialValue(target_.type), pod_uid());
+    // §3.5: a container that outlived a probelet restart gets no initial value: the cache
+    // stays empty until real results cross a threshold (readiness does not flap to false).
+    if (!RunningSinceBeforeRestart(*c, env_->manager_start_wall)) {
+      results().Set(container_id_, InitialValue(target_.type), pod_uid());
+    }
     on_hold_ = false;
   }
   // doProbe: on hold (after a liveness failure or any startup result), probe nothing until a

@@ -65,6 +65,8 @@ struct WorkerEnv {
   // When the manager started: a worker of a manager younger than one period first sleeps a
   // random jitter in [0, period) (worker.go run, §3.2.2).
   base::MonoTime manager_start{};
+  // The same on the wall clock, which containers' startedAt is on (§3.5, kubelet_restart.h).
+  api::Time manager_start_wall{};
   std::mt19937_64 rng{1};  // seeded: jitter is reproducible
   // Attempts each worker keeps in its ProbeHistory (--probe-history); 0: none.
   size_t history_length = 0;

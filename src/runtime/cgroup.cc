@@ -42,9 +42,10 @@ std::vector<std::string> SubDirectories(const std::string& dir) {
   return out;
 }
 
-// Field 22 of /proc/<pid>/stat (start time), or "" when the process does not exist. The
-// command name (field 2) may hold spaces and parentheses: parse after the last ')'.
-std::string StartTime(pid_t pid) {
+}  // namespace
+
+// The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
+std::string ProcessStartTime(pid_t pid) {
   std::string stat = ReadSmallFile("/proc/" + std::to_string(pid) + "/stat");
   size_t close = stat.rfind(')');
   if (close == std::string::npos) return "";
@@ -56,8 +57,6 @@ std::string StartTime(pid_t pid) {
   }
   return "";
 }
-
-}  // namespace
 
 std::string ReadSmallFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -133,9 +132,20 @@ std::vector<pid_t> ProcessGroupMembers(pid_t pgid) {
 
 std::string InstanceName(pid_t pid) {
   if (pid == 0) pid = ::getpid();
-  std::string start = StartTime(pid);
+  std::string start = ProcessStartTime(pid);
   if (start.empty()) return "";
   return "p" + std::to_string(pid) + "-" + start;
+}
+
+std::string StateDirInstanceName(const std::string& state_dir) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : state_dir) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "s%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 std::vector<std::string> SweepStaleInstances(const std::string& root) {

@@ -38,6 +38,10 @@ struct ProcStat {
 };
 std::optional<ProcStat> ReadProcStat(pid_t pid);
 
+// Field 22 of /proc/<pid>/stat, the start time in clock ticks since boot, or "" when the
+// process does not exist. With the pid, it names a process for good: a recycled pid has another.
+std::string ProcessStartTime(pid_t pid);
+
 // Pids (from /proc) whose process group is `pgid`.
 std::vector<pid_t> ProcessGroupMembers(pid_t pgid);
 
@@ -45,6 +49,10 @@ std::vector<pid_t> ProcessGroupMembers(pid_t pgid);
 // The start time tells a live owner from a recycled pid. Each runtime of the process has its
 // own directory below it ("r<random hex>"), so two runtimes never share one.
 std::string InstanceName(pid_t pid = 0);
+// "s<16 hex>", a hash (FNV-1a) of a state dir's path: the instance directory of a runtime
+// whose containers outlive probelet (shim mode), found again by the next probelet with the
+// same state dir, and never swept as a dead probelet's.
+std::string StateDirInstanceName(const std::string& state_dir);
 // For each "p<pid>-<start>" directory under `root` whose owner is gone: cgroup.kill,
 // then remove the tree. Returns the directories it killed (their removal may lag until the killed
 // processes have exited; a later sweep finishes it).

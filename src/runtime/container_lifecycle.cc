@@ -3,6 +3,7 @@
 // leader's exit (what it left is killed, as at the end of a pid namespace) and the record of
 // its end (Finish). See process_runtime.h for the contract.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
@@ -57,7 +58,7 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
     if (!c.cgroup_dir.empty()) (void)RemoveCgroupTree(c.cgroup_dir);
     return error;
   };
-  if (!c.status.log_path.empty()) {
+  if (!c.status.log_path.empty() && !shim_mode()) {
     auto log = ContainerLog::Open(log_writer_, c.status.log_path, options_.max_log_line);
     if (!log.ok()) return fail(log.error());
     c.log.emplace(std::move(log).value());
@@ -78,6 +79,10 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
         c.cgroup_dir = dir;
       }
     }
+  }
+  if (shim_mode()) {
+    if (auto st = StartWithShim(c, id); !st.ok()) return fail(st.error());
+    return {};
   }
   auto out = base::Pipe::Make();
   if (!out.ok()) return fail(out.error());
@@ -144,6 +149,14 @@ void ProcessRuntime::Impl::SnapshotMembers(Container& c) {
 }
 
 void ProcessRuntime::Impl::KillAll(Container& c) {
+  if (shim_mode()) {
+    // The shim reaps what is killed (it is the container's subreaper) and records the exit.
+    if (!c.cgroup_dir.empty() && KillCgroup(c.cgroup_dir).ok()) return;
+    // Process-group mode: the group, while its leader (whose pid is the group id) lives.
+    pollfd p{c.leader_pidfd.get(), POLLIN, 0};
+    if (c.leader_pidfd.valid() && ::poll(&p, 1, 0) == 0) ::kill(-c.status.pid, SIGKILL);
+    return;
+  }
   SnapshotMembers(c);
   if (!c.cgroup_dir.empty()) {
     if (auto st = KillCgroup(c.cgroup_dir); !st.ok()) {
@@ -211,8 +224,11 @@ void ProcessRuntime::Impl::Finish(const std::string& id) {
   c.status.signal = WIFSIGNALED(c.wait_status) ? WTERMSIG(c.wait_status) : 0;
   c.status.reason = c.status.exit_code == 0 ? "Completed" : "Error";
   c.status.pid = 0;
-  pid_t pgid = c.leader->pid();
+  pid_t pgid = c.leader ? c.leader->pid() : 0;  // in shim mode the shim reaped the group
   c.leader.reset();
+  c.shim.reset();
+  c.shim_pidfd.Reset();
+  c.leader_pidfd.Reset();
   c.cgroup_fd.Reset();
   std::sort(c.orphans.begin(), c.orphans.end());
   c.orphans.erase(std::unique(c.orphans.begin(), c.orphans.end()), c.orphans.end());
@@ -254,7 +270,7 @@ void ProcessRuntime::Impl::StopContainer(const std::string& id, base::Duration g
     // stop signal to the container's PID 1 (runc's kill without --all). Its children hear of it
     // through it (a postmaster shuts its backends down in order); whatever is left when it
     // exits is killed then (OnLeaderExit), as a pid namespace's teardown does.
-    if (auto st = c.leader->Signal(SIGTERM); !st.ok() && st.error().sys_errno != ESRCH) {
+    if (auto st = SignalLeader(c, SIGTERM); !st.ok() && st.error().sys_errno != ESRCH) {
       spdlog::warn("runtime: stop signal to container {}: {}: killing it", c.status.name,
                    st.error().message);
       KillAll(c);

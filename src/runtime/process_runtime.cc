@@ -74,6 +74,7 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
       spdlog::warn("runtime: killed the containers left by a dead probelet in {}", dir);
     }
     std::string name = InstanceName();
+    if (shim_mode()) name = StateDirInstanceName(options_.state_dir);
     // Unseeded on purpose: two runtimes in one process with the same id_seed stay apart.
     uint32_t suffix = 0;
     if (::getrandom(&suffix, sizeof suffix, 0) != sizeof suffix) {
@@ -82,11 +83,12 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
     // <root>/p<pid>-<start>/<suffix>: the process's directory (what sweeps look at), then one
     // per runtime.
     std::string dir = options_.cgroup_root + "/" + name + "/" + fmt::format("r{:08x}", suffix);
+    if (shim_mode()) dir = options_.cgroup_root + "/" + name;  // one per state dir, kept
     if (name.empty()) {
       why_not = "cannot read /proc/self/stat";
     } else if (auto st1 = MakeCgroup(options_.cgroup_root + "/" + name); !st1.ok()) {
       why_not = st1.error().message;
-    } else if (auto st2 = MakeCgroup(dir); !st2.ok()) {
+    } else if (auto st2 = shim_mode() ? base::Status{} : MakeCgroup(dir); !st2.ok()) {
       why_not = st2.error().message;
     } else if (::access((dir + "/cgroup.kill").c_str(), W_OK) != 0) {
       why_not = dir + "/cgroup.kill: " + std::strerror(errno) + " (needs cgroup v2, Linux 5.14)";
@@ -103,7 +105,8 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
         "group escape the kill",
         why_not);
   }
-  if (options_.guard) {
+  // In shim mode containers are meant to outlive probelet: no guard kills them.
+  if (options_.guard && !shim_mode()) {
     auto guard = Guard::Start(instance_);
     if (guard.ok()) {
       guard_.emplace(std::move(guard).value());
@@ -118,6 +121,17 @@ ProcessRuntime::Impl::Impl(boost::asio::io_context& io, base::Clock& clock,
 
 ProcessRuntime::Impl::~Impl() {
   alive_.reset();
+  if (shim_mode()) {
+    // The shims live on (they are not killed with us); unless detached, the containers are
+    // killed and their shims record it. Exec-syncs, probelet's own children, end below.
+    for (auto& [id, c] : containers_) {
+      if (c->shim) c->shim->Abandon();
+      if (!detached_ && c->status.state == ContainerState::kRunning) KillAll(*c);
+    }
+    containers_.clear();
+    execs_.clear();
+    return;
+  }
   // Kill everything still running, reap it, and wait (bounded) for the cgroups to empty so
   // they can be removed: nothing a container started outlives the runtime.
   std::vector<pid_t> orphans;
@@ -225,6 +239,11 @@ base::Expected<std::string> ProcessRuntime::Impl::CreateContainer(const Containe
   std::string id = NewId();
   c->status.id = id;
   c->status.name = spec.name;
+  c->status.pod_uid = config.pod.uid;
+  c->status.restart_count = config.restart_count;
+  c->status.termination_grace_period_seconds = config.termination_grace_period_seconds;
+  c->pod_name = config.pod.name;
+  c->pod_namespace = config.pod.namespace_;
   c->status.state = ContainerState::kCreated;
   c->status.created_at = clock_.WallNow();
   containers_.emplace(id, std::move(c));
@@ -287,6 +306,10 @@ base::Status ProcessRuntime::Impl::RemoveContainer(const std::string& id) {
   if (it->second->status.state == ContainerState::kRunning) {
     return base::Error{"container " + id + " is running: stop it first"};
   }
+  if (!it->second->state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(it->second->state_dir, ec);
+  }
   containers_.erase(it);
   return {};
 }
@@ -348,8 +371,11 @@ void ProcessRuntime::SetExitHandler(ExitHandler handler) {
   impl_->SetExitHandler(std::move(handler));
 }
 void ProcessRuntime::Shutdown(std::function<void(base::Status)> done) {
+  impl_->RemoveExitedCheckpoints();
   impl_->Post([done = std::move(done)] { done(base::Status::Ok()); });
 }
+base::Status ProcessRuntime::Adopt() { return impl_->Adopt(); }
+void ProcessRuntime::Detach() { impl_->Detach(); }
 bool ProcessRuntime::cgroup_mode() const { return impl_->cgroup_mode(); }
 std::string ProcessRuntime::instance_cgroup() const { return impl_->instance(); }
 size_t ProcessRuntime::pending_work() const { return impl_->pending_work(); }

@@ -88,6 +88,14 @@ struct ProcessRuntimeOptions {
   bool guard = true;
   // Log bytes queued to the log writer, over all containers, before new lines are dropped.
   size_t log_queue_bytes = 8 << 20;
+  // Shim mode (issue 12): with a state dir, each container runs under its own probelet-shim
+  // (shim/shim_main.cc) at `shim_path`, which writes its log and records its exit, and its
+  // checkpoint (container_checkpoint.h) is kept in <state_dir>/containers; containers outlive
+  // probelet (no guard, no PDEATHSIG from probelet) and Adopt() takes them back. The cgroup
+  // instance is then <cgroup_root>/s<hash of state_dir>, which the sweep of dead probelets'
+  // instances leaves alone. Empty: the containers are probelet's own children (above).
+  std::string state_dir;
+  std::string shim_path;
 };
 
 class ProcessRuntime : public Runtime {
@@ -121,8 +129,21 @@ class ProcessRuntime : public Runtime {
   std::vector<ContainerStatus> ListContainers() const override;
   base::Status RemoveContainer(const std::string& id) override;
   void SetExitHandler(ExitHandler handler) override;
-  // Nothing to remove (containers die with the runtime's destruction): OK on a later turn.
+  // Nothing to remove (containers die with the runtime's destruction): OK on a later turn. In
+  // shim mode, the checkpoints of the exited containers are removed: a graceful stop of
+  // every pod leaves nothing for a later probelet to adopt.
   void Shutdown(std::function<void(base::Status)> done) override;
+
+  // Shim mode: takes back the containers that a probelet with the same state dir left, as
+  // their checkpoints say: those still running (the shim and the leader are the very processes
+  // recorded: pid and start time) are watched again; those that ended meanwhile are recorded
+  // exited with the status their shim wrote (or, if the shim died too, as killed). Call once,
+  // before anything else. An unreadable or foreign checkpoint is an error naming the file, and
+  // nothing is adopted (nothing is killed either). A no-op outside shim mode.
+  base::Status Adopt();
+  // Shim mode: lets every container run on after the runtime is destroyed
+  // (--keep-containers-on-exit); a later probelet adopts them.
+  void Detach();
 
   // True when containers get their own cgroup (decided at construction).
   bool cgroup_mode() const;

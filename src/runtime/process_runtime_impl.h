@@ -66,6 +66,11 @@ class ProcessRuntime::Impl {
     return log_writer_.Flush(std::chrono::duration_cast<std::chrono::milliseconds>(limit));
   }
   size_t pending_work() const { return execs_.size() + cleanups_.size(); }
+  bool shim_mode() const { return !options_.state_dir.empty(); }
+  base::Status Adopt();
+  void Detach() { detached_ = true; }
+  // Removes the checkpoints of exited containers (shim mode).
+  void RemoveExitedCheckpoints();
   const std::string& instance() const { return instance_; }
   // Runs `fn` on a later turn of the loop, unless the runtime is gone by then.
   void Post(std::function<void()> fn);
@@ -89,6 +94,13 @@ class ProcessRuntime::Impl {
 
   std::string NewId();
   void OnLeaderExit(const std::string& id);
+  // Shim mode (shim_lifecycle.cc): the container's start through its shim, the shim's exit
+  // (the container's end), the checkpoint, and a signal to the leader.
+  base::Status StartWithShim(Container& c, const std::string& id);
+  void OnShimExit(const std::string& id);
+  std::string ContainerStateDir(const std::string& id) const;
+  base::Status SignalLeader(Container& c, int sig);
+  std::unique_ptr<Container> AdoptOne(const std::string& dir, base::Status& error);
   void OnPipeEof(const std::string& id);
   void Finish(const std::string& id);
   void KillAll(Container& c);
@@ -113,6 +125,7 @@ class ProcessRuntime::Impl {
   // Reaps the orphans we adopt as subreaper as soon as they exit (child_reaper.h).
   std::optional<base::ChildReaper> reaper_;
   ExitHandler exit_handler_;
+  bool detached_ = false;
   // Handlers queued on the loop check this before touching the runtime.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
@@ -138,6 +151,14 @@ struct ProcessRuntime::Impl::Container {
   api::Time exited_at{};
   std::vector<pid_t> orphans;
   std::vector<std::function<void(base::Status)>> stop_waiters;
+  // Shim mode: the shim (ours when we started it; only its pidfd when adopted) and a pidfd of
+  // the leader for signals; the checkpoint's directory.
+  std::optional<base::ChildProcess> shim;
+  base::UniqueFd shim_pidfd;
+  base::UniqueFd leader_pidfd;
+  std::string state_dir;
+  std::optional<int64_t> termination_grace_period_seconds;
+  std::string pod_name, pod_namespace;
 };
 
 // An exec-sync from its start until its leader is reaped (which may come after its result).

@@ -67,6 +67,9 @@ struct ContainerConfig {
   // passes `<state-dir>/pods/<namespace>_<name>_<uid>/<container>/`). Created if missing.
   int32_t restart_count = 0;
   std::string log_directory;
+  // The pod's terminationGracePeriodSeconds, kept with the container (the kubelet's
+  // io.kubernetes.pod.terminationGracePeriod annotation) for a stop without its pod spec.
+  std::optional<int64_t> termination_grace_period_seconds;
 };
 
 enum class ContainerState { kCreated, kRunning, kExited };
@@ -94,6 +97,12 @@ struct ContainerStatus {
   std::string image;
   std::string image_ref;
   int pid = 0;  // the leader's pid while running, else 0
+  // Whose container this is, as the kubelet reads it from a container's CRI labels and
+  // annotations: set by runtimes that keep containers across a probelet restart (the process
+  // runtime with a state dir), so that the pod workers find the containers they adopt.
+  std::string pod_uid;
+  int32_t restart_count = 0;
+  std::optional<int64_t> termination_grace_period_seconds;
   // Log bytes dropped because the log file could not be written (never blocks the container).
   uint64_t log_dropped_bytes = 0;
 };

@@ -1,7 +1,7 @@
 // RunHarness: runs `probelet run` (the real binary) on a manifest in a fresh temporary
 // directory, finds its API port (--api 127.0.0.1:0, read from the "api: serving on" log line),
 // and polls GET /pods and /events with deadlines, never fixed sleeps. Destroying the harness
-// SIGKILLs probelet if it still runs (its containers follow: PDEATHSIG and the runtime's guard).
+// SIGKILLs probelet if it still runs, then the containers it left (which outlive probelet).
 //
 // Shared by tests/integration/run_*_test.cc. Blocking, single-threaded, loopback only.
 #pragma once
@@ -94,6 +94,32 @@ inline bool ProcessGone(pid_t pid) {
   return close != std::string::npos && close + 2 < s.size() && s[close + 2] == 'Z';
 }
 
+// Kills what a SIGKILLed probelet left running under `state_dir` (containers outlive probelet,
+// issue 12): each checkpointed shim whose start time still matches (its container dies with it,
+// PR_SET_PDEATHSIG) and the container's cgroup. Returns how many shims it killed.
+inline int KillAdoptableContainers(const std::string& state_dir) {
+  int killed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(state_dir + "/containers", ec)) {
+    std::ifstream f(entry.path() / "record");
+    Json record = Json::parse(f, nullptr, /*allow_exceptions=*/false);
+    if (!record.is_object()) continue;
+    const std::string cgroup = record.value("cgroupDir", "");
+    if (!cgroup.empty()) std::ofstream(cgroup + "/cgroup.kill") << "1";
+    const int shim = record.value("shimPid", 0);
+    std::ifstream stat("/proc/" + std::to_string(shim) + "/stat");
+    std::string line((std::istreambuf_iterator<char>(stat)), {});
+    size_t close = line.rfind(')');
+    if (shim <= 0 || close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && (rest >> field); ++i) {
+    }
+    if (field == record.value("shimStart", "") && ::kill(shim, SIGKILL) == 0) ++killed;
+  }
+  return killed;
+}
+
 class RunHarness {
  public:
   RunHarness() : clock_(io_) {
@@ -102,6 +128,7 @@ class RunHarness {
   }
   ~RunHarness() {
     if (child_ && !child_->reaped()) child_->KillAndReap();
+    KillAdoptableContainers(Path("state"));
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }

@@ -1,0 +1,301 @@
+// The process runtime's shim mode (process_runtime.h, ProcessRuntimeOptions::state_dir): a
+// container started through its probelet-shim, the shim's exit as the container's end, the
+// checkpoint that lets the next probelet adopt it, and the adoption itself.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "runtime/cgroup.h"
+#include "runtime/container_checkpoint.h"
+#include "runtime/process_runtime_impl.h"
+#include "runtime/shim_spec.h"
+
+namespace probelet::runtime {
+namespace {
+
+// How long a shim may take to report its spawn of the container: an exec of a small binary
+// and a clone, normally about a millisecond.
+constexpr int kShimReportTimeoutMs = 10'000;
+
+base::UniqueFd PidfdOpen(pid_t pid) {
+  return base::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+}
+
+struct ShimReport {
+  pid_t pid = 0;
+  api::Time started{};
+};
+
+// The shim's one report line: "ok <pid> <unix ns>" or "err <message>"; an Error when it is
+// neither, or late, or the shim died first.
+base::Expected<ShimReport> ReadReport(int fd) {
+  std::string line;
+  char buf[512];
+  while (line.find('\n') == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, kShimReportTimeoutMs);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return base::Error{"probelet-shim did not report within 10 s"};
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return base::Error{"probelet-shim exited before reporting the start"};
+    line.append(buf, static_cast<size_t>(n));
+  }
+  line.resize(line.find('\n'));
+  if (line.rfind("ok ", 0) == 0) {
+    char* end = nullptr;
+    ShimReport report;
+    report.pid = static_cast<pid_t>(std::strtol(line.c_str() + 3, &end, 10));
+    report.started = api::Time(std::chrono::nanoseconds(std::strtoll(end, nullptr, 10)));
+    return report;
+  }
+  if (line.rfind("err ", 0) == 0) return base::Error{line.substr(4)};
+  return base::Error{"probelet-shim: unexpected report \"" + line + "\""};
+}
+
+std::optional<ShimExit> ReadExitFile(const std::string& dir) {
+  auto exit = DecodeShimExit(ReadSmallFile(dir + "/exit"));
+  if (!exit.ok()) return std::nullopt;
+  return *exit;
+}
+
+// What a container whose shim died without a word is recorded as: killed (its leader had
+// PR_SET_PDEATHSIG from the shim).
+constexpr int kLostWaitStatus = SIGKILL;
+
+}  // namespace
+
+std::string ProcessRuntime::Impl::ContainerStateDir(const std::string& id) const {
+  return options_.state_dir + "/containers/" + id.substr(kIdPrefix.size());
+}
+
+base::Status ProcessRuntime::Impl::SignalLeader(Container& c, int sig) {
+  if (c.leader) return c.leader->Signal(sig);
+  if (!c.leader_pidfd.valid()) return base::Error{"signal: the container has exited", ESRCH};
+  if (::syscall(SYS_pidfd_send_signal, c.leader_pidfd.get(), sig, nullptr, 0) != 0) {
+    return base::Error{std::string("pidfd_send_signal: ") + std::strerror(errno), errno};
+  }
+  return {};
+}
+
+base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string& id) {
+  std::string dir = ContainerStateDir(id);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return base::Error{"state dir " + dir + ": " + ec.message(), ec.value()};
+  c.state_dir = dir;
+  ShimSpec spec;
+  spec.argv = c.command.argv;
+  spec.env = c.command.env;
+  spec.working_dir = c.working_dir;
+  spec.uid = c.uid;
+  spec.gid = c.gid;
+  spec.log = !c.status.log_path.empty();
+  spec.cgroup = c.cgroup_fd.valid();
+  spec.max_log_line = options_.max_log_line;
+  spec.drain_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.log_drain_timeout).count());
+  if (auto st = WriteFileAtomically(dir + "/spec", EncodeShimSpec(spec)); !st.ok()) return st;
+
+  base::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  base::UniqueFd log;
+  if (spec.log) {
+    log.Reset(::open(c.status.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    if (!log.valid()) {
+      return base::Error{"open log " + c.status.log_path + ": " + std::strerror(errno), errno};
+    }
+  }
+  auto report = base::Pipe::Make();
+  if (!report.ok()) return report.error();
+  base::SpawnOptions spawn;
+  spawn.argv = {options_.shim_path, dir};
+  spawn.env = std::vector<std::string>{};  // the container's environment is in the spec
+  spawn.stdout_fd = report->write.get();
+  spawn.new_process_group = false;  // it makes its own session
+  spawn.die_with_parent = false;    // it outlives probelet: that is its point
+  spawn.extra_fds = {log.valid() ? log.get() : null.get(),
+                     c.cgroup_fd.valid() ? c.cgroup_fd.get() : null.get()};
+  auto shim = base::ChildProcess::Spawn(spawn);
+  report->write.Reset();
+  if (!shim.ok()) return base::Error{"probelet-shim: " + shim.error().message, shim.error().sys_errno};
+  auto started = ReadReport(report->read.get());
+  if (!started.ok()) {
+    shim->KillAndReap();
+    return started.error();
+  }
+  const pid_t pid = started->pid;
+  c.shim.emplace(std::move(shim).value());
+  c.status.state = ContainerState::kRunning;
+  c.status.started_at = started->started;
+  c.status.pid = pid;
+  c.leader_pidfd = PidfdOpen(pid);  // fails only if it is gone already: the exit follows
+  c.out_eof = c.err_eof = true;      // the shim reads the output
+
+  ContainerCheckpoint cp;
+  cp.id = id;
+  cp.name = c.status.name;
+  cp.pod_uid = c.status.pod_uid;
+  cp.pod_name = c.pod_name;
+  cp.pod_namespace = c.pod_namespace;
+  cp.restart_count = c.status.restart_count;
+  cp.termination_grace_period_seconds = c.status.termination_grace_period_seconds;
+  cp.log_path = c.status.log_path;
+  cp.created_at = c.status.created_at;
+  cp.started_at = c.status.started_at;
+  cp.cgroup_dir = c.cgroup_dir;
+  cp.shim_pid = c.shim->pid();
+  cp.shim_start = ProcessStartTime(cp.shim_pid);
+  cp.pid = pid;
+  cp.pid_start = ProcessStartTime(pid);
+  if (auto st = WriteFileAtomically(dir + "/record", EncodeContainerCheckpoint(cp)); !st.ok()) {
+    // Running but not adoptable by a later probelet: say so, and carry on.
+    spdlog::error("runtime: container {} ({}): {}", c.status.name, id, st.error().message);
+  }
+  c.exit_watch =
+      std::make_unique<base::ExitWatch>(io_, c.shim->pidfd(), [this, id] { OnShimExit(id); });
+  return {};
+}
+
+void ProcessRuntime::Impl::OnShimExit(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Container& c = *it->second;
+  if (c.shim) c.shim->TryReap();
+  c.exit_watch.reset();
+  if (auto exit = ReadExitFile(c.state_dir)) {
+    c.wait_status = exit->wait_status;
+    c.exited_at = api::Time(std::chrono::nanoseconds(exit->finished_unix_ns));
+  } else {
+    c.wait_status = kLostWaitStatus;
+    c.exited_at = clock_.WallNow();
+    c.status.message = "probelet-shim ended without recording the container's exit";
+    KillAll(c);
+  }
+  // The container's exec-syncs end with it (in cgroup mode the shim's kill reached them).
+  for (auto& [call_id, call] : execs_) {
+    if (call->container_id == id && call->command) call->command->Kill();
+  }
+  c.leader_exited = true;
+  if (c.kill_timer) c.kill_timer->Cancel();
+  Finish(id);
+}
+
+std::unique_ptr<ProcessRuntime::Impl::Container> ProcessRuntime::Impl::AdoptOne(
+    const std::string& dir, base::Status& error) {
+  const std::string record = dir + "/record";
+  auto cp = DecodeContainerCheckpoint(ReadSmallFile(record));
+  if (!cp.ok()) {
+    error = base::Error{"state file " + record + ": " + cp.error().message};
+    return nullptr;
+  }
+  auto spec = DecodeShimSpec(ReadSmallFile(dir + "/spec"));
+  if (!spec.ok()) {
+    error = base::Error{"state file " + dir + "/spec: " + spec.error().message};
+    return nullptr;
+  }
+  auto c = std::make_unique<Container>();
+  c->status.id = cp->id;
+  c->status.name = cp->name;
+  c->status.pod_uid = cp->pod_uid;
+  c->status.restart_count = cp->restart_count;
+  c->status.termination_grace_period_seconds = cp->termination_grace_period_seconds;
+  c->status.log_path = cp->log_path;
+  c->status.created_at = cp->created_at;
+  c->status.started_at = cp->started_at;
+  c->status.state = ContainerState::kRunning;
+  c->status.pid = cp->pid;
+  c->pod_name = cp->pod_name;
+  c->pod_namespace = cp->pod_namespace;
+  c->command.argv = spec->argv;
+  c->command.env = spec->env;
+  c->working_dir = spec->working_dir;
+  c->uid = spec->uid;
+  c->gid = spec->gid;
+  c->state_dir = dir;
+  c->cgroup_dir = cp->cgroup_dir;
+  c->out_eof = c->err_eof = true;
+  auto exit = ReadExitFile(dir);
+  // The shim is the one recorded only if its start time matches: a recycled pid is not it.
+  // (Once the exit file is there, the shim is done, even if it is still a zombie.)
+  if (!exit && !cp->shim_start.empty() && ProcessStartTime(cp->shim_pid) == cp->shim_start) {
+    c->shim_pidfd = PidfdOpen(cp->shim_pid);
+  }
+  if (c->shim_pidfd.valid()) {
+    if (!cp->pid_start.empty() && ProcessStartTime(cp->pid) == cp->pid_start) {
+      c->leader_pidfd = PidfdOpen(cp->pid);
+    }
+    if (!c->cgroup_dir.empty()) {
+      c->cgroup_fd.Reset(::open(c->cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    }
+    return c;  // running, or ending: the shim's exit (watched by the caller) tells
+  }
+  // Ended while probelet was away: as its shim recorded, or, when the shim died too, killed.
+  if (!exit) exit = ReadExitFile(dir);  // it may have finished meanwhile
+  c->wait_status = exit ? exit->wait_status : kLostWaitStatus;
+  c->exited_at = exit ? api::Time(std::chrono::nanoseconds(exit->finished_unix_ns))
+                      : clock_.WallNow();
+  if (!exit) c->status.message = "probelet-shim ended without recording the container's exit";
+  c->leader_exited = true;
+  c->status.state = ContainerState::kRunning;  // Finish records the end
+  return c;
+}
+
+base::Status ProcessRuntime::Impl::Adopt() {
+  if (!shim_mode()) return {};
+  const std::filesystem::path root = options_.state_dir + "/containers";
+  std::error_code ec;
+  if (!std::filesystem::exists(root, ec)) return {};
+  std::vector<std::string> dirs;
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+    if (entry.is_directory()) dirs.push_back(entry.path().string());
+  }
+  if (ec) return base::Error{"state dir " + root.string() + ": " + ec.message(), ec.value()};
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<std::unique_ptr<Container>> adopted;
+  for (const auto& dir : dirs) {
+    if (!std::filesystem::exists(dir + "/record")) {
+      // Created, never started (or probelet died within its start): nothing to adopt.
+      std::filesystem::remove_all(dir, ec);
+      continue;
+    }
+    base::Status error;
+    auto c = AdoptOne(dir, error);
+    if (!c) return error;  // nothing adopted, nothing killed: the caller stops
+    adopted.push_back(std::move(c));
+  }
+  for (auto& c : adopted) {
+    std::string id = c->status.id;
+    bool ended = c->leader_exited;
+    int shim_fd = c->shim_pidfd.get();
+    containers_.emplace(id, std::move(c));
+    if (ended) {
+      Finish(id);
+    } else {
+      containers_[id]->exit_watch =
+          std::make_unique<base::ExitWatch>(io_, shim_fd, [this, id] { OnShimExit(id); });
+    }
+  }
+  spdlog::info("runtime: adopted {} containers from {}", adopted.size(), root.string());
+  return {};
+}
+
+void ProcessRuntime::Impl::RemoveExitedCheckpoints() {
+  if (!shim_mode()) return;
+  for (auto& [id, c] : containers_) {
+    if (c->status.state != ContainerState::kExited || c->state_dir.empty()) continue;
+    std::error_code ec;
+    std::filesystem::remove_all(c->state_dir, ec);
+    c->state_dir.clear();
+  }
+}
+
+}  // namespace probelet::runtime
