@@ -7,8 +7,9 @@
 #   make asan   every test again, built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  bench-deps (haproxy, wrk, golang-go) and the benchmarks (bench/README.md)
 #   make static-probe  a statically linked build/probelet-probe (the one-shot probe tool only)
-#   make install [PREFIX=/usr/local] [DESTDIR=]  build, then install PREFIX/bin/probelet and the
-#               systemd unit PREFIX/lib/systemd/system/probelet.service (packaging/); nothing else
+#   make install [PREFIX=/usr/local] [DESTDIR=]  build, then install PREFIX/bin/probelet, its
+#               per-container supervisor PREFIX/bin/probelet-shim and the systemd unit
+#               PREFIX/lib/systemd/system/probelet.service (packaging/); nothing else
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -99,6 +100,7 @@ install: build
 
 install-files:
 	install -D -m 0755 $(BUILD)/probelet $(DESTDIR)$(PREFIX)/bin/probelet
+	install -D -m 0755 $(BUILD)/probelet-shim $(DESTDIR)$(PREFIX)/bin/probelet-shim
 	install -d $(DESTDIR)$(UNIT_DIR)
 	sed 's|/usr/local/bin/probelet|$(PREFIX)/bin/probelet|' packaging/probelet.service \
 	  > $(DESTDIR)$(UNIT_DIR)/probelet.service

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install` into a throwaway DESTDIR (issue 12 §3): exactly the binary and the systemd unit
+# `make install` into a throwaway DESTDIR (issue 12 §3): exactly the binaries and the systemd unit
 # land there, under PREFIX, with the unit's ExecStart pointing at the installed binary, and
 # systemd-analyze (when present) finds nothing wrong with the unit. Uses the binary already in
 # build/ (make install-files), so run it after a build.
@@ -10,7 +10,7 @@ build=${BUILD:-build}
 destdir=$(mktemp -d)
 trap 'rm -rf "$destdir"' EXIT
 make --no-print-directory -s install-files BUILD="$build" PREFIX=/opt/probelet DESTDIR="$destdir"
-want=$'./opt/probelet/bin/probelet\n./opt/probelet/lib/systemd/system/probelet.service'
+want=$'./opt/probelet/bin/probelet\n./opt/probelet/bin/probelet-shim\n./opt/probelet/lib/systemd/system/probelet.service'
 got=$(cd "$destdir" && find . -type f | sort)
 if [ "$got" != "$want" ]; then
   echo "install: DESTDIR holds:"; echo "$got"; echo "install: expected:"; echo "$want"
@@ -19,6 +19,8 @@ fi
 unit="$destdir/opt/probelet/lib/systemd/system/probelet.service"
 grep -q '^ExecStart=/opt/probelet/bin/probelet run /etc/probelet/manifests ' "$unit" ||
   { echo "install: ExecStart does not name /opt/probelet/bin/probelet"; exit 1; }
+grep -q -- '--keep-containers-on-exit' "$unit" ||
+  { echo "install: ExecStart does not keep the containers across a restart"; exit 1; }
 for key in Type=notify KillMode=process Restart=always LimitNOFILE=65536 WatchdogSec=; do
   grep -q "^$key" "$unit" || { echo "install: the unit has no $key"; exit 1; }
 done

@@ -7,7 +7,9 @@
 // meanwhile is stopped; a corrupted state file stops the start with nothing touched.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <thread>
@@ -167,10 +169,20 @@ TEST_F(RunRestartTest, ACorruptedStateFileStopsTheStartAndTouchesNothing) {
   ASSERT_FALSE(record.empty());
   std::ofstream(record) << "{\"version\": 1, \"id\": tru";  // cut short, as by a full disk
 
-  h_.StartPaths({dir_});
-  EXPECT_EQ(h_.WaitExit(10s), 1) << h_.Log();
-  EXPECT_THAT(h_.Log(), HasSubstr(record));
-  EXPECT_THAT(h_.Log(), HasSubstr("nothing was started or stopped"));
+  const int out = ::open(h_.Path("second.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  auto child = base::ChildProcess::Spawn(
+      {.argv = {PROBELET_BINARY, "run", dir_, "--state-dir", h_.Path("state"), "--api", "none"},
+       .stdout_fd = out,
+       .stderr_fd = out});
+  ::close(out);
+  ASSERT_TRUE(child.ok());
+  std::optional<int> status;
+  ASSERT_TRUE(h_.WaitFor([&] { return (status = child->TryReap()).has_value(); }, 10s));
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1);
+  std::ifstream f(h_.Path("second.log"));
+  const std::string log((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_THAT(log, HasSubstr(record));
+  EXPECT_THAT(log, HasSubstr("nothing was started or stopped"));
   EXPECT_EQ(AppProcesses(), 1) << "the container must be left alone";
 }
 

@@ -330,6 +330,51 @@ TEST_F(ProberManagerTest, StartedCarriesOverOnlyForTheSameContainerId) {
   EXPECT_EQ(replaced.container_statuses[0].started, false);  // its startup worker decides
 }
 
+// §3.5 and §6.11: a container found running that started more than 10 s before the manager
+// (it outlived a probelet restart) gets no initial value, and keeps Ready as the pod's last
+// status had it until a real readiness result arrives.
+TEST_F(ProberManagerTest, AContainerThatOutlivedARestartKeepsItsReadyUntilAResult) {
+  const api::Time manager_start = clock_.WallNow() - std::chrono::hours(1);
+  api::Pod pod = MakePod(kPodUid, {Probed("c", {ProbeType::kReadiness})});
+  pod.spec.containers[0].readiness_probe->period_seconds = 100;
+  api::PodStatus last;  // the checkpointed status: Ready
+  last.phase = api::kPodRunning;
+  last.container_statuses = {Running("c", "test://c")};
+  last.container_statuses[0].state.running->started_at = manager_start - seconds(11);
+  last.container_statuses[0].started = true;
+  last.container_statuses[0].ready = true;
+  last.conditions = {api::PodCondition{"Ready", "True"}};
+  status_.Set(kPodUid, last);
+  tcp_.SetResult(probe::Result::kSuccess);
+  tcp_.delay = seconds(5);  // the first probe takes a while: Ready must hold meanwhile
+  m_.AddPod(pod);
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(m_.readiness_results().Get("test://c").has_value()) << "no initial value";
+  api::PodStatus gen = last;
+  gen.container_statuses[0].ready = false;  // as a fresh status generation has it
+  m_.UpdatePodStatus(pod, gen);
+  EXPECT_TRUE(gen.container_statuses[0].ready);
+
+  // The same container, but the last status was not Ready: not ready until a result.
+  api::PodStatus not_ready = last;
+  not_ready.conditions = {api::PodCondition{"Ready", "False"}};
+  status_.Set(kPodUid, not_ready);
+  gen = not_ready;
+  gen.container_statuses[0].ready = false;
+  m_.UpdatePodStatus(pod, gen);
+  EXPECT_FALSE(gen.container_statuses[0].ready);
+
+  // Started 9 s before the manager: an ordinary new container (initial value Failure).
+  api::Pod young = MakePod("young", {Probed("c", {ProbeType::kReadiness})});
+  api::PodStatus y = last;
+  y.container_statuses[0].container_id = "test://young";
+  y.container_statuses[0].state.running->started_at = manager_start - seconds(9);
+  status_.Set("young", y);
+  m_.AddPod(young);
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(m_.readiness_results().Get("test://young"), CachedResult::kFailure);
+}
+
 TEST_F(ProberManagerTest, UpdatePodStatusTriggersTheReadinessWorker) {
   api::Pod pod = MakePod(kPodUid, {Probed("c", {ProbeType::kReadiness})});
   pod.spec.containers[0].readiness_probe->period_seconds = 100;
