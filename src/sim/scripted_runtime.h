@@ -7,6 +7,9 @@
 //
 // Every callback is delivered on a later turn of the clock, never from inside the call (the
 // Runtime contract). Removed containers are forgotten, so memory stays flat over long runs.
+// The records themselves (ids, states, exits, stop waiters) are runtime::ContainerTable, shared
+// with the tests' FakeRuntime (tests/kubelet/testing/fake_runtime.h); the two keep apart what
+// a container does: here the scenario decides, there the test.
 //
 // Thread safety: the clock's thread. Ownership: the clock and the scenario must outlive it.
 #pragma once
@@ -16,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/container_table.h"
 #include "runtime/runtime.h"
 #include "sim/deferred_calls.h"
 #include "sim/scenario.h"
@@ -57,20 +61,17 @@ class ScriptedRuntime : public runtime::Runtime {
   const Instance* CurrentInstance(const std::string& pod_uid, const std::string& container) const;
 
  private:
-  struct Container {
-    runtime::ContainerStatus status;
+  struct Scripted {
     std::string pod_uid;
     Instance instance;
     bool stopping = false;
-    std::vector<std::function<void(base::Status)>> stop_waiters;
   };
   void MarkExited(const std::string& id, int exit_code, int signal);
 
   base::Clock& clock_;
   const Scenario& scenario_;
   DeferredCalls later_;
-  uint64_t next_ = 1;
-  std::map<std::string, Container> containers_;
+  runtime::ContainerTable<Scripted> containers_;
   // (pod uid, container name) -> the id of its running instance.
   std::map<std::pair<std::string, std::string>, std::string> running_;
   ExitHandler exit_handler_;
