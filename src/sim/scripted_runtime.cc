@@ -1,6 +1,25 @@
 #include "sim/scripted_runtime.h"
 
 namespace probelet::sim {
+namespace {
+
+// How long a start takes, twice: from the call to StartedAt (the runtime's fork and exec), and
+// from StartedAt to the app's own first instant, from which its scenario counts (its main).
+// Any real runtime and app take some time (milliseconds under the process runtime); what
+// matters is the order: the start lands *after* the tick that asked for it, and the app's
+// timeline *after* StartedAt. With none, instants coincide that never do for real, and ties
+// break the other way than under `probelet run` (the fidelity test, simulate_fidelity_test.cc,
+// showed both):
+//  - a restart made in a liveness worker's tick put StartedAt on that worker's tick grid, so a
+//    probe whose initialDelaySeconds is a whole number of periods (the delay counts in
+//    truncated seconds, §3.3.9) ran one period early;
+//  - readiness is probed at once when a container starts (§3.8), which puts its ticks on the
+//    start's grid, so with startupSeconds a whole number of periods a probe found the app
+//    already listening at the very instant a real app is still a moment short of it.
+// Below a millisecond, so the printed times (whole milliseconds) stay those of the ticks.
+constexpr base::Duration kStartLatency = std::chrono::microseconds(100);
+
+}  // namespace
 
 ScriptedRuntime::ScriptedRuntime(base::Clock& clock, const Scenario& scenario)
     : clock_(clock), scenario_(scenario), later_(clock) {}
@@ -33,7 +52,7 @@ void ScriptedRuntime::CreateContainer(const runtime::ContainerConfig& config,
 
 void ScriptedRuntime::StartContainer(const std::string& id,
                                      std::function<void(base::Status)> done) {
-  later_.After(base::Duration::zero(), [this, id, done] {
+  later_.After(kStartLatency, [this, id, done] {
     auto* c = containers_.Find(id);
     if (c == nullptr || c->status.state != runtime::ContainerState::kCreated) {
       done(base::Error{"no such container: " + id});
@@ -42,10 +61,11 @@ void ScriptedRuntime::StartContainer(const std::string& id,
     c->status.state = runtime::ContainerState::kRunning;
     c->status.started_at = clock_.WallNow();
     c->status.pid = static_cast<int>(1000 + c->seq);
-    c->extra.instance.started = clock_.Now();
+    c->extra.instance.started = clock_.Now() + kStartLatency;  // the app's own start
     running_[{c->extra.pod_uid, c->status.name}] = id;
     if (auto exit = ExitOf(*c->extra.instance.behaviour, c->extra.instance.restart)) {
-      later_.After(exit->after, [this, id, code = exit->code] { MarkExited(id, code, 0); });
+      later_.After(kStartLatency + exit->after,
+                   [this, id, code = exit->code] { MarkExited(id, code, 0); });
     }
     done(base::Status::Ok());
   });

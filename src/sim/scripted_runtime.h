@@ -1,9 +1,11 @@
 // ScriptedRuntime: a runtime::Runtime whose containers are records on a base::Clock that behave
-// as a Scenario says (`probelet simulate`): a container runs from StartContainer until its
-// scenario's exitAfter (exit code as given), or until StopContainer: it exits shutdownSeconds
-// after SIGTERM (143), or at SIGKILL when the grace period is shorter (137). Exec-sync (the
-// lifecycle hooks) succeeds at once. The probes do not come here: the scripted probers
-// (scripted_probers.h) ask CurrentInstance what the probed container is doing.
+// as a Scenario says (`probelet simulate`): a container runs from StartContainer (100 us later,
+// and its scenario counts from 100 us after that: a real start takes time) until its
+// scenario's exitAfter (exit code as given), or
+// until StopContainer: it exits shutdownSeconds after SIGTERM (143), or at SIGKILL when the
+// grace period is shorter (137). Exec-sync (the lifecycle hooks) succeeds at once. The probes
+// do not come here: the scripted probers (scripted_probers.h) ask CurrentInstance what the
+// probed container is doing.
 //
 // Every callback is delivered on a later turn of the clock, never from inside the call (the
 // Runtime contract). Removed containers are forgotten, so memory stays flat over long runs.
@@ -31,8 +33,8 @@ class ScriptedRuntime : public runtime::Runtime {
   // The instance of a container that runs now, as the probers see it.
   struct Instance {
     const ContainerBehaviour* behaviour = nullptr;
-    base::MonoTime started{};
-    int restart = 0;  // its restart count: 0 for the first instance
+    base::MonoTime started{};  // the app's own start, from which its scenario counts
+    int restart = 0;           // its restart count: 0 for the first instance
   };
 
   ScriptedRuntime(base::Clock& clock, const Scenario& scenario);
