@@ -156,7 +156,11 @@ TEST(SimulateFidelityTest, RealRunAndSimulationAgreeOnEventsRestartsAndReadiness
   const std::string app = PROBELET_SCENARIO_APP;
   const int slow_port = FreePort(), flap_port = FreePort(), crash_port = FreePort();
   auto port = [](int p) { return std::to_string(p); };
-  // The app's flags say what the scenario below says, field by field.
+  // The app's flags say what the scenario below says, field by field. No instant of a scenario
+  // falls on a probe tick: a tie (a tick 1 s after a restart with initialDelaySeconds 1, the
+  // app listening at the very tick) breaks either way for real, by the milliseconds a start
+  // or a late tick takes, so it cannot be compared within a tolerance. Readiness ticks align
+  // with each start (it is probed at once, §3.8), hence startup and exit at half seconds.
   const std::string manifest = R"(apiVersion: v1
 kind: Pod
 metadata: {name: slow}
@@ -173,7 +177,7 @@ spec:
                                port(slow_port) +
                                R"(}
       initialDelaySeconds: 1
-      periodSeconds: 1
+      periodSeconds: 2
       failureThreshold: 3
 ---
 apiVersion: v1
@@ -186,7 +190,7 @@ spec:
     image: local
     command: [)" + app + R"(, --port, ")" +
                                port(flap_port) +
-                               R"(", --startup, "1", --fail, "readiness:5:3:8"]
+                               R"(", --startup, "1.5", --fail, "readiness:5:3:8"]
     readinessProbe:
       httpGet: {path: /ready, port: )" +
                                port(flap_port) +
@@ -210,7 +214,7 @@ spec:
     image: local
     command: [)" + app + R"(, --port, ")" +
                                port(crash_port) +
-                               R"(", --startup, "1", --exit-after, "3", --exit-code, "1"]
+                               R"(", --startup, "1.5", --exit-after, "3.5", --exit-code, "1"]
     readinessProbe:
       httpGet: {path: /ready, port: )" +
                                port(crash_port) +
@@ -220,12 +224,12 @@ spec:
   const std::string scenario = R"(containers:
   slow/web: {startupSeconds: 30}
   flap/web:
-    startupSeconds: 1
+    startupSeconds: 1500ms
     readiness:
       fail: [{from: 5s, for: 3s, every: 8s}]
   crash/web:
-    startupSeconds: 1
-    exitAfter: {after: 3s, code: 1}
+    startupSeconds: 1500ms
+    exitAfter: {after: 3500ms, code: 1}
 )";
   std::ofstream(h.Path("scenario.yaml")) << scenario;
 
