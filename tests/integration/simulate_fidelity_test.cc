@@ -151,76 +151,47 @@ int CountOf(const std::vector<Entry>& entries, const std::string& reason) {
   }));
 }
 
+struct HttpProbe {
+  const char* field;  // livenessProbe | readinessProbe
+  const char* path;
+  int initial_delay, period, failure_threshold;
+};
+
+// A pod of one container "web": the scenario app on a port of its own with `app_flags`, probed
+// on that port.
+std::string PodYaml(const std::string& name, const std::string& app_flags,
+                    const std::vector<HttpProbe>& probes) {
+  const std::string port = std::to_string(FreePort());
+  std::string yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
+                     "}\nspec:\n  terminationGracePeriodSeconds: 2\n  containers:\n"
+                     "  - name: web\n    image: local\n    command: [" PROBELET_SCENARIO_APP
+                     ", --port, \"" +
+                     port + "\", " + app_flags + "]\n";
+  for (const HttpProbe& probe : probes) {
+    const HttpProbe* p = &probe;
+    yaml += std::string("    ") + p->field + ":\n      httpGet: {path: " + p->path +
+            ", port: " + port +
+            "}\n      initialDelaySeconds: " + std::to_string(p->initial_delay) +
+            "\n      periodSeconds: " + std::to_string(p->period) +
+            "\n      failureThreshold: " + std::to_string(p->failure_threshold) + "\n";
+  }
+  return yaml;
+}
+
 TEST(SimulateFidelityTest, RealRunAndSimulationAgreeOnEventsRestartsAndReadiness) {
   RunHarness h;
-  const std::string app = PROBELET_SCENARIO_APP;
-  const int slow_port = FreePort(), flap_port = FreePort(), crash_port = FreePort();
-  auto port = [](int p) { return std::to_string(p); };
   // The app's flags say what the scenario below says, field by field. No instant of a scenario
   // falls on a probe tick: a tie (a tick 1 s after a restart with initialDelaySeconds 1, the
   // app listening at the very tick) breaks either way for real, by the milliseconds a start
   // or a late tick takes, so it cannot be compared within a tolerance. Readiness ticks align
   // with each start (it is probed at once, §3.8), hence startup and exit at half seconds.
-  const std::string manifest = R"(apiVersion: v1
-kind: Pod
-metadata: {name: slow}
-spec:
-  terminationGracePeriodSeconds: 2
-  containers:
-  - name: web
-    image: local
-    command: [)" + app + R"(, --port, ")" +
-                               port(slow_port) +
-                               R"(", --startup, "30"]
-    livenessProbe:
-      httpGet: {path: /healthz, port: )" +
-                               port(slow_port) +
-                               R"(}
-      initialDelaySeconds: 1
-      periodSeconds: 2
-      failureThreshold: 3
----
-apiVersion: v1
-kind: Pod
-metadata: {name: flap}
-spec:
-  terminationGracePeriodSeconds: 2
-  containers:
-  - name: web
-    image: local
-    command: [)" + app + R"(, --port, ")" +
-                               port(flap_port) +
-                               R"(", --startup, "1.5", --fail, "readiness:5:3:8"]
-    readinessProbe:
-      httpGet: {path: /ready, port: )" +
-                               port(flap_port) +
-                               R"(}
-      periodSeconds: 1
-      failureThreshold: 2
-    livenessProbe:
-      httpGet: {path: /healthz, port: )" +
-                               port(flap_port) +
-                               R"(}
-      initialDelaySeconds: 2
-      periodSeconds: 2
----
-apiVersion: v1
-kind: Pod
-metadata: {name: crash}
-spec:
-  terminationGracePeriodSeconds: 2
-  containers:
-  - name: web
-    image: local
-    command: [)" + app + R"(, --port, ")" +
-                               port(crash_port) +
-                               R"(", --startup, "1.5", --exit-after, "3.5", --exit-code, "1"]
-    readinessProbe:
-      httpGet: {path: /ready, port: )" +
-                               port(crash_port) +
-                               R"(}
-      periodSeconds: 1
-)";
+  const std::string manifest =
+      PodYaml("slow", "--startup, \"30\"", {{"livenessProbe", "/healthz", 1, 2, 3}}) + "---\n" +
+      PodYaml("flap", "--startup, \"1.5\", --fail, \"readiness:5:3:8\"",
+              {{"readinessProbe", "/ready", 0, 1, 2}, {"livenessProbe", "/healthz", 2, 2, 3}}) +
+      "---\n" +
+      PodYaml("crash", "--startup, \"1.5\", --exit-after, \"3.5\", --exit-code, \"1\"",
+              {{"readinessProbe", "/ready", 0, 1, 3}});
   const std::string scenario = R"(containers:
   slow/web: {startupSeconds: 30}
   flap/web:
