@@ -1,7 +1,5 @@
 #include "bench_support.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <utility>
@@ -28,13 +26,6 @@ class MeasuringTimer : public base::Timer {
 };
 
 }  // namespace
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 double QuantileMs(std::vector<int64_t>& ns, double q) {
   if (ns.empty()) return 0;

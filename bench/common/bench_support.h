@@ -13,12 +13,10 @@
 
 #include "api/pod.h"
 #include "base/clock.h"
+#include "cpu_time.h"  // CpuSeconds
 #include "probe/probers.h"
 
 namespace probelet::bench {
-
-// User + system CPU seconds of this process so far (getrusage RUSAGE_SELF).
-double CpuSeconds();
 
 // The q-quantile of `ns` (nanoseconds), in milliseconds; 0 when empty. Reorders `ns`.
 double QuantileMs(std::vector<int64_t>& ns, double q);

@@ -8,7 +8,6 @@
 // Usage: exec_probe [N=200]. Needs root and containerd; starts a private one (tests' fixture).
 #include <dirent.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "cpu_time.h"
 #include "runtime/cri/direct_exec.h"
 #include "runtime/cri/testing/containerd_fixture.h"
 #include "runtime/cri/testing/running_container.h"
@@ -33,18 +33,6 @@ namespace {
 using namespace probelet;
 namespace cri = probelet::runtime::cri;
 using namespace std::chrono_literals;
-using SteadyClock = std::chrono::steady_clock;
-
-double Seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
-
-// This process's CPU, self + reaped children, in seconds.
-double OwnCpu() {
-  rusage self{}, children{};
-  ::getrusage(RUSAGE_SELF, &self);
-  ::getrusage(RUSAGE_CHILDREN, &children);
-  return Seconds(self.ru_utime) + Seconds(self.ru_stime) + Seconds(children.ru_utime) +
-         Seconds(children.ru_stime);
-}
 
 // utime + stime + cutime + cstime of a process, in seconds; 0 if gone.
 double ProcessCpu(pid_t pid) {
@@ -96,13 +84,10 @@ template <typename Fn>
 Figures Measure(int n, Fn once, const std::vector<pid_t>& servers = {}) {
   double server_before = 0;
   for (pid_t p : servers) server_before += ProcessCpu(p);
-  double cpu_before = OwnCpu();
-  auto wall_before = SteadyClock::now();
-  for (int i = 0; i < n; ++i) once();
+  bench::PerCall own = bench::MeasurePerCall(n, once);
   Figures f;
-  f.wall_ms =
-      std::chrono::duration<double, std::milli>(SteadyClock::now() - wall_before).count() / n;
-  f.cpu_ms = (OwnCpu() - cpu_before) * 1000 / n;
+  f.wall_ms = own.wall_seconds * 1000;
+  f.cpu_ms = own.cpu_seconds * 1000;
   double server_after = 0;
   for (pid_t p : servers) server_after += ProcessCpu(p);
   f.server_cpu_ms = (server_after - server_before) * 1000 / n;

@@ -12,7 +12,6 @@
 //
 // Usage: runtime_exec [--n N=500] [--ballast-mb M=64] [--command /bin/true]
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "base/asio_clock.h"
+#include "cpu_time.h"
 #include "runtime/process_runtime.h"
 
 extern char** environ;
@@ -35,32 +35,16 @@ namespace {
 
 using namespace probelet;
 using namespace std::chrono_literals;
-using SteadyClock = std::chrono::steady_clock;
 
-double Seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
-
-double OwnCpu() {
-  rusage self{}, children{};
-  ::getrusage(RUSAGE_SELF, &self);
-  ::getrusage(RUSAGE_CHILDREN, &children);
-  return Seconds(self.ru_utime) + Seconds(self.ru_stime) + Seconds(children.ru_utime) +
-         Seconds(children.ru_stime);
-}
-
+// Per call, in microseconds.
 struct Figures {
   double wall_us = 0, cpu_us = 0;
 };
 
 template <typename Fn>
 Figures Measure(int n, Fn once) {
-  double cpu_before = OwnCpu();
-  auto wall_before = SteadyClock::now();
-  for (int i = 0; i < n; ++i) once();
-  Figures f;
-  f.wall_us =
-      std::chrono::duration<double, std::micro>(SteadyClock::now() - wall_before).count() / n;
-  f.cpu_us = (OwnCpu() - cpu_before) * 1e6 / n;
-  return f;
+  bench::PerCall f = bench::MeasurePerCall(n, once);
+  return {f.wall_seconds * 1e6, f.cpu_seconds * 1e6};
 }
 
 }  // namespace

@@ -6,56 +6,24 @@
 #include <vector>
 
 #include "api/json_codec.h"
+#include "api/json_fields.h"
 #include "base/go_list.h"
 #include "base/host_port.h"
 
 namespace probelet::api {
 namespace {
 
+using json_fields::Field;
+using json_fields::Int;
+using json_fields::IntOrStringText;
+using json_fields::Str;
+using json_fields::StringList;
 using nlohmann::json;
-
-std::string Str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-int64_t Int(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
-
-const json& Field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-// An IntOrString as Go's IntOrString.String() prints it.
-std::string IntOrStringText(const json& j) {
-  if (j.is_number()) return std::to_string(j.get<int64_t>());
-  if (j.is_string()) return j.get<std::string>();
-  return "";
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-// A JSON array of strings as the []string it was encoded from (a non-string element as its
-// JSON text), for base::GoList.
-std::vector<std::string> StringList(const json& list) {
-  std::vector<std::string> out;
-  if (list.is_array()) {
-    for (const auto& s : list) out.push_back(s.is_string() ? s.get<std::string>() : s.dump());
-  }
-  return out;
 }
 
 }  // namespace

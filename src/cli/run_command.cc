@@ -161,10 +161,13 @@ std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags) {
                  "`describe pod` (start, duration, result, output, threshold state); 0 keeps none")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  app.add_option("--seed", flags.seed,
+                 "seeds the probes' first offsets (default: the pid); the same seed as\n"
+                 "`probelet simulate --seed` gives the same offsets for the same manifests");
   // As before CLI11: a flag given twice takes its last value (a wrapper can append overrides).
   for (const char* name :
        {"--state-dir", "--api", "--log-format", "--container-runtime-endpoint", "--pod-network",
-        "--exec-probes", "--cgroup-root", "--service-address", "--probe-history"}) {
+        "--exec-probes", "--cgroup-root", "--service-address", "--probe-history", "--seed"}) {
     app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   if (auto exit = ParseCommandLine(app, args)) return exit;
@@ -269,7 +272,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   options.images = runtime->images;
   options.pods_log_dir = flags.state_dir + "/pods";
   options.node_name = host;
-  options.prober_seed = static_cast<uint64_t>(::getpid());
+  options.prober_seed = flags.seed.value_or(static_cast<uint64_t>(::getpid()));
   options.probe_history = flags.probe_history;
   options.status_checkpoint_dir = flags.state_dir + "/status";
   kubelet::Agent agent(io, clock, std::move(options));

@@ -33,6 +33,10 @@ struct RunFlags {
   // SIGTERM/SIGINT end probelet at once and leave every container running, for a later
   // probelet with the same state dir to adopt (the daemon mode; the systemd unit uses it).
   bool keep_containers_on_exit = false;
+  // Seeds the probe workers' start-up jitter (§3.2.2); unset: this process's pid. The same
+  // seed as `probelet simulate --seed` draws the same first-probe offsets for the same
+  // manifests (the fidelity test compares the two runs this way).
+  std::optional<uint64_t> seed;
 };
 
 // $XDG_RUNTIME_DIR/probelet, else /var/lib/probelet as root, else /tmp/probelet-<uid>.
@@ -41,7 +45,7 @@ std::string DefaultStateDir();
 // `probelet run FILE_OR_DIR... [--state-dir DIR] [--api ADDR] [--api-allow-remote]
 // [--log-format text|json] [--container-runtime-endpoint unix:///PATH [--pod-network node|cni]
 // [--exec-probes runtime|direct] [--cgroup-root PATH]] [--service-address IP]
-// [--probe-history N]`: fills `flags`, or
+// [--probe-history N] [--seed N]`: fills `flags`, or
 // returns the help / usage error to print.
 std::optional<CommandOutput> ParseRunFlags(const Args& args, RunFlags& flags);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "api/json_fields.h"
 #include "api/probe_describe.h"
 #include "base/host_port.h"
 #include "cli/view_probes.h"
@@ -16,28 +17,12 @@
 namespace probelet::cli {
 namespace {
 
+using api::json_fields::Field;
+using api::json_fields::Int;
+using api::json_fields::IntOrStringText;
+using api::json_fields::Str;
+using api::json_fields::StringList;
 using nlohmann::json;
-
-std::string Str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-int64_t Int(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
-
-const json& Field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
 
 std::optional<api::Time> TimeOf(const json& j, const char* key) {
   std::string s = Str(j, key);
@@ -55,23 +40,6 @@ std::string Rfc1123z(const std::optional<api::Time>& t) {
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
   return std::string(buf, n);
-}
-
-// An IntOrString as Go's IntOrString.String() prints it.
-std::string IntOrString(const json& j) {
-  if (j.is_number()) return std::to_string(j.get<int64_t>());
-  if (j.is_string()) return j.get<std::string>();
-  return "";
-}
-
-// A JSON array of strings as the []string it was encoded from (a non-string element as its
-// JSON text).
-std::vector<std::string> StringList(const json& list) {
-  std::vector<std::string> out;
-  if (list.is_array()) {
-    for (const auto& s : list) out.push_back(s.is_string() ? s.get<std::string>() : s.dump());
-  }
-  return out;
 }
 
 // Tabwriter input, written with kubectl's PrefixWriter levels (two spaces per level).
@@ -449,7 +417,7 @@ std::string DescribeService(const json& service, const json& endpoints, const js
     std::string name = Str(p, "name").empty() ? "<unset>" : Str(p, "name");
     std::string protocol = Str(p, "protocol");
     w.Write(0, "Port:\t{}\t{}/{}\n", name, Int(p, "port"), protocol);
-    w.Write(0, "TargetPort:\t{}/{}\n", IntOrString(Field(p, "targetPort")), protocol);
+    w.Write(0, "TargetPort:\t{}/{}\n", IntOrStringText(Field(p, "targetPort")), protocol);
     if (Int(p, "nodePort") != 0) {
       w.Write(0, "NodePort:\t{}\t{}/{}\n", name, Int(p, "nodePort"), protocol);
     }

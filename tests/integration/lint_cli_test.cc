@@ -1,63 +1,30 @@
 // `probelet lint` on the real binary (issue 15 §1): exit 0 with no warning, 1 with one, 2 for
 // unreadable input or bad arguments; the FILE:LINE: NS/POD/CONTAINER: CODE SEVERITY: message
 // lines; -o json; and no warning on the repository's examples.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "integration/testing/probelet_command.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct LintRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using probelet::testing::ProbeletRun;
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `probelet lint ARGS...` from the source directory, stdout and stderr to files in `dir`.
-LintRun Lint(const fs::path& dir, const std::vector<std::string>& args) {
-  fs::path out = dir / "stdout", err = dir / "stderr";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int null = ::open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || null < 0 || ::chdir(PROBELET_SOURCE_DIR) != 0) ::_exit(127);
-    ::dup2(null, 0);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<std::string> copy = {PROBELET_BINARY, "lint"};
-    copy.insert(copy.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  LintRun r;
-  int status = 0;
-  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  return r;
+// `probelet lint ARGS...` from the source directory.
+ProbeletRun Lint(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"lint"};
+  all.insert(all.end(), args.begin(), args.end());
+  return probelet::testing::RunProbelet(all);
 }
 
 class LintCliTest : public ::testing::Test {
@@ -92,7 +59,7 @@ spec:
 )";
 
 TEST_F(LintCliTest, ExamplesHaveNoWarning) {
-  LintRun r = Lint(dir_, {"examples/", "examples/demo/"});
+  ProbeletRun r = Lint({"examples/", "examples/demo/"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(r.err, HasSubstr("pod(s) linted: 0 error(s), 0 warning(s), 0 info(s)"));
@@ -100,7 +67,7 @@ TEST_F(LintCliTest, ExamplesHaveNoWarning) {
 
 TEST_F(LintCliTest, WarningExitsOneWithTheLineOfTheProbe) {
   std::string file = Write("web.yaml", kWarned);
-  LintRun r = Lint(dir_, {file});
+  ProbeletRun r = Lint({file});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out, file +
                        ":10: default/web/app: PL002 warning: liveness fails after 3 x 10s = 30s "
@@ -111,18 +78,18 @@ TEST_F(LintCliTest, WarningExitsOneWithTheLineOfTheProbe) {
 
 TEST_F(LintCliTest, DisabledOrAnnotatedIsClean) {
   std::string file = Write("web.yaml", kWarned);
-  EXPECT_EQ(Lint(dir_, {"--disable", "PL002,PL004", file}).exit_code, 0);
+  EXPECT_EQ(Lint({"--disable", "PL002,PL004", file}).exit_code, 0);
   std::string annotated = kWarned;
   annotated.replace(annotated.find("spec:"), 0,
                     "  annotations: {probelet.dev/lint-disable: PL002}\n");
-  LintRun r = Lint(dir_, {Write("annotated.yaml", annotated)});
+  ProbeletRun r = Lint({Write("annotated.yaml", annotated)});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "");
 }
 
 TEST_F(LintCliTest, Json) {
   std::string file = Write("web.yaml", kWarned);
-  LintRun r = Lint(dir_, {"-o", "json", file});
+  ProbeletRun r = Lint({"-o", "json", file});
   EXPECT_EQ(r.exit_code, 1);
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["findings"].size(), 1u);
@@ -134,22 +101,22 @@ TEST_F(LintCliTest, Json) {
 
 TEST_F(LintCliTest, ValidationErrorsAsValidatePrintsThem) {
   std::string file = Write("bad.yaml", std::string(kWarned) + "    restartPolicy: Sometimes\n");
-  LintRun lint = Lint(dir_, {file});
+  ProbeletRun lint = Lint({file});
   EXPECT_EQ(lint.exit_code, 1);
   EXPECT_THAT(lint.out, HasSubstr(file + ": pod \"web\": spec.containers[0].restartPolicy"));
   EXPECT_THAT(lint.out, ::testing::Not(HasSubstr("PL002")));  // that pod is not linted
 }
 
 TEST_F(LintCliTest, UnreadableInputAndBadArgumentsExitTwo) {
-  LintRun missing = Lint(dir_, {(dir_ / "missing.yaml").string()});
+  ProbeletRun missing = Lint({(dir_ / "missing.yaml").string()});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.out, HasSubstr("cannot read"));
-  LintRun unknown = Lint(dir_, {"--disable", "PL999", "examples/"});
+  ProbeletRun unknown = Lint({"--disable", "PL999", "examples/"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown code \"PL999\""));
-  EXPECT_EQ(Lint(dir_, {}).exit_code, 2);
-  EXPECT_EQ(Lint(dir_, {"-o", "yaml", "examples/"}).exit_code, 2);
-  LintRun help = Lint(dir_, {"--help"});
+  EXPECT_EQ(Lint({}).exit_code, 2);
+  EXPECT_EQ(Lint({"-o", "yaml", "examples/"}).exit_code, 2);
+  ProbeletRun help = Lint({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("usage: probelet lint FILE_OR_DIR..."));
   EXPECT_THAT(help.out, HasSubstr("PL004 warning"));

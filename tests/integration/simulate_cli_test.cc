@@ -1,34 +1,23 @@
 // `probelet simulate` through the real binary: the examples, -o json, reproducibility with
 // --seed, and the exit codes and messages of bad input.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "integration/testing/probelet_command.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct SimRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using SimRun = probelet::testing::ProbeletRun;
 
 class SimulateCliTest : public ::testing::Test {
  protected:
@@ -42,31 +31,11 @@ class SimulateCliTest : public ::testing::Test {
     std::ofstream(p) << text;
     return p.string();
   }
-  // Runs `probelet simulate ARGS...` from the source directory.
-  SimRun Simulate(const std::vector<std::string>& args) {
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (o < 0 || e < 0 || ::chdir(PROBELET_SOURCE_DIR) != 0) ::_exit(127);
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      std::vector<std::string> copy = {PROBELET_BINARY, "simulate"};
-      copy.insert(copy.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    SimRun r;
-    int status = 0;
-    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+  // `probelet simulate ARGS...` from the source directory.
+  static SimRun Simulate(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"simulate"};
+    all.insert(all.end(), args.begin(), args.end());
+    return probelet::testing::RunProbelet(all);
   }
   fs::path dir_;
 };

@@ -1,7 +1,5 @@
 #include "kubelet/testing/fake_runtime.h"
 
-#include <cstdio>
-
 namespace probelet::kubelet::testing {
 
 void FakeRuntime::Later(base::Duration after, std::function<void()> fn) {
@@ -44,34 +42,24 @@ void FakeRuntime::CreateContainer(const runtime::ContainerConfig& config,
           [done, name = config.container.name] { done(base::Error{"cannot create " + name}); });
     return;
   }
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "probelet://%064llx", static_cast<unsigned long long>(next_));
-  Container c;
-  c.seq = next_++;
-  c.config = config;
-  c.status.id = buf;
-  c.status.name = config.container.name;
-  c.status.state = runtime::ContainerState::kCreated;
-  c.status.created_at = clock_.WallNow();
+  auto& c = containers_.Create(config.container.name, clock_.WallNow(), config);
   c.status.log_path = config.log_directory + "/" + std::to_string(config.restart_count) + ".log";
-  containers_[c.status.id] = c;
   creates.push_back(config);
-  Later(create_delay, [done, id = std::string(buf)] { done(id); });
+  Later(create_delay, [done, id = c.status.id] { done(id); });
 }
 
 void FakeRuntime::StartContainer(const std::string& id, std::function<void(base::Status)> done) {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) {
+  if (containers_.Find(id) == nullptr) {
     Later(start_delay, [done] { done(base::Error{"no such container"}); });
     return;
   }
   Later(start_delay, [this, id, done] {
-    auto it = containers_.find(id);
-    if (it == containers_.end()) {
+    auto* c = containers_.Find(id);
+    if (c == nullptr) {
       done(base::Error{"no such container"});
       return;
     }
-    auto& s = it->second.status;
+    auto& s = c->status;
     s.started_at = clock_.WallNow();
     if (fail_start.count(s.name) != 0) {
       s.state = runtime::ContainerState::kExited;
@@ -83,27 +71,13 @@ void FakeRuntime::StartContainer(const std::string& id, std::function<void(base:
       return;
     }
     s.state = runtime::ContainerState::kRunning;
-    s.pid = static_cast<int>(1000 + it->second.seq);
+    s.pid = static_cast<int>(1000 + c->seq);
     done(base::Status::Ok());
   });
 }
 
 void FakeRuntime::MarkExited(const std::string& id, int exit_code, int signal) {
-  auto it = containers_.find(id);
-  if (it == containers_.end() || it->second.status.state != runtime::ContainerState::kRunning) {
-    return;
-  }
-  auto& s = it->second.status;
-  s.state = runtime::ContainerState::kExited;
-  s.exit_code = exit_code;
-  s.signal = signal;
-  s.reason = exit_code == 0 ? "Completed" : "Error";
-  s.finished_at = clock_.WallNow();
-  s.pid = 0;
-  runtime::ContainerStatus copy = s;
-  auto waiters = std::move(it->second.stop_waiters);
-  if (exit_handler_) exit_handler_(copy);
-  for (auto& w : waiters) w({});
+  containers_.MarkExited(id, exit_code, signal, clock_.WallNow(), exit_handler_);
 }
 
 void FakeRuntime::Exit(const std::string& id, int exit_code) {
@@ -112,22 +86,22 @@ void FakeRuntime::Exit(const std::string& id, int exit_code) {
 
 void FakeRuntime::StopContainer(const std::string& id, base::Duration grace,
                                 std::function<void(base::Status)> done) {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) {
+  auto* c = containers_.Find(id);
+  if (c == nullptr) {
     Later(base::Duration::zero(), [done] { done(base::Error{"no such container"}); });
     return;
   }
-  stops.push_back({id, it->second.status.name, grace, clock_.Now()});
-  if (fail_stop.count(it->second.status.name) != 0) {
+  stops.push_back({id, c->status.name, grace, clock_.Now()});
+  if (fail_stop.count(c->status.name) != 0) {
     Later(base::Duration::zero(), [done, id] { done(base::Error{"cannot stop " + id}); });
     return;
   }
-  if (it->second.status.state != runtime::ContainerState::kRunning) {
+  if (c->status.state != runtime::ContainerState::kRunning) {
     Later(base::Duration::zero(), [done] { done({}); });
     return;
   }
-  it->second.stop_waiters.push_back(std::move(done));
-  if (ignore_sigterm.count(it->second.status.name) != 0) {
+  c->stop_waiters.push_back(std::move(done));
+  if (ignore_sigterm.count(c->status.name) != 0) {
     Later(std::max(grace, base::Duration::zero()), [this, id] { MarkExited(id, 137, 9); });
   } else {
     Later(std::min(term_delay, std::max(grace, base::Duration::zero())),
@@ -144,8 +118,8 @@ void FakeRuntime::ExecSync(const std::string& id, const std::vector<std::string>
   if (!argv.empty()) {
     if (auto it = exec_results.find(argv[0]); it != exec_results.end()) r = it->second;
   }
-  auto c = containers_.find(id);
-  if (c == containers_.end() || c->second.status.state != runtime::ContainerState::kRunning) {
+  const auto* c = containers_.Find(id);
+  if (c == nullptr || c->status.state != runtime::ContainerState::kRunning) {
     r = {};
     r.status = runtime::ExecSyncResult::Status::kError;
     r.error = "container not running";
@@ -155,30 +129,18 @@ void FakeRuntime::ExecSync(const std::string& id, const std::vector<std::string>
 
 std::optional<runtime::ContainerStatus> FakeRuntime::GetContainerStatus(
     const std::string& id) const {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) return std::nullopt;
-  return it->second.status;
+  return containers_.Status(id);
 }
 
 std::vector<runtime::ContainerStatus> FakeRuntime::ListContainers() const {
-  std::vector<runtime::ContainerStatus> out;
-  for (const auto& [id, c] : containers_) out.push_back(c.status);
-  return out;
+  return containers_.List();
 }
 
-base::Status FakeRuntime::RemoveContainer(const std::string& id) {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) return base::Error{"no such container"};
-  if (it->second.status.state == runtime::ContainerState::kRunning) {
-    return base::Error{"container is running"};
-  }
-  containers_.erase(it);
-  return {};
-}
+base::Status FakeRuntime::RemoveContainer(const std::string& id) { return containers_.Remove(id); }
 
 std::string FakeRuntime::Latest(const std::string& name) const {
-  const Container* best = nullptr;
-  for (const auto& [id, c] : containers_) {
+  const decltype(containers_)::Record* best = nullptr;
+  for (const auto& [id, c] : containers_.records()) {
     if (c.status.name == name && (best == nullptr || c.seq > best->seq)) best = &c;
   }
   return best ? best->status.id : "";
@@ -192,7 +154,8 @@ int FakeRuntime::CountCreated(const std::string& name) const {
 
 int FakeRuntime::running_count() const {
   int n = 0;
-  for (const auto& [id, c] : containers_) n += c.status.state == runtime::ContainerState::kRunning;
+  for (const auto& [id, c] : containers_.records())
+    n += c.status.state == runtime::ContainerState::kRunning;
   return n;
 }
 

@@ -4,6 +4,10 @@
 // callback is delivered from a zero-or-later timer, never from inside the call (the Runtime
 // contract), so tests drive it with VirtualClock::Advance/RunUntilIdle.
 //
+// The records (ids, states, exits, stop waiters) are runtime::ContainerTable, shared with the
+// simulation's ScriptedRuntime; what differs is who decides what a container does (the test
+// here, the scenario there), and this fake's call logs and failure knobs.
+//
 // Thread safety: single thread. Ownership: the clock must outlive it.
 #pragma once
 
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "runtime/container_table.h"
 #include "runtime/runtime.h"
 
 namespace probelet::kubelet::testing {
@@ -99,20 +104,13 @@ class FakeRuntime : public runtime::Runtime {
   std::vector<base::MonoTime> failed_creates;     // when each failed create was asked for
 
  private:
-  struct Container {
-    runtime::ContainerStatus status;
-    runtime::ContainerConfig config;
-    uint64_t seq;
-    std::vector<std::function<void(base::Status)>> stop_waiters;
-  };
   void Later(base::Duration after, std::function<void()> fn);
   void MarkExited(const std::string& id, int exit_code, int signal);
 
   base::Clock& clock_;
-  uint64_t next_ = 1;
   uint64_t next_sandbox_ = 1;
   std::map<std::string, std::string> sandbox_pod_;  // sandbox id -> pod uid
-  std::map<std::string, Container> containers_;
+  runtime::ContainerTable<runtime::ContainerConfig> containers_;
   std::vector<std::unique_ptr<base::Timer>> timers_;
   ExitHandler exit_handler_;
   HealthHandler health_handler_;
