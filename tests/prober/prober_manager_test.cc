@@ -343,7 +343,10 @@ TEST_F(ProberManagerTest, AContainerThatOutlivedARestartKeepsItsReadyUntilAResul
   last.container_statuses[0].state.running->started_at = manager_start - seconds(11);
   last.container_statuses[0].started = true;
   last.container_statuses[0].ready = true;
-  last.conditions = {api::PodCondition{"Ready", "True"}};
+  api::PodCondition ready;
+  ready.type = "Ready";
+  ready.status = "True";
+  last.conditions = {ready};
   status_.Set(kPodUid, last);
   tcp_.SetResult(probe::Result::kSuccess);
   tcp_.delay = seconds(5);  // the first probe takes a while: Ready must hold meanwhile
@@ -357,7 +360,8 @@ TEST_F(ProberManagerTest, AContainerThatOutlivedARestartKeepsItsReadyUntilAResul
 
   // The same container, but the last status was not Ready: not ready until a result.
   api::PodStatus not_ready = last;
-  not_ready.conditions = {api::PodCondition{"Ready", "False"}};
+  ready.status = "False";
+  not_ready.conditions = {ready};
   status_.Set(kPodUid, not_ready);
   gen = not_ready;
   gen.container_statuses[0].ready = false;
