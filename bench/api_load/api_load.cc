@@ -8,8 +8,12 @@
 //
 //   api_load --port P [--workers 1000] [--period 1] [--duration 5] [--clients 100]
 //            [--paths /pods,/metrics,/healthz,/api/v1/pods] [--null-prober]
+//            [--watchers 1000] [--watch-changes 10]
 //
-// Run it twice, --clients 0 and --clients 100, to compare (run.sh does both).
+// Run it twice, --clients 0 and --clients 100, to compare (run.sh does both). --watchers opens
+// that many `kubectl get pods -w` streams (Table watches from the current version, so idle
+// until a pod changes); --watch-changes makes that many pod changes a second (each fanned out to
+// every watcher).
 // A benchmark program, not a test: real time, real sockets.
 
 #include <algorithm>
@@ -21,10 +25,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -41,6 +47,7 @@
 #include "server/api_server.h"
 #include "server/kube_api.h"
 #include "server/loop_monitor.h"
+#include "server/watch_cache.h"
 
 namespace {
 
@@ -57,6 +64,8 @@ struct Options {
   int clients = 100;
   std::vector<std::string> paths = {"/pods", "/metrics", "/healthz", "/api/v1/pods"};
   bool null_prober = false;
+  int watchers = 0;
+  double watch_changes = 0;  // pod changes per second
 };
 
 // The manager's view of pod status, and the API's view of the pods: one in-memory store.
@@ -143,6 +152,28 @@ net::awaitable<void> Client(net::ip::tcp::endpoint server, std::vector<std::stri
   }
 }
 
+// An idle `kubectl get pods -w`: a Table watch from `target`, reading whatever comes.
+net::awaitable<void> WatchClient(net::ip::tcp::endpoint server, std::string target,
+                                 std::atomic<bool>& stop, std::atomic<int64_t>& bytes,
+                                 std::atomic<int>& open) {
+  auto ex = co_await net::this_coro::executor;
+  constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+  net::ip::tcp::socket socket(ex);
+  if (auto [ec] = co_await socket.async_connect(server, kTuple); ec) co_return;
+  std::string req = "GET " + target +
+                    " HTTP/1.1\r\nHost: bench\r\nAccept: application/json;as=Table;v=v1;"
+                    "g=meta.k8s.io,application/json\r\n\r\n";
+  if (auto [ec, n] = co_await net::async_write(socket, net::buffer(req), kTuple); ec) co_return;
+  ++open;
+  char buf[16384];
+  while (!stop) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(buf), kTuple);
+    if (ec) break;
+    bytes += static_cast<int64_t>(n);
+  }
+  --open;
+}
+
 void RunFor(net::io_context& io, double seconds) {
   net::steady_timer t(io);
   t.expires_after(
@@ -198,8 +229,10 @@ int Run(const Options& o) {
   }
   server::ApiServerOptions options;
   options.address = "127.0.0.1:0";
+  options.max_connections = static_cast<size_t>(o.clients + o.watchers + 64);
+  server::WatchCache watches(asio_clock);
   // The server's own monitor uses the plain clock: only probe timers are measured.
-  server::ApiServer api(io, asio_clock, store, options);
+  server::ApiServer api(io, asio_clock, store, options, &watches);
   if (base::Status s = api.Start(); !s.ok()) {
     std::fprintf(stderr, "api_load: %s\n", s.error().message.c_str());
     return 1;
@@ -217,7 +250,31 @@ int Run(const Options& o) {
   for (int i = 0; i < o.clients; ++i) {
     net::co_spawn(client_io, Client(endpoint, o.paths, i, stop, recording, stats), net::detached);
   }
+  std::atomic<int64_t> watch_bytes{0};
+  std::atomic<int> watches_open{0};
+  for (int i = 0; i < o.watchers; ++i) {
+    net::co_spawn(client_io,
+                  WatchClient(endpoint, "/api/v1/pods?watch=true&resourceVersion=1", stop,
+                              watch_bytes, watches_open),
+                  net::detached);
+  }
   std::thread client_thread([&] { client_io.run(); });
+  // Pod changes for the watchers: the next pod's status stored again, as a readiness flip would.
+  net::steady_timer changes(io);
+  size_t changed = 0;
+  std::function<void()> change_next = [&] {
+    if (o.watch_changes <= 0) return;
+    changes.expires_after(std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(1.0 / o.watch_changes)));
+    changes.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      api::Pod pod = store.pods_[changed++ % store.pods_.size()];
+      pod.status = store.status_.at(pod.metadata.uid);
+      watches.PodChanged(pod);
+      change_next();
+    });
+  };
+  change_next();
 
   RunFor(io, o.period + 0.5);  // warm-up: first probes spread over one period
   monitor.Stop();
@@ -233,6 +290,7 @@ int Run(const Options& o) {
   recording = false;
   clock.recording = false;
   stop = true;
+  int watchers_open_at_end = watches_open.load();
   client_io.stop();
   client_thread.join();
 
@@ -248,14 +306,15 @@ int Run(const Options& o) {
       "clients=%d workers=%d period_s=%d duration_s=%.1f probe_ticks=%zu "
       "lateness_ms_p50=%.3f p99=%.3f max=%.3f loop_max_lag_ms=%.3f api_requests=%lld "
       "api_req_per_s=%.0f api_errors=%lld api_mb_per_s=%.1f api_latency_ms_p50=%.2f "
-      "p99=%.2f not_ready_at_end=%d cpu_s=%.2f wall_s=%.2f\n",
+      "p99=%.2f not_ready_at_end=%d cpu_s=%.2f wall_s=%.2f watchers=%d watchers_open=%d "
+      "watch_changes=%zu watch_mb=%.1f\n",
       o.clients, o.workers, o.period, o.duration, lat.size(), bench::QuantileMs(lat, 0.5),
       bench::QuantileMs(lat, 0.99), max_ms,
       std::chrono::duration<double, std::milli>(measured.max_lag()).count(),
       static_cast<long long>(stats.requests), stats.requests / wall,
       static_cast<long long>(stats.errors), stats.bytes / wall / 1e6,
       bench::QuantileMs(stats.latency_ns, 0.5), bench::QuantileMs(stats.latency_ns, 0.99),
-      not_ready, cpu, wall);
+      not_ready, cpu, wall, o.watchers, watchers_open_at_end, changed, watch_bytes / 1e6);
   return not_ready == 0 ? 0 : 1;
 }
 
@@ -288,10 +347,15 @@ int main(int argc, char** argv) {
       for (std::string p; std::getline(ss, p, ',');) o.paths.push_back(p);
     } else if (a == "--null-prober") {
       o.null_prober = true;
+    } else if (a == "--watchers") {
+      o.watchers = std::stoi(next());
+    } else if (a == "--watch-changes") {
+      o.watch_changes = std::stod(next());
     } else {
       std::fprintf(stderr,
                    "usage: api_load --port P [--workers N] [--period S] [--duration S] "
-                   "[--clients C] [--paths /a,/b] [--null-prober]\n");
+                   "[--clients C] [--paths /a,/b] [--null-prober] [--watchers W] "
+                   "[--watch-changes R]\n");
       return 2;
     }
   }

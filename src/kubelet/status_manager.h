@@ -9,7 +9,7 @@
 // so (the status manager refuses a transition out of a terminal phase).
 //
 // An optional observer sees each stored change (old and new status), e.g. to log condition
-// transitions.
+// transitions; another sees each pod removed, with its last state (e.g. a watch's DELETED).
 //
 // Thread safety: event loop thread only. Ownership: the clock must outlive the manager; the
 // pointer GetPodStatus returns is valid until the status of that pod next changes, so callers
@@ -69,6 +69,9 @@ class StatusManager : public prober::StatusProvider {
   void SetCheckpoint(PodStatusCheckpoint* checkpoint) { checkpoint_ = checkpoint; }
   // Removes the saved statuses of pods it does not track (gone while probelet was down).
   void PruneCheckpoint();
+  void SetRemovedObserver(std::function<void(const api::Pod& pod)> observer) {
+    removed_observer_ = std::move(observer);
+  }
 
  private:
   struct Entry {
@@ -93,6 +96,7 @@ class StatusManager : public prober::StatusProvider {
   std::unordered_map<std::string, std::unique_ptr<Entry>, UidHash, std::equal_to<>> pods_;
   Observer observer_;
   PodStatusCheckpoint* checkpoint_ = nullptr;
+  std::function<void(const api::Pod& pod)> removed_observer_;
 };
 
 }  // namespace probelet::kubelet

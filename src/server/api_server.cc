@@ -21,6 +21,8 @@
 
 #include "server/api_handler.h"
 #include "server/loop_monitor.h"
+#include "server/watch_cache.h"
+#include "server/watch_stream.h"
 
 namespace probelet::server {
 
@@ -109,12 +111,15 @@ auto PassOnEscaped(const char* what) {
 
 class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options)
+  Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options,
+       WatchCache* watches)
       : io_(io),
         clock_(clock),
         options_(std::move(options)),
         monitor_(std::make_unique<LoopMonitor>(clock, options_.stall_threshold)),
-        handler_(clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }),
+        handler_(
+            clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }, watches),
+        watches_(watches),
         acceptor_(io) {}
 
   base::Status Start() {
@@ -154,6 +159,10 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     monitor_->Stop();
     error_code ignored;
     acceptor_.close(ignored);
+    // Watches end cleanly (the last chunk), as the API server ends them when it stops: the loop
+    // may not turn again (the agent stops it next), so what is queued and the end are sent now,
+    // without blocking; a client too slow to take them just sees the connection close.
+    for (WatchStreamEntry* w : watch_streams_) EndWatchNow(*w);
     for (beast::tcp_stream* s : connections_) s->socket().close(ignored);
     for (auto& w : waiters_) w->timer.cancel();
     waiters_.clear();
@@ -244,6 +253,15 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         "the API keeps within its share of the event loop.\n";
     out += "# TYPE probelet_api_throttled_requests_total counter\n";
     out += fmt::format("probelet_api_throttled_requests_total {}\n", throttled_);
+    out += "# HELP probelet_api_watches Watch streams open (kubectl get -w and the like).\n";
+    out += "# TYPE probelet_api_watches gauge\n";
+    out += fmt::format("probelet_api_watches {}\n", watch_streams_.size());
+    out +=
+        "# HELP probelet_api_watches_dropped_total Watches closed because their client did not "
+        "read their events.\n";
+    out += "# TYPE probelet_api_watches_dropped_total counter\n";
+    out += fmt::format("probelet_api_watches_dropped_total {}\n",
+                       watches_ != nullptr ? watches_->dropped_watchers() : 0);
   }
 
   static net::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
@@ -329,6 +347,12 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         if (done) response.produce = nullptr;
       }
       bool head = req.method() == http::verb::head;
+      if (response.watch && !head) {
+        co_await StreamWatch(stream, std::move(response.watch), req.version() >= 11,
+                             ToSteady(opt.request_timeout), self->watch_streams_, self->stopped_);
+        co_return;
+      }
+      response.watch.reset();
       // A request with a body (GET/HEAD have none) is answered, then the connection closed.
       // A malformed request (400) is not worth a second chance on the same connection.
       bool keep_alive = req.keep_alive() && req.body().empty() && response.status != 400 &&
@@ -348,7 +372,7 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   // The 500 answer to a request whose handler threw `e` (logged with the request).
   static HttpResponse InternalError(const HttpRequest& request, const std::exception_ptr& e) {
     spdlog::error("api server: {} {}: {}", request.method, request.target, Describe(e));
-    return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+    return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}, {}};
   }
 
   static http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version,
@@ -383,7 +407,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   static net::awaitable<void> SendError(beast::tcp_stream& stream, int status,
                                         std::string_view message) {
     HttpResponse r{
-        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}, {}};
+        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}, {},
+        {}};
     stream.expires_after(kLingerTime);
     if (!co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false)) co_return;
     error_code ec;
@@ -466,6 +491,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   const ApiServerOptions options_;
   std::unique_ptr<LoopMonitor> monitor_;
   ApiHandler handler_;
+  WatchCache* watches_;  // null: no watch
+  std::set<WatchStreamEntry*> watch_streams_;
   tcp::acceptor acceptor_;
   std::set<beast::tcp_stream*> connections_;
   std::string bound_;
@@ -486,8 +513,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
 };
 
 ApiServer::ApiServer(net::io_context& io, base::Clock& clock, const PodSource& source,
-                     ApiServerOptions options)
-    : impl_(std::make_shared<Impl>(io, clock, source, std::move(options))) {}
+                     ApiServerOptions options, WatchCache* watches)
+    : impl_(std::make_shared<Impl>(io, clock, source, std::move(options), watches)) {}
 
 ApiServer::~ApiServer() { impl_->Release(); }
 
