@@ -1,5 +1,6 @@
 #include "server/api_handler.h"
 
+#include "server/dashboard.h"
 #include "server/http_target.h"
 #include "server/kube_api.h"
 #include "server/manifest_list.h"
@@ -60,6 +61,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
     return r;
   }
   if (auto r = ServeProbes(*target, source_)) return *r;
+  if (auto r = ServeDashboard(*target, request.if_none_match)) return *r;
   if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow())) return *r;
   return Text(404, "404 page not found\n");
 }
