@@ -46,6 +46,7 @@
 #include "kubelet/status_generation.h"
 #include "proxy/proxier.h"
 #include "server/api_server.h"
+#include "server/watch_cache.h"
 
 namespace probelet::cli {
 namespace {
@@ -256,6 +257,10 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   proxier_options.node_name = host;
   proxy::Proxier proxier(io, clock, std::move(services), std::move(proxier_options));
   auto systemd = SystemdNotifier::FromEnvironment(clock);  // also fed by the status observer
+  // The API's watches (kubectl get -w) follow the status manager and the event store from the
+  // first pod on, so every object has its resourceVersion; before the agent, which feeds it
+  // until its destruction.
+  server::WatchCache watches(clock);
 
   kubelet::AgentOptions options;
   options.container_runtime = std::move(runtime->runtime);
@@ -266,8 +271,10 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   options.probe_history = flags.probe_history;
   kubelet::Agent agent(io, clock, std::move(options));
 
+  agent.status().SetRemovedObserver([&](const api::Pod& pod) { watches.PodRemoved(pod); });
   agent.events().SetObserver([&](const api::Event& e) {
     line(e.type == "Warning" ? "warning" : "info", e.message, EventLogFields(e));
+    watches.EventRecorded(e);
   });
   agent.kubelet().SetProbeObserver([&](const api::Pod& pod, std::string_view container,
                                        prober::ProbeType type, prober::CachedResult result) {
@@ -284,6 +291,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
         }
         proxier.UpdatePod(pod);
         systemd->PodStatusChanged(pod);
+        watches.PodChanged(pod);
         if (old.phase != now.phase) {
           line("info", "pod phase: " + now.phase, {{"pod", PodKey(pod)}});
         }
@@ -339,7 +347,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
     server::ApiServerOptions api_options;
     api_options.address = flags.api;
     api_options.allow_remote = flags.api_allow_remote;
-    api_server = std::make_unique<server::ApiServer>(io, clock, source, api_options);
+    api_server = std::make_unique<server::ApiServer>(io, clock, source, api_options, &watches);
     if (base::Status st = api_server->Start(); !st.ok()) {
       std::fprintf(stderr, "probelet run: --api: %s\n", st.error().message.c_str());
       return 1;

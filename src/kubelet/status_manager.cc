@@ -26,7 +26,11 @@ void StatusManager::AddPod(const api::Pod& pod) {
 }
 
 void StatusManager::RemovePod(std::string_view pod_uid) {
-  if (auto it = pods_.find(pod_uid); it != pods_.end()) pods_.erase(it);
+  auto it = pods_.find(pod_uid);
+  if (it == pods_.end()) return;
+  std::unique_ptr<Entry> gone = std::move(it->second);
+  pods_.erase(it);
+  if (removed_observer_) removed_observer_(gone->pod);
 }
 
 void StatusManager::MarkDeleted(std::string_view pod_uid, api::Time at,

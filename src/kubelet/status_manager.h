@@ -9,7 +9,7 @@
 // so (the status manager refuses a transition out of a terminal phase).
 //
 // An optional observer sees each stored change (old and new status), e.g. to log condition
-// transitions.
+// transitions; another sees each pod removed, with its last state (e.g. a watch's DELETED).
 //
 // Thread safety: event loop thread only. Ownership: the clock must outlive the manager; the
 // pointer GetPodStatus returns is valid until the status of that pod next changes, so callers
@@ -63,6 +63,9 @@ class StatusManager : public prober::StatusProvider {
   void SetContainerStartup(std::string_view pod_uid, std::string_view container_id, bool started);
 
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  void SetRemovedObserver(std::function<void(const api::Pod& pod)> observer) {
+    removed_observer_ = std::move(observer);
+  }
 
  private:
   struct Entry {
@@ -86,6 +89,7 @@ class StatusManager : public prober::StatusProvider {
   // pointer) instead of a whole Pod, so a lookup touches one line per node it passes.
   std::unordered_map<std::string, std::unique_ptr<Entry>, UidHash, std::equal_to<>> pods_;
   Observer observer_;
+  std::function<void(const api::Pod& pod)> removed_observer_;
 };
 
 }  // namespace probelet::kubelet

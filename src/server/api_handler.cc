@@ -3,6 +3,7 @@
 #include "server/dashboard.h"
 #include "server/http_target.h"
 #include "server/kube_api.h"
+#include "server/kube_watch.h"
 #include "server/manifest_list.h"
 #include "server/probe_api.h"
 #include "server/process_metrics.h"
@@ -21,8 +22,12 @@ HttpResponse Text(int status, std::string body) {
 }  // namespace
 
 ApiHandler::ApiHandler(base::Clock& clock, const PodSource& source, const LoopMonitor& monitor,
-                       std::function<void(std::string&)> extra_metrics)
-    : clock_(clock), source_(source), monitor_(monitor), extra_metrics_(std::move(extra_metrics)) {}
+                       std::function<void(std::string&)> extra_metrics, WatchCache* watches)
+    : clock_(clock),
+      source_(source),
+      monitor_(monitor),
+      extra_metrics_(std::move(extra_metrics)),
+      watches_(watches) {}
 
 HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "HEAD") {
@@ -36,10 +41,10 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (!target) return Text(400, "400 Bad Request: malformed request target\n");
 
   const std::string& path = target->path;
-  if (path == "/pods" || path == "/pods/") return PodListJson(source_);
+  if (path == "/pods" || path == "/pods/") return PodListJson(source_, watches_);
   if (path == "/events" || path == "/events/") {
     HttpResponse r;
-    r.body = EventListJson(source_);
+    r.body = EventListJson(source_, watches_);
     return r;
   }
   if (path == "/manifests" || path == "/manifests/") {
@@ -62,7 +67,14 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   }
   if (auto r = ServeProbes(*target, source_)) return *r;
   if (auto r = ServeDashboard(*target, request.if_none_match)) return *r;
-  if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow())) return *r;
+  if (watches_ != nullptr) {
+    if (auto r = ServeWatch(*target, request.accept, source_, *watches_, clock_.WallNow())) {
+      return *r;
+    }
+  }
+  if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow(), watches_)) {
+    return *r;
+  }
   return Text(404, "404 page not found\n");
 }
 

@@ -4,8 +4,9 @@
 //
 // Routes: the read-only port (/pods, /events, /healthz, /metrics) here; the probe history
 // (/probes, /probes/...) in probe_api.h; the Kubernetes API (/version, /api, /apis,
-// /api/v1/...) in kube_api.h; the dashboard (/, /ui/...) in dashboard.h. Only GET and HEAD are
-// served (405 with `Allow: GET, HEAD` otherwise); the server turns HEAD into GET without a body.
+// /api/v1/...) in kube_api.h, its watches (?watch=true) in kube_watch.h; the dashboard (/,
+// /ui/...) in dashboard.h. Only GET and HEAD are served (405 with `Allow: GET, HEAD`
+// otherwise); the server turns HEAD into GET without a body.
 //
 // Thread safety: the event loop thread (it calls the PodSource). Ownership: clock, source and
 // monitor must outlive the handler.
@@ -13,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,9 @@
 #include "server/pod_source.h"
 
 namespace probelet::server {
+
+class Watcher;
+class WatchCache;
 
 struct HttpRequest {
   std::string method;  // "GET"
@@ -55,13 +60,17 @@ struct HttpResponse {
   // once it is complete. The server calls it between other work, so encoding a thousand pods
   // never holds the event loop (and the probes on it) for more than a piece.
   std::function<bool(std::string& body)> produce;
+  // Set for a watch (kube_watch.h): the server streams the watcher's lines as HTTP chunks until
+  // it ends, times out, the client goes or the server stops.
+  std::shared_ptr<Watcher> watch;
 };
 
 class ApiHandler {
  public:
-  // `extra_metrics` (may be empty) appends the server's own metrics to /metrics.
+  // `extra_metrics` (may be empty) appends the server's own metrics to /metrics. `watches`
+  // (may be null: no watch, and no resourceVersion on objects) must outlive the handler.
   ApiHandler(base::Clock& clock, const PodSource& source, const LoopMonitor& monitor,
-             std::function<void(std::string&)> extra_metrics = {});
+             std::function<void(std::string&)> extra_metrics = {}, WatchCache* watches = nullptr);
 
   HttpResponse Handle(const HttpRequest& request) const;
   // Handle, with any piecewise body (HttpResponse::produce) produced to the end at once.
@@ -76,6 +85,7 @@ class ApiHandler {
   const PodSource& source_;
   const LoopMonitor& monitor_;
   std::function<void(std::string&)> extra_metrics_;
+  WatchCache* watches_;
 };
 
 }  // namespace probelet::server

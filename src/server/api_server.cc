@@ -21,6 +21,7 @@
 
 #include "server/api_handler.h"
 #include "server/loop_monitor.h"
+#include "server/watch_cache.h"
 
 namespace probelet::server {
 
@@ -109,12 +110,15 @@ auto PassOnEscaped(const char* what) {
 
 class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options)
+  Impl(net::io_context& io, base::Clock& clock, const PodSource& source, ApiServerOptions options,
+       WatchCache* watches)
       : io_(io),
         clock_(clock),
         options_(std::move(options)),
         monitor_(std::make_unique<LoopMonitor>(clock, options_.stall_threshold)),
-        handler_(clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }),
+        handler_(
+            clock, source, *monitor_, [this](std::string& out) { WriteMetrics(out); }, watches),
+        watches_(watches),
         acceptor_(io) {}
 
   base::Status Start() {
@@ -154,6 +158,10 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     monitor_->Stop();
     error_code ignored;
     acceptor_.close(ignored);
+    // Watches end cleanly (the last chunk), as the API server ends them when it stops: the loop
+    // may not turn again (the agent stops it next), so what is queued and the end are sent now,
+    // without blocking; a client too slow to take them just sees the connection close.
+    for (WatchStreamEntry* w : watch_streams_) EndWatchNow(*w);
     for (beast::tcp_stream* s : connections_) s->socket().close(ignored);
     for (auto& w : waiters_) w->timer.cancel();
     waiters_.clear();
@@ -244,6 +252,15 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         "the API keeps within its share of the event loop.\n";
     out += "# TYPE probelet_api_throttled_requests_total counter\n";
     out += fmt::format("probelet_api_throttled_requests_total {}\n", throttled_);
+    out += "# HELP probelet_api_watches Watch streams open (kubectl get -w and the like).\n";
+    out += "# TYPE probelet_api_watches gauge\n";
+    out += fmt::format("probelet_api_watches {}\n", watch_streams_.size());
+    out +=
+        "# HELP probelet_api_watches_dropped_total Watches closed because their client did not "
+        "read their events.\n";
+    out += "# TYPE probelet_api_watches_dropped_total counter\n";
+    out += fmt::format("probelet_api_watches_dropped_total {}\n",
+                       watches_ != nullptr ? watches_->dropped_watchers() : 0);
   }
 
   static net::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
@@ -330,6 +347,11 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         if (done) response.produce = nullptr;
       }
       bool head = req.method() == http::verb::head;
+      if (response.watch && !head) {
+        co_await StreamWatch(self, stream, std::move(response.watch), req.version() >= 11);
+        co_return;
+      }
+      response.watch.reset();
       // A request with a body (GET/HEAD have none) is answered, then the connection closed.
       // A malformed request (400) is not worth a second chance on the same connection.
       bool keep_alive = req.keep_alive() && req.body().empty() && response.status != 400 &&
@@ -346,10 +368,121 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
+  // A watch being streamed, for Stop() (EndWatchNow).
+  struct WatchStreamEntry {
+    beast::tcp_stream* stream;
+    Watcher* watcher;
+    bool chunked;
+    bool writing = false;  // a write is under way: Stop cannot add to it
+  };
+
+  static std::string Chunk(const std::string& data) {
+    return fmt::format("{:x}\r\n", data.size()) + data + "\r\n";
+  }
+
+  // Sends what the watcher has queued and the last chunk without waiting (Stop), if the socket
+  // takes them.
+  static void EndWatchNow(WatchStreamEntry& w) {
+    if (w.writing) return;
+    std::string tail;
+    if (w.watcher->has_pending()) {
+      std::string lines = w.watcher->TakePending();
+      tail = w.chunked ? Chunk(lines) : std::move(lines);
+    }
+    if (w.chunked) tail += "0\r\n\r\n";
+    int fd = w.stream->socket().native_handle();
+    size_t sent = 0;
+    while (sent < tail.size()) {
+      ssize_t n = ::send(fd, tail.data() + sent, tail.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    error_code ignored;
+    w.stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // The body of a watch: the watcher's lines as HTTP chunks (a raw stream for HTTP/1.0), each
+  // batch one chunk, until the watch ends (its timeout, or the cache closed it: the last
+  // chunk), the client leaves, does not keep up (dropped: closed at once), or the server stops
+  // (Stop ends it). Waiting costs nothing: one timer at the timeout (or never) that a new line
+  // cancels, and the socket's readability (the client closing) waited on by the reactor.
+  static net::awaitable<void> StreamWatch(std::shared_ptr<Impl> self, beast::tcp_stream& stream,
+                                          std::shared_ptr<Watcher> watcher, bool chunked) {
+    const ApiServerOptions& opt = self->options_;
+    struct Wait {
+      explicit Wait(net::io_context& io) : timer(io) {}
+      net::steady_timer timer;
+      bool readable = false;
+      bool done = false;
+    };
+    auto wait = std::make_shared<Wait>(self->io_);
+    wait->timer.expires_at(net::steady_timer::time_point::max());
+    if (watcher->timeout) wait->timer.expires_after(ToSteady(*watcher->timeout));
+    WatchStreamEntry entry{&stream, watcher.get(), chunked};
+    self->watch_streams_.insert(&entry);
+    watcher->SetWakeup([w = wait.get()] { w->timer.cancel(); });
+    struct Cleanup {
+      Impl& impl;
+      WatchStreamEntry& entry;
+      Wait& wait;
+      ~Cleanup() {
+        impl.watch_streams_.erase(&entry);
+        entry.watcher->SetWakeup(nullptr);
+        wait.done = true;
+      }
+    } cleanup{*self, entry, *wait};
+
+    http::response<http::empty_body> res{http::status::ok, chunked ? 11u : 10u};
+    res.set(http::field::server, "probelet");
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-cache, private");
+    res.keep_alive(false);
+    if (chunked) res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    stream.expires_after(ToSteady(opt.request_timeout));
+    entry.writing = true;
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, kUseTuple);
+    entry.writing = false;
+    if (hec || self->stopped_) co_return;
+    stream.socket().async_wait(tcp::socket::wait_read, [wait](error_code ec) {
+      if (wait->done) return;
+      if (!ec) wait->readable = true;
+      wait->timer.cancel();
+    });
+
+    for (;;) {
+      if (watcher->has_pending() && watcher->state() != Watcher::State::kDropped) {
+        std::string out = watcher->TakePending();
+        stream.expires_after(ToSteady(opt.request_timeout));
+        entry.writing = true;
+        auto [ec, n] = chunked ? co_await net::async_write(
+                                     stream, http::make_chunk(net::buffer(out)), kUseTuple)
+                               : co_await net::async_write(stream, net::buffer(out), kUseTuple);
+        entry.writing = false;
+        if (ec || self->stopped_) co_return;
+        continue;
+      }
+      if (self->stopped_ || watcher->state() == Watcher::State::kDropped) co_return;
+      if (watcher->state() == Watcher::State::kDone) break;
+      if (wait->readable) {
+        if (PeerClosed(stream.socket())) co_return;
+        break;  // the client sent more than its request: end the watch
+      }
+      stream.expires_never();
+      auto [ec] = co_await wait->timer.async_wait(kUseTuple);
+      if (!ec) break;  // timeoutSeconds reached: the stream ends cleanly
+    }
+    if (self->stopped_) co_return;
+    stream.expires_after(ToSteady(opt.request_timeout));
+    if (chunked) co_await net::async_write(stream, http::make_chunk_last(), kUseTuple);
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
   // The 500 answer to a request whose handler threw `e` (logged with the request).
   static HttpResponse InternalError(const HttpRequest& request, const std::exception_ptr& e) {
     spdlog::error("api server: {} {}: {}", request.method, request.target, Describe(e));
-    return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}};
+    return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}, {}};
   }
 
   static http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version,
@@ -384,7 +517,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   static net::awaitable<void> SendError(beast::tcp_stream& stream, int status,
                                         std::string_view message) {
     HttpResponse r{
-        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}, {}};
+        status, "text/plain; charset=utf-8", fmt::format("{} {}\n", status, message), {}, {}, {},
+        {}};
     stream.expires_after(kLingerTime);
     if (!co_await SendResponse(stream, r, 11, /*keep_alive=*/false, /*head=*/false)) co_return;
     error_code ec;
@@ -467,6 +601,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
   const ApiServerOptions options_;
   std::unique_ptr<LoopMonitor> monitor_;
   ApiHandler handler_;
+  WatchCache* watches_;  // null: no watch
+  std::set<WatchStreamEntry*> watch_streams_;
   tcp::acceptor acceptor_;
   std::set<beast::tcp_stream*> connections_;
   std::string bound_;
@@ -487,8 +623,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
 };
 
 ApiServer::ApiServer(net::io_context& io, base::Clock& clock, const PodSource& source,
-                     ApiServerOptions options)
-    : impl_(std::make_shared<Impl>(io, clock, source, std::move(options))) {}
+                     ApiServerOptions options, WatchCache* watches)
+    : impl_(std::make_shared<Impl>(io, clock, source, std::move(options), watches)) {}
 
 ApiServer::~ApiServer() { impl_->Release(); }
 

@@ -3,7 +3,8 @@
 //
 //   /pods /events /healthz /metrics         the kubelet read-only port conventions (DESIGN.md)
 //   /version /api /api/v1 /apis /api/v1/... the part of the Kubernetes API kubectl needs
-//                                           (kube_api.h): get, describe, logs [-f], get events
+//                                           (kube_api.h): get, describe, logs [-f], get events,
+//                                           get -w (kube_watch.h, with a WatchCache)
 //
 // Read-only: GET and HEAD, anything else is 405. A non-loopback address is refused unless
 // allow_remote (the API has no authentication, like the read-only port). Hostile clients are
@@ -38,6 +39,8 @@ class io_context;
 
 namespace probelet::server {
 
+class WatchCache;
+
 struct ApiServerOptions {
   std::string address = "127.0.0.1:10255";  // host:port; port 0 picks a free one
   bool allow_remote = false;                // --api-allow-remote
@@ -57,8 +60,11 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
+  // `watches` (may be null: watches answer 405 and objects carry no resourceVersion) is fed by
+  // the owner (the status manager's and event store's observers) and must outlive the server.
+  // Stop ends its watch streams cleanly (the last chunk).
   ApiServer(boost::asio::io_context& io, base::Clock& clock, const PodSource& source,
-            ApiServerOptions options = {});
+            ApiServerOptions options = {}, WatchCache* watches = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

@@ -47,7 +47,9 @@ HttpResponse Version() {
                        {"platform", "linux/amd64"}});
 }
 
-HttpResponse CoreResources() {
+// `watchable`: the agent serves watches of pods and events (a WatchCache), which discovery
+// says with the "watch" verb as the API server does; the dashboard asks it before watching.
+HttpResponse CoreResources(bool watchable) {
   auto resource = [](std::string_view name, std::string_view singular, std::string_view kind,
                      json verbs, json short_names) {
     json r{{"name", name},
@@ -58,10 +60,11 @@ HttpResponse CoreResources() {
     if (!short_names.empty()) r["shortNames"] = std::move(short_names);
     return r;
   };
-  json pods = resource("pods", "pod", "Pod", {"get", "list"}, {"po"});
+  json list_verbs = watchable ? json{"get", "list", "watch"} : json{"get", "list"};
+  json pods = resource("pods", "pod", "Pod", list_verbs, {"po"});
   pods["categories"] = {"all"};
   json resources = {pods, resource("pods/log", "", "Pod", {"get"}, json::array()),
-                    resource("events", "event", "Event", {"get", "list"}, {"ev"})};
+                    resource("events", "event", "Event", list_verbs, {"ev"})};
   for (auto& r : ServiceCoreResources()) resources.push_back(std::move(r));
   return JsonResponse({{"kind", "APIResourceList"},
                        {"apiVersion", "v1"},
@@ -84,11 +87,11 @@ HttpResponse PodNotFound(std::string_view name) {
 }
 
 HttpResponse ListPods(const HttpTarget& target, std::string_view accept, const PodSource& source,
-                      const std::string* ns, api::Time now) {
+                      const std::string* ns, api::Time now, const WatchCache* versions) {
   std::vector<api::Pod> pods = PodsIn(source, ns);
   if (auto err = FilterPods(target, pods)) return *err;
-  if (WantsTable(accept)) return PodTableResponse(target, std::move(pods), now);
-  return PodListResponse(std::move(pods));
+  if (WantsTable(accept)) return PodTableResponse(target, std::move(pods), now, versions);
+  return PodListResponse(std::move(pods), versions);
 }
 
 std::optional<api::Pod> FindPod(const PodSource& source, std::string_view ns,
@@ -100,11 +103,12 @@ std::optional<api::Pod> FindPod(const PodSource& source, std::string_view ns,
 }
 
 HttpResponse GetPod(const HttpTarget& target, std::string_view accept, const PodSource& source,
-                    const std::string& ns, const std::string& name, api::Time now) {
+                    const std::string& ns, const std::string& name, api::Time now,
+                    const WatchCache* versions) {
   auto pod = FindPod(source, ns, name);
   if (!pod) return PodNotFound(name);
-  if (WantsTable(accept)) return PodTableResponse(target, {std::move(*pod)}, now);
-  return JsonResponse(EncodePodObject(*pod));
+  if (WantsTable(accept)) return PodTableResponse(target, {std::move(*pod)}, now, versions);
+  return JsonResponse(EncodePodObject(*pod, versions));
 }
 
 std::optional<int64_t> ParseInt(const std::string* s) {
@@ -114,8 +118,6 @@ std::optional<int64_t> ParseInt(const std::string* s) {
   if (ec != std::errc() || end != s->data() + s->size()) return std::nullopt;
   return v;
 }
-
-bool ParseBool(const std::string* s) { return s != nullptr && (*s == "true" || *s == "1"); }
 
 const api::ContainerStatus* FindStatus(const api::Pod& pod, std::string_view container) {
   for (const auto* list : {&pod.status.container_statuses, &pod.status.init_container_statuses}) {
@@ -218,16 +220,20 @@ std::vector<api::Event> SortedEvents(const PodSource& source, const std::string*
 }
 
 HttpResponse ListEvents(const HttpTarget& target, std::string_view accept, const PodSource& source,
-                        const std::string* ns, api::Time now) {
+                        const std::string* ns, api::Time now, const WatchCache* versions) {
   std::vector<api::Event> events = SortedEvents(source, ns);
   if (auto err = FilterEvents(target, events)) return *err;
-  if (WantsTable(accept)) return JsonResponse(EventTable(target, events, now));
+  if (WantsTable(accept)) return JsonResponse(EventTable(target, events, now, versions));
   json items = json::array();
-  for (const auto& e : events) items.push_back(EncodeEventObject(e));
-  return JsonResponse(ListJson("EventList", std::move(items)));
+  for (const auto& e : events) items.push_back(EncodeEventObject(e, versions));
+  return JsonResponse(ListJson("EventList", std::move(items), versions));
 }
 
 }  // namespace
+
+bool ParseBool(const std::string* s) { return s != nullptr && (*s == "true" || *s == "1"); }
+
+bool IsWatch(const HttpTarget& target) { return ParseBool(target.Query("watch")); }
 
 HttpResponse BadRequest(std::string_view message) {
   return StatusResponse(400, "BadRequest", message);
@@ -242,17 +248,22 @@ HttpResponse StatusResponse(int code, std::string_view reason, std::string_view 
   return JsonResponse(body, code);
 }
 
-HttpResponse PodListJson(const PodSource& source) { return PodListResponse(source.ListPods()); }
+HttpResponse PodListJson(const PodSource& source, const WatchCache* versions) {
+  return PodListResponse(source.ListPods(), versions);
+}
 
-std::string EventListJson(const PodSource& source) {
+std::string EventListJson(const PodSource& source, const WatchCache* versions) {
   json items = json::array();
-  for (const auto& e : SortedEvents(source, nullptr)) items.push_back(EncodeEventObject(e));
-  return ListJson("EventList", std::move(items))
+  for (const auto& e : SortedEvents(source, nullptr)) {
+    items.push_back(EncodeEventObject(e, versions));
+  }
+  return ListJson("EventList", std::move(items), versions)
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_view accept,
-                                         const PodSource& source, api::Time now) {
+                                         const PodSource& source, api::Time now,
+                                         const WatchCache* versions) {
   const std::vector<std::string>& s = target.segments;
   if (s.empty()) return std::nullopt;
   if (s[0] == "version") return s.size() == 1 ? Version() : NotFound();
@@ -267,30 +278,36 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
                          {"serverAddressByClientCIDRs", json::array()}});
   }
   if (s[1] != "v1") return NotFound();
-  if (s.size() == 2) return CoreResources();
-  // `kubectl get -w`: the agent keeps no resource versions to watch from; say so plainly
-  // rather than answer a list the client would take for a broken event stream.
-  if (const std::string* watch = target.Query("watch");
-      watch && (*watch == "true" || *watch == "1")) {
+  if (s.size() == 2) return CoreResources(versions != nullptr);
+  // A watch of what has no watch here (Services, or an agent served without a WatchCache):
+  // say so plainly rather than answer a list the client would take for a broken event stream.
+  // Pods and events are watched before this (kube_watch.h).
+  if (IsWatch(target)) {
     return StatusResponse(405, "MethodNotAllowed",
-                          "watch is not supported by the probelet agent's API; poll instead "
-                          "(e.g. watch kubectl get pods)");
+                          "watch is not supported for this resource by the probelet agent's API; "
+                          "poll instead (e.g. watch kubectl get ...)");
   }
   // /api/v1[/namespaces/{ns}]/{services|endpoints}[/{name}]
   if (auto r = ServeServiceApi(target, accept, source, now)) return r;
   // /api/v1/{pods|events}
-  if (s.size() == 3 && s[2] == "pods") return ListPods(target, accept, source, nullptr, now);
-  if (s.size() == 3 && s[2] == "events") return ListEvents(target, accept, source, nullptr, now);
+  if (s.size() == 3 && s[2] == "pods") {
+    return ListPods(target, accept, source, nullptr, now, versions);
+  }
+  if (s.size() == 3 && s[2] == "events") {
+    return ListEvents(target, accept, source, nullptr, now, versions);
+  }
   // /api/v1/namespaces/{ns}/...
   if (s.size() < 5 || s[2] != "namespaces") return NotFound();
   const std::string& ns = s[3];
   if (s[4] == "pods") {
-    if (s.size() == 5) return ListPods(target, accept, source, &ns, now);
-    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now);
+    if (s.size() == 5) return ListPods(target, accept, source, &ns, now, versions);
+    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now, versions);
     if (s.size() == 7 && s[6] == "log") return PodLog(target, source, ns, s[5], now);
     return NotFound();
   }
-  if (s[4] == "events" && s.size() == 5) return ListEvents(target, accept, source, &ns, now);
+  if (s[4] == "events" && s.size() == 5) {
+    return ListEvents(target, accept, source, &ns, now, versions);
+  }
   return NotFound();
 }
 

@@ -31,9 +31,18 @@
 
 namespace probelet::server {
 
+class WatchCache;
+
 // Serves /version, /api, /apis and everything under them; nullopt for any other path.
+// `versions` (may be null) stamps metadata.resourceVersion on objects, lists and Tables.
 std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_view accept,
-                                         const PodSource& source, api::Time now);
+                                         const PodSource& source, api::Time now,
+                                         const WatchCache* versions = nullptr);
+
+// ?watch=true or ?watch=1, as the API server reads it.
+bool IsWatch(const HttpTarget& target);
+// "true" or "1".
+bool ParseBool(const std::string* s);
 
 // A v1 Status response: {"kind":"Status","status":"Failure","reason":..,"code":..}.
 // `kind`/`name` fill "details" when not empty (e.g. "pods", "web" for a NotFound pod).
@@ -45,8 +54,8 @@ HttpResponse BadRequest(std::string_view message);
 
 // {"kind":"PodList","apiVersion":"v1","metadata":{},"items":[...]} of `source`'s pods, as the
 // kubelet's read-only /pods serves it; produced piecewise (HttpResponse::produce).
-HttpResponse PodListJson(const PodSource& source);
+HttpResponse PodListJson(const PodSource& source, const WatchCache* versions = nullptr);
 // {"kind":"EventList","apiVersion":"v1","metadata":{},"items":[...]}, oldest last-seen first.
-std::string EventListJson(const PodSource& source);
+std::string EventListJson(const PodSource& source, const WatchCache* versions = nullptr);
 
 }  // namespace probelet::server

@@ -9,29 +9,47 @@
 
 #include "api/json_codec.h"
 #include "server/table_printers.h"
+#include "server/watch_cache.h"
 
 namespace probelet::server {
 
 using nlohmann::json;
 
-json EncodePodObject(const api::Pod& pod) {
+namespace {
+
+// metadata.resourceVersion, "1" and up (a counter, as a string like the API server's).
+void Stamp(json& object, uint64_t version) {
+  if (version != 0) object["metadata"]["resourceVersion"] = std::to_string(version);
+}
+
+json ListMeta(const WatchCache* versions) {
+  json meta = json::object();
+  if (versions != nullptr) meta["resourceVersion"] = std::to_string(versions->resource_version());
+  return meta;
+}
+
+}  // namespace
+
+json EncodePodObject(const api::Pod& pod, const WatchCache* versions) {
   json j = api::EncodePod(pod);
   j["kind"] = "Pod";
   j["apiVersion"] = "v1";
+  if (versions != nullptr) Stamp(j, versions->PodVersion(pod.metadata.uid));
   return j;
 }
 
-json EncodeEventObject(const api::Event& e) {
+json EncodeEventObject(const api::Event& e, const WatchCache* versions) {
   json j = api::EncodeEvent(e);
   j["kind"] = "Event";
   j["apiVersion"] = "v1";
+  if (versions != nullptr) Stamp(j, versions->EventVersion(e.name));
   return j;
 }
 
-json ListJson(std::string_view kind, json items) {
+json ListJson(std::string_view kind, json items, const WatchCache* versions) {
   return json{{"kind", kind},
               {"apiVersion", "v1"},
-              {"metadata", json::object()},
+              {"metadata", ListMeta(versions)},
               {"items", std::move(items)}};
 }
 
@@ -66,6 +84,8 @@ json TableJson(json columns, json rows) {
               {"rows", std::move(rows)}};
 }
 
+}  // namespace
+
 json PodColumnDefinitions() {
   return json::array({
       Column("Name",
@@ -88,17 +108,18 @@ json PodColumnDefinitions() {
   });
 }
 
-json PodRow(const HttpTarget& target, const api::Pod& pod, api::Time now) {
+json PodTableRow(const HttpTarget& target, const api::Pod& pod, api::Time now,
+                 const WatchCache* versions) {
   PodColumns c = PrintPod(pod, now);
   json object;
   const std::string* include = target.Query("includeObject");
   if (include != nullptr && *include == "Object") {
-    object = EncodePodObject(pod);
+    object = EncodePodObject(pod, versions);
   } else if (include == nullptr || *include != "None") {
     // Metadata only: encode just that part (a full pod costs ten times more).
     api::Pod meta_only;
     meta_only.metadata = pod.metadata;
-    object = RowObject(target, EncodePodObject(meta_only));
+    object = RowObject(target, EncodePodObject(meta_only, versions));
   }
   json row{{"cells",
             {c.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominated_node,
@@ -115,6 +136,8 @@ json PodRow(const HttpTarget& target, const api::Pod& pod, api::Time now) {
   }
   return row;
 }
+
+namespace {
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -156,26 +179,28 @@ HttpResponse PiecewiseList(const json& envelope, std::string_view key, size_t co
 
 }  // namespace
 
-HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now) {
+HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now,
+                              const WatchCache* versions) {
   auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
   json envelope{{"kind", "Table"},
                 {"apiVersion", "meta.k8s.io/v1"},
-                {"metadata", json::object()},
+                {"metadata", ListMeta(versions)},
                 {"columnDefinitions", PodColumnDefinitions()}};
-  return PiecewiseList(envelope, "rows", shared->size(), [shared, target, now](size_t i) {
-    return PodRow(target, (*shared)[i], now);
+  return PiecewiseList(envelope, "rows", shared->size(), [shared, target, now, versions](size_t i) {
+    return PodTableRow(target, (*shared)[i], now, versions);
   });
 }
 
-HttpResponse PodListResponse(std::vector<api::Pod> pods) {
+HttpResponse PodListResponse(std::vector<api::Pod> pods, const WatchCache* versions) {
   auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
-  json envelope{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", json::object()}};
-  return PiecewiseList(envelope, "items", shared->size(),
-                       [shared](size_t i) { return EncodePodObject((*shared)[i]); });
+  json envelope{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", ListMeta(versions)}};
+  return PiecewiseList(envelope, "items", shared->size(), [shared, versions](size_t i) {
+    return EncodePodObject((*shared)[i], versions);
+  });
 }
 
-json EventTable(const HttpTarget& target, const std::vector<api::Event>& events, api::Time now) {
-  json columns = json::array({
+json EventColumnDefinitions() {
+  return json::array({
       Column("Last Seen",
              "The time at which the most recent occurrence of this event was "
              "recorded."),
@@ -193,15 +218,24 @@ json EventTable(const HttpTarget& target, const std::vector<api::Event>& events,
       Column("Count", "The number of times this event has occurred.", 1),
       Column("Name", "Name must be unique within a namespace.", 1, "name"),
   });
+}
+
+json EventTableRow(const HttpTarget& target, const api::Event& e, api::Time now,
+                   const WatchCache* versions) {
+  EventColumns c = PrintEvent(e, now);
+  return {{"cells",
+           {c.last_seen, c.type, c.reason, c.object, c.subobject, c.source, c.message, c.first_seen,
+            c.count, c.name}},
+          {"object", RowObject(target, EncodeEventObject(e, versions))}};
+}
+
+json EventTable(const HttpTarget& target, const std::vector<api::Event>& events, api::Time now,
+                const WatchCache* versions) {
   json rows = json::array();
-  for (const auto& e : events) {
-    EventColumns c = PrintEvent(e, now);
-    rows.push_back({{"cells",
-                     {c.last_seen, c.type, c.reason, c.object, c.subobject, c.source, c.message,
-                      c.first_seen, c.count, c.name}},
-                    {"object", RowObject(target, EncodeEventObject(e))}});
-  }
-  return TableJson(std::move(columns), std::move(rows));
+  for (const auto& e : events) rows.push_back(EventTableRow(target, e, now, versions));
+  json table = TableJson(EventColumnDefinitions(), std::move(rows));
+  table["metadata"] = ListMeta(versions);
+  return table;
 }
 
 json TableColumn(std::string_view name, std::string_view description, int priority,

@@ -5,7 +5,11 @@
 // (None | Metadata, the default | Object). Pod lists and tables are produced piecewise
 // (HttpResponse::produce), 20 items a piece, so a long list never holds the event loop.
 //
-// Pure functions; any thread. The produce callbacks own copies of what they encode.
+// Objects, lists and Tables carry metadata.resourceVersion when given the WatchCache that keeps
+// the versions (null: none, as before the watch API).
+//
+// Pure functions; any thread. The produce callbacks own copies of what they encode; a
+// WatchCache given must outlive them.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -20,11 +24,14 @@
 
 namespace probelet::server {
 
+class WatchCache;
+
 // A v1 Pod / Event object: the api encoding plus "kind" and "apiVersion".
-nlohmann::json EncodePodObject(const api::Pod& pod);
-nlohmann::json EncodeEventObject(const api::Event& e);
-// {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}.
-nlohmann::json ListJson(std::string_view kind, nlohmann::json items);
+nlohmann::json EncodePodObject(const api::Pod& pod, const WatchCache* versions = nullptr);
+nlohmann::json EncodeEventObject(const api::Event& e, const WatchCache* versions = nullptr);
+// {"kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion"?}, "items": items}.
+nlohmann::json ListJson(std::string_view kind, nlohmann::json items,
+                        const WatchCache* versions = nullptr);
 
 // Table building blocks (also for kube_services.cc): a string column definition; a row's
 // "object" as ?includeObject= asks; the Table envelope.
@@ -34,11 +41,20 @@ nlohmann::json TableRowObject(const HttpTarget& target, const nlohmann::json& ob
 nlohmann::json TableOf(nlohmann::json columns, nlohmann::json rows);
 
 // The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise.
-HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now);
+HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now,
+                              const WatchCache* versions = nullptr);
 // The pods as a v1 PodList, produced piecewise.
-HttpResponse PodListResponse(std::vector<api::Pod> pods);
+HttpResponse PodListResponse(std::vector<api::Pod> pods, const WatchCache* versions = nullptr);
 // The events as a meta.k8s.io/v1 Table of `kubectl get events`' columns.
 nlohmann::json EventTable(const HttpTarget& target, const std::vector<api::Event>& events,
-                          api::Time now);
+                          api::Time now, const WatchCache* versions = nullptr);
+
+// The parts of those Tables, for watch events (one row each, kube_watch.h).
+nlohmann::json PodColumnDefinitions();
+nlohmann::json PodTableRow(const HttpTarget& target, const api::Pod& pod, api::Time now,
+                           const WatchCache* versions);
+nlohmann::json EventColumnDefinitions();
+nlohmann::json EventTableRow(const HttpTarget& target, const api::Event& event, api::Time now,
+                             const WatchCache* versions);
 
 }  // namespace probelet::server

@@ -7,12 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/virtual_clock.h"
+#include "server/api_handler.h"
+#include "server/loop_monitor.h"
 #include "server/testing/fake_pod_source.h"
 #include "server/testing/http_client.h"
 #include "server/testing/running_server.h"
 #include "server/ui/ui_assets.h"
+#include "server/watch_cache.h"
 
 namespace probelet::server {
 namespace {
@@ -113,6 +118,28 @@ TEST(DashboardTest, TheServerRevalidatesWithTheETag) {
   EXPECT_EQ(head->Header("etag"), Header(Serve("/ui/main.js"), "ETag"));
   EXPECT_THAT(head->Header("content-type"), StartsWith("text/javascript"));
   EXPECT_TRUE(head->body.empty());
+}
+
+// The page watches pods and events only where discovery lists the "watch" verb (as the API
+// server's does), and polls otherwise: no watch request ends in an error in its console.
+TEST(DashboardTest, DiscoveryListsWatchOnlyWhenTheAgentServesWatches) {
+  base::VirtualClock clock;
+  testing::FakePodSource source;
+  LoopMonitor monitor{clock};
+  WatchCache watches(clock);
+  auto verbs = [&](const ApiHandler& handler, const std::string& name) {
+    auto list = nlohmann::json::parse(handler.HandleFully({"GET", "/api/v1", "", ""}).body);
+    for (const auto& r : list["resources"]) {
+      if (r["name"] == name) return r["verbs"].dump();
+    }
+    return std::string();
+  };
+  ApiHandler plain(clock, source, monitor);
+  ApiHandler watching(clock, source, monitor, {}, &watches);
+  EXPECT_EQ(verbs(plain, "pods"), R"(["get","list"])");
+  EXPECT_EQ(verbs(watching, "pods"), R"(["get","list","watch"])");
+  EXPECT_EQ(verbs(watching, "events"), R"(["get","list","watch"])");
+  EXPECT_EQ(verbs(watching, "pods/log"), R"(["get"])");
 }
 
 }  // namespace
