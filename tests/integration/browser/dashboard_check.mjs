@@ -10,6 +10,8 @@
 //       [--event-reason R]     an event with that reason must show in the event list
 //       [--service NAME]       a Service that must show with its endpoints
 //       [--expect-pods N]      only measure: time until the table counts N pods
+//       [--settle-ms MS]       wait before the screenshot (default 300)
+//       [--select POD]         select that pod before the screenshot (its timelines show)
 //
 // Prints one JSON object (the checks and the figures) on stdout; exits 0 when every check
 // passed, 1 when one failed, 2 when the browser could not be started.
@@ -147,8 +149,12 @@ try {
       page.waitForSelector(`.service[data-service="${args.service}"] ul.endpoints li`, { timeout }), 10000);
     if (ok) check(`service ${args.service}`, true);
   }
-  // Let the ages and the services tick once more, then picture the page as it stands.
-  await page.waitForTimeout(300);
+  if (args.select) {
+    await page.click(`tr[data-pod="default/${args.select}"]`);
+    await page.waitForSelector(".strip .cell:not(.empty)", { timeout: 10000 }).catch(() => {});
+  }
+  // Let the timelines and the Services catch up once more, then picture the page as it stands.
+  await page.waitForTimeout(Number(args["settle-ms"] || 300));
   await page.mouse.move(0, 0);
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
 } catch (error) {
