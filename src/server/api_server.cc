@@ -22,6 +22,7 @@
 #include "server/api_handler.h"
 #include "server/loop_monitor.h"
 #include "server/watch_cache.h"
+#include "server/watch_stream.h"
 
 namespace probelet::server {
 
@@ -348,7 +349,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       }
       bool head = req.method() == http::verb::head;
       if (response.watch && !head) {
-        co_await StreamWatch(self, stream, std::move(response.watch), req.version() >= 11);
+        co_await StreamWatch(stream, std::move(response.watch), req.version() >= 11,
+                             ToSteady(opt.request_timeout), self->watch_streams_, self->stopped_);
         co_return;
       }
       response.watch.reset();
@@ -364,117 +366,6 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       if (!co_await SendResponse(stream, response, req.version(), keep_alive, head)) co_return;
       if (!keep_alive) break;
     }
-    error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  }
-
-  // A watch being streamed, for Stop() (EndWatchNow).
-  struct WatchStreamEntry {
-    beast::tcp_stream* stream;
-    Watcher* watcher;
-    bool chunked;
-    bool writing = false;  // a write is under way: Stop cannot add to it
-  };
-
-  static std::string Chunk(const std::string& data) {
-    return fmt::format("{:x}\r\n", data.size()) + data + "\r\n";
-  }
-
-  // Sends what the watcher has queued and the last chunk without waiting (Stop), if the socket
-  // takes them.
-  static void EndWatchNow(WatchStreamEntry& w) {
-    if (w.writing) return;
-    std::string tail;
-    if (w.watcher->has_pending()) {
-      std::string lines = w.watcher->TakePending();
-      tail = w.chunked ? Chunk(lines) : std::move(lines);
-    }
-    if (w.chunked) tail += "0\r\n\r\n";
-    int fd = w.stream->socket().native_handle();
-    size_t sent = 0;
-    while (sent < tail.size()) {
-      ssize_t n = ::send(fd, tail.data() + sent, tail.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    error_code ignored;
-    w.stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-  }
-
-  // The body of a watch: the watcher's lines as HTTP chunks (a raw stream for HTTP/1.0), each
-  // batch one chunk, until the watch ends (its timeout, or the cache closed it: the last
-  // chunk), the client leaves, does not keep up (dropped: closed at once), or the server stops
-  // (Stop ends it). Waiting costs nothing: one timer at the timeout (or never) that a new line
-  // cancels, and the socket's readability (the client closing) waited on by the reactor.
-  static net::awaitable<void> StreamWatch(std::shared_ptr<Impl> self, beast::tcp_stream& stream,
-                                          std::shared_ptr<Watcher> watcher, bool chunked) {
-    const ApiServerOptions& opt = self->options_;
-    struct Wait {
-      explicit Wait(net::io_context& io) : timer(io) {}
-      net::steady_timer timer;
-      bool readable = false;
-      bool done = false;
-    };
-    auto wait = std::make_shared<Wait>(self->io_);
-    wait->timer.expires_at(net::steady_timer::time_point::max());
-    if (watcher->timeout) wait->timer.expires_after(ToSteady(*watcher->timeout));
-    WatchStreamEntry entry{&stream, watcher.get(), chunked};
-    self->watch_streams_.insert(&entry);
-    watcher->SetWakeup([w = wait.get()] { w->timer.cancel(); });
-    struct Cleanup {
-      Impl& impl;
-      WatchStreamEntry& entry;
-      Wait& wait;
-      ~Cleanup() {
-        impl.watch_streams_.erase(&entry);
-        entry.watcher->SetWakeup(nullptr);
-        wait.done = true;
-      }
-    } cleanup{*self, entry, *wait};
-
-    http::response<http::empty_body> res{http::status::ok, chunked ? 11u : 10u};
-    res.set(http::field::server, "probelet");
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::cache_control, "no-cache, private");
-    res.keep_alive(false);
-    if (chunked) res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    stream.expires_after(ToSteady(opt.request_timeout));
-    entry.writing = true;
-    auto [hec, hn] = co_await http::async_write_header(stream, sr, kUseTuple);
-    entry.writing = false;
-    if (hec || self->stopped_) co_return;
-    stream.socket().async_wait(tcp::socket::wait_read, [wait](error_code ec) {
-      if (wait->done) return;
-      if (!ec) wait->readable = true;
-      wait->timer.cancel();
-    });
-
-    for (;;) {
-      if (watcher->has_pending() && watcher->state() != Watcher::State::kDropped) {
-        std::string out = watcher->TakePending();
-        stream.expires_after(ToSteady(opt.request_timeout));
-        entry.writing = true;
-        auto [ec, n] = chunked ? co_await net::async_write(
-                                     stream, http::make_chunk(net::buffer(out)), kUseTuple)
-                               : co_await net::async_write(stream, net::buffer(out), kUseTuple);
-        entry.writing = false;
-        if (ec || self->stopped_) co_return;
-        continue;
-      }
-      if (self->stopped_ || watcher->state() == Watcher::State::kDropped) co_return;
-      if (watcher->state() == Watcher::State::kDone) break;
-      if (wait->readable) {
-        if (PeerClosed(stream.socket())) co_return;
-        break;  // the client sent more than its request: end the watch
-      }
-      stream.expires_never();
-      auto [ec] = co_await wait->timer.async_wait(kUseTuple);
-      if (!ec) break;  // timeoutSeconds reached: the stream ends cleanly
-    }
-    if (self->stopped_) co_return;
-    stream.expires_after(ToSteady(opt.request_timeout));
-    if (chunked) co_await net::async_write(stream, http::make_chunk_last(), kUseTuple);
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }

@@ -118,7 +118,7 @@ Watcher::Deliver MakeDeliver(std::shared_ptr<WatchState> state) {
         if (!known && !selected) return nullptr;
         state->present.erase(key);
       } else if (selected) {
-        if (!known) type = WatchEventType::kAdded;
+        type = known ? WatchEventType::kModified : WatchEventType::kAdded;
         state->present.insert(key);
       } else {
         if (!known) return nullptr;

@@ -105,15 +105,19 @@ void WatchCache::EventRecorded(const api::Event& event) {
   c.event = std::make_shared<const api::Event>(event);
   it->second = resource_version_ + 1;
   event_order_.emplace_back(event.name, it->second);
-  // Forget the names updated least recently, as the event store drops them; the order list
-  // also sheds entries superseded by a later update of the same name.
-  while (event_versions_.size() > options_.event_versions ||
-         event_order_.size() > 2 * options_.event_versions + 1) {
-    auto [name, version] = std::move(event_order_.front());
+  // The order list sheds the entries superseded by a later update of the same name (amortized:
+  // when it has grown to twice the names kept); then the names updated least recently are
+  // forgotten, as the event store drops them.
+  auto current = [this](const std::pair<std::string, uint64_t>& entry) {
+    auto v = event_versions_.find(entry.first);
+    return v != event_versions_.end() && v->second == entry.second;
+  };
+  if (event_order_.size() > 2 * options_.event_versions + 1) {
+    std::erase_if(event_order_, [&](const auto& entry) { return !current(entry); });
+  }
+  while (event_versions_.size() > options_.event_versions && !event_order_.empty()) {
+    if (current(event_order_.front())) event_versions_.erase(event_order_.front().first);
     event_order_.pop_front();
-    if (auto v = event_versions_.find(name); v != event_versions_.end() && v->second == version) {
-      event_versions_.erase(v);
-    }
   }
   Publish(std::move(c));
 }

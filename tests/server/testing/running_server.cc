@@ -18,11 +18,13 @@ struct RunningServer::Loop {
 };
 
 RunningServer::RunningServer(const PodSource& source, ApiServerOptions options,
-                             ClockFactory make_clock)
+                             ClockFactory make_clock,
+                             std::optional<WatchCache::Options> watch_options)
     : loop_(std::make_unique<Loop>()) {
   clock_ = make_clock ? make_clock(loop_->io) : std::make_unique<base::AsioClock>(loop_->io);
+  if (watch_options) watches_ = std::make_unique<WatchCache>(*clock_, *watch_options);
   if (options.address == ApiServerOptions{}.address) options.address = "127.0.0.1:0";
-  server_ = std::make_unique<ApiServer>(loop_->io, *clock_, source, options);
+  server_ = std::make_unique<ApiServer>(loop_->io, *clock_, source, options, watches_.get());
   base::Status started = server_->Start();
   if (!started.ok()) {
     ADD_FAILURE() << "ApiServer::Start: " << started.error().message;
@@ -46,7 +48,14 @@ RunningServer::~RunningServer() {
   thread_.join();
   server_.reset();
   clock_.reset();
-  loop_.reset();
+  loop_.reset();  // the watch streams' frames go here, unsubscribing from the cache
+  watches_.reset();
+}
+
+void RunningServer::Stop() {
+  OnLoop([this] {
+    if (server_) server_->Stop();
+  });
 }
 
 void RunningServer::OnLoop(const std::function<void()>& fn) {
