@@ -32,6 +32,16 @@ class Watcher;
 class WatchCache;
 
 struct HttpRequest {
+  // A constructor rather than an aggregate, so that the callers that name three fields
+  // ({method, target, accept}) stay valid under -Wmissing-field-initializers.
+  HttpRequest() = default;
+  HttpRequest(std::string method, std::string target, std::string accept = {},
+              std::string if_none_match = {})
+      : method(std::move(method)),
+        target(std::move(target)),
+        accept(std::move(accept)),
+        if_none_match(std::move(if_none_match)) {}
+
   std::string method;  // "GET"
   std::string target;  // "/api/v1/pods?limit=500"
   std::string accept;  // the Accept header, "" when absent

@@ -49,7 +49,7 @@ class ApiHandlerTest : public ::testing::Test {
 
   HttpResponse Get(const std::string& target, const std::string& accept = "application/json",
                    const std::string& method = "GET") {
-    return handler_.HandleFully({method, target, accept, ""});
+    return handler_.HandleFully({method, target, accept});
   }
   json GetJson(const std::string& target, const std::string& accept = "application/json") {
     HttpResponse r = Get(target, accept);

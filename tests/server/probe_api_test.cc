@@ -75,9 +75,7 @@ class ProbeApiTest : public ::testing::Test {
     other.pod_namespace = "data";
     source_.SetProbeWorkers({live, ready, other});
   }
-  HttpResponse Get(const std::string& target) {
-    return handler_.HandleFully({"GET", target, "", ""});
-  }
+  HttpResponse Get(const std::string& target) { return handler_.HandleFully({"GET", target, ""}); }
   json GetJson(const std::string& target, int want_status = 200) {
     HttpResponse r = Get(target);
     EXPECT_EQ(r.status, want_status) << target << ": " << r.body;
