@@ -28,7 +28,11 @@ DEB_PACKAGES := g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libspdlog-dev libfmt-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libgtest-dev libgmock-dev libbenchmark-dev \
   nginx apache2-utils prometheus python3-grpcio procps iproute2 curl jq clang-tidy \
-  containerd runc busybox-static containernetworking-plugins libsystemd-dev
+  containerd runc busybox-static containernetworking-plugins libsystemd-dev chromium
+
+# The browser test's npm packages (playwright-core, driving Debian's /usr/bin/chromium; no
+# browser download), pinned by their package-lock.json and installed with `npm ci`.
+BROWSER_TEST_DIR := tests/integration/browser
 
 # What the benchmarks compare against (bench/README.md); not needed by the tests.
 BENCH_PACKAGES := haproxy wrk golang-go
@@ -42,11 +46,19 @@ deps:
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if ! command -v kubectl >/dev/null 2>&1; then missing="$$missing kubernetes-client"; fi; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing nodejs npm"; fi; \
 	if [ -n "$$(echo $$missing)" ]; then \
 	  echo "make deps: installing$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
 	    || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
+	fi
+	@# npm ci again only when the lock file changed since the last install (a stamp beside it).
+	@if ! cmp -s $(BROWSER_TEST_DIR)/package-lock.json $(BROWSER_TEST_DIR)/node_modules/.probelet-lock; then \
+	  echo "make deps: npm ci in $(BROWSER_TEST_DIR)"; \
+	  (cd $(BROWSER_TEST_DIR) && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+	    || { echo "make deps: npm ci failed" >&2; exit 1; }; \
+	  cp $(BROWSER_TEST_DIR)/package-lock.json $(BROWSER_TEST_DIR)/node_modules/.probelet-lock; \
 	fi
 
 bench-deps: deps

@@ -1,5 +1,6 @@
 #include "server/api_handler.h"
 
+#include "server/dashboard.h"
 #include "server/http_target.h"
 #include "server/kube_api.h"
 #include "server/kube_watch.h"
@@ -65,6 +66,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
     return r;
   }
   if (auto r = ServeProbes(*target, source_)) return *r;
+  if (auto r = ServeDashboard(*target, request.if_none_match)) return *r;
   if (watches_ != nullptr) {
     if (auto r = ServeWatch(*target, request.accept, source_, *watches_, clock_.WallNow())) {
       return *r;

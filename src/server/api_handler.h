@@ -4,8 +4,9 @@
 //
 // Routes: the read-only port (/pods, /events, /healthz, /metrics) here; the probe history
 // (/probes, /probes/...) in probe_api.h; the Kubernetes API (/version, /api, /apis,
-// /api/v1/...) in kube_api.h, its watches (?watch=true) in kube_watch.h. Only GET and HEAD are
-// served (405 with `Allow: GET, HEAD` otherwise); the server turns HEAD into GET without a body.
+// /api/v1/...) in kube_api.h, its watches (?watch=true) in kube_watch.h; the dashboard (/,
+// /ui/...) in dashboard.h. Only GET and HEAD are served (405 with `Allow: GET, HEAD`
+// otherwise); the server turns HEAD into GET without a body.
 //
 // Thread safety: the event loop thread (it calls the PodSource). Ownership: clock, source and
 // monitor must outlive the handler.
@@ -31,9 +32,21 @@ class Watcher;
 class WatchCache;
 
 struct HttpRequest {
+  // A constructor rather than an aggregate, so that the callers that name three fields
+  // ({method, target, accept}) stay valid under -Wmissing-field-initializers.
+  HttpRequest() = default;
+  HttpRequest(std::string method, std::string target, std::string accept = {},
+              std::string if_none_match = {})
+      : method(std::move(method)),
+        target(std::move(target)),
+        accept(std::move(accept)),
+        if_none_match(std::move(if_none_match)) {}
+
   std::string method;  // "GET"
   std::string target;  // "/api/v1/pods?limit=500"
   std::string accept;  // the Accept header, "" when absent
+  // The If-None-Match header, "" when absent (the dashboard's files answer 304 on a match).
+  std::string if_none_match;
 };
 
 // A container log to stream after the response header (a `logs` request): the server sends the

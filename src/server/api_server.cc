@@ -322,7 +322,8 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
       ++self->requests_;
       const http::request<http::string_body>& req = parser.get();
       HttpRequest request{std::string(req.method_string()), std::string(req.target()),
-                          std::string(req[http::field::accept])};
+                          std::string(req[http::field::accept]),
+                          std::string(req[http::field::if_none_match])};
       HttpResponse response;
       if (!co_await self->Admit()) co_return;
       base::MonoTime start = self->clock_.Now();

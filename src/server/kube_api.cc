@@ -47,7 +47,9 @@ HttpResponse Version() {
                        {"platform", "linux/amd64"}});
 }
 
-HttpResponse CoreResources() {
+// `watchable`: the agent serves watches of pods and events (a WatchCache), which discovery
+// says with the "watch" verb as the API server does; the dashboard asks it before watching.
+HttpResponse CoreResources(bool watchable) {
   auto resource = [](std::string_view name, std::string_view singular, std::string_view kind,
                      json verbs, json short_names) {
     json r{{"name", name},
@@ -58,10 +60,11 @@ HttpResponse CoreResources() {
     if (!short_names.empty()) r["shortNames"] = std::move(short_names);
     return r;
   };
-  json pods = resource("pods", "pod", "Pod", {"get", "list"}, {"po"});
+  json list_verbs = watchable ? json{"get", "list", "watch"} : json{"get", "list"};
+  json pods = resource("pods", "pod", "Pod", list_verbs, {"po"});
   pods["categories"] = {"all"};
   json resources = {pods, resource("pods/log", "", "Pod", {"get"}, json::array()),
-                    resource("events", "event", "Event", {"get", "list"}, {"ev"})};
+                    resource("events", "event", "Event", list_verbs, {"ev"})};
   for (auto& r : ServiceCoreResources()) resources.push_back(std::move(r));
   return JsonResponse({{"kind", "APIResourceList"},
                        {"apiVersion", "v1"},
@@ -275,7 +278,7 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
                          {"serverAddressByClientCIDRs", json::array()}});
   }
   if (s[1] != "v1") return NotFound();
-  if (s.size() == 2) return CoreResources();
+  if (s.size() == 2) return CoreResources(versions != nullptr);
   // A watch of what has no watch here (Services, or an agent served without a WatchCache):
   // say so plainly rather than answer a list the client would take for a broken event stream.
   // Pods and events are watched before this (kube_watch.h).
