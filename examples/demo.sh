@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: runs examples/demo/pod.yaml with `probelet run` and walks through what probelet
 # does: the startup probe holds the others back, the pod turns Ready, a Service sends traffic
-# only to the ready replica, readiness goes away and
+# only to the ready replica, an edited manifest replaces its pod, readiness goes away and
 # comes back without a restart, a liveness failure kills and restarts the container, a crashing
 # app goes into CrashLoopBackOff. Stops by
 # itself after about 30 s and exits 0 when everything happened as expected.
@@ -107,14 +107,17 @@ show_pods() {
   "$probelet" get pods --api "$api" 2>/dev/null || pods_json | python3 "$tmp/show.py" table
 }
 
-say "probelet run $tmp/pod.yaml $tmp/service.yaml --api $api   (its log follows, one line per event)"
+say "probelet run $tmp/manifests --api $api   (pod.yaml, service.yaml; its log follows, one line per event)"
 cat <<MSG
    The demo app serves /healthz and /ready on 127.0.0.1:$app_port. Watch it from another terminal:
      curl -s http://$api/pods          the v1 PodList, with conditions and container states
      curl -s http://$api/events        Created, Started, Unhealthy, Killing, BackOff...
      $probelet get pods --api $api
 MSG
-"$probelet" run "$tmp/pod.yaml" "$tmp/service.yaml" --state-dir "$tmp/state" --api "$api" &
+# A directory: probelet follows it live (step 3 edits a file in it).
+mkdir -p "$tmp/manifests"
+mv "$tmp/pod.yaml" "$tmp/service.yaml" "$tmp/manifests/"
+"$probelet" run "$tmp/manifests" --state-dir "$tmp/state" --api "$api" &
 probelet_pid=$!
 
 say "1. the startup probe holds liveness and readiness back while the app starts (3 s)"
@@ -150,7 +153,35 @@ rm -f "$switches2/unready"
 wait_endpoints 2 10
 echo "   removed it: demo-2 is back in the endpoints and gets traffic again"
 
-say "3. readiness: touch $switches/unready -> Ready=False, and no restart"
+say "3. a manifest edited while probelet runs: demo-2's grace period 5 -> 4 s in service.yaml"
+# name uid ready of demo-2, from GET /pods.
+demo2() {
+  pods_json | python3 -c '
+import json, sys
+try:
+    items = json.load(sys.stdin)["items"]
+except Exception:
+    items = []
+for p in items:
+    if p["metadata"]["name"] == "demo-2" and not p["metadata"].get("deletionTimestamp"):
+        cs = p["status"].get("containerStatuses") or [{}]
+        print(p["metadata"]["uid"], all(c.get("ready") for c in cs))'
+}
+old_uid=$(demo2 | cut -d' ' -f1)
+echo "   the spec changed, so the pod is stopped (its grace period) and started again under a new"
+echo "   UID derived from the new content (the kubelet's static pods); an identical rewrite would"
+echo "   change nothing"
+edit_start=$SECONDS
+sed -i 's/terminationGracePeriodSeconds: 5/terminationGracePeriodSeconds: 4/' "$tmp/manifests/service.yaml"
+deadline=$((SECONDS + 40))
+until read -r uid ready <<<"$(demo2)" && [[ -n $uid && $uid != "$old_uid" && $ready == True ]]; do
+  ((SECONDS < deadline)) || { echo "demo: the edited demo-2 did not run within 40 s" >&2; exit 1; }
+  sleep 0.2
+done
+echo "   demo-2: uid $old_uid -> $uid, ready $((SECONDS - edit_start)) s after the edit"
+show_pods
+
+say "4. readiness: touch $switches/unready -> Ready=False, and no restart"
 touch "$switches/unready"
 wait_for ready False 10
 show_pods
@@ -158,7 +189,7 @@ rm -f "$switches/unready"
 wait_for ready True 10
 echo "   removed it: Ready=True again"
 
-say "4. liveness: touch $switches/fail -> two failures 2 s apart -> Killing, then a restart"
+say "5. liveness: touch $switches/fail -> two failures 2 s apart -> Killing, then a restart"
 touch "$switches/fail"
 wait_for restarts 1 20
 rm -f "$switches/fail"
@@ -167,7 +198,7 @@ show_pods
 printf '$ curl -s http://%s/events   (reason: message)\n' "$api"
 curl -sf "http://$api/events" | python3 "$tmp/show.py" events
 
-say "5. crash: touch $switches/crash -> the app exits; the first restart is immediate, then CrashLoopBackOff (10 s, 20 s, ... 5 min)"
+say "6. crash: touch $switches/crash -> the app exits; the first restart is immediate, then CrashLoopBackOff (10 s, 20 s, ... 5 min)"
 touch "$switches/crash"
 wait_for waiting CrashLoopBackOff 20
 show_pods
@@ -176,7 +207,7 @@ echo "   removed it: the next restart comes when the 10 s back-off has passed"
 wait_for ready True 40
 show_pods
 
-say "6. SIGTERM to probelet: readiness keeps probing while each container gets its grace period"
+say "7. SIGTERM to probelet: readiness keeps probing while each container gets its grace period"
 kill -TERM "$probelet_pid"
 for _ in $(seq 100); do kill -0 "$probelet_pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$probelet_pid" 2>/dev/null && { echo "demo: probelet did not stop in 20 s" >&2; kill -KILL "$probelet_pid"; }

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The cost of the per-container supervisor (probelet-shim, issue 12): N pods of one chatty
 # container each (a line every 100 ms) under `probelet run`; after a warm-up, each shim's RSS,
-# PSS and private memory (/proc/PID/smaps_rollup) and its CPU over a window; then the time from
-# a manifest file's change to the new pod's container running (GET /pods polled every 10 ms).
+# PSS and private memory (/proc/PID/smaps_rollup) and its CPU over a window.
 #   bench/shim_cost/run.sh [N=100] [WINDOW_S=10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,21 +55,3 @@ print(f"per shim: RSS {rss / k:.0f} KiB, PSS {pss / k:.0f} KiB, private {priv / 
 print(f"per shim CPU: {(c1 - c0) / hz / window / k * 1e6 / 1e3:.3f} ms/s "
       f"(container writes 10 lines/s)")
 PY
-# A manifest change: the pod is stopped and started again under a new UID.
-sed -i 's/tick/tock/' "$work/m/p1.yaml"
-t0=$(date +%s%N)
-old_uid=$(curl -s "127.0.0.1:$port/pods" | python3 -c 'import json,sys; print([p["metadata"]["uid"] for p in json.load(sys.stdin)["items"] if p["metadata"]["name"]=="p1"][0])')
-for _ in $(seq 1 1000); do
-  ok=$(curl -s "127.0.0.1:$port/pods" | python3 -c '
-import json, sys
-old = sys.argv[1]
-for p in json.load(sys.stdin)["items"]:
-    if p["metadata"]["name"] == "p1" and p["metadata"]["uid"] != old:
-        cs = p["status"].get("containerStatuses", [])
-        print(1 if cs and "running" in cs[0]["state"] else 0); break
-else: print(0)' "$old_uid")
-  [ "$ok" = 1 ] && break
-  sleep 0.01
-done
-t1=$(date +%s%N)
-echo "file change to the new pod running: $(( (t1 - t0) / 1000000 )) ms (includes the old pod's stop, grace 1 s)"

@@ -84,7 +84,7 @@ struct SpawnOptions {
   // Passed on as fds 3, 4, ... in the child, in this order (Go's ExtraFiles); every other fd
   // is closed. At most kMaxExtraFds.
   std::vector<int> extra_fds{};
-  ChildSetup setup{};           // run in the child before fds close and credentials apply
+  ChildSetup setup{};  // run in the child before fds close and credentials apply
 };
 
 // A started child. Owns its pidfd. Destroying (or move-assigning over) an unreaped child

@@ -31,8 +31,8 @@ namespace probelet::cli {
 
 struct RunRuntime {
   std::unique_ptr<runtime::Runtime> runtime;
-  runtime::ImageService* images = nullptr;    // the CRI runtime's images; null otherwise
-  std::string description;                    // for the start-up log line
+  runtime::ImageService* images = nullptr;  // the CRI runtime's images; null otherwise
+  std::string description;                  // for the start-up log line
   // Sandboxes of an earlier probelet with the same state dir (killed before its shutdown),
   // removed before any pod starts.
   size_t leftover_sandboxes = 0;

@@ -13,9 +13,10 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
       clock_(clock),
       runtime_(MakeRuntime(io, clock, options, process_runtime_)),
       images_(options.images),
-      status_checkpoint_(options.status_checkpoint_dir.empty()
-                             ? nullptr
-                             : std::make_unique<PodStatusCheckpoint>(options.status_checkpoint_dir)),
+      status_checkpoint_(
+          options.status_checkpoint_dir.empty()
+              ? nullptr
+              : std::make_unique<PodStatusCheckpoint>(options.status_checkpoint_dir)),
       status_(clock),
       events_(clock, EventStore::kDefaultCapacity, options.node_name),
       http_(probe::NewHttpProber(io, clock)),

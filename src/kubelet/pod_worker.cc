@@ -50,9 +50,8 @@ void PodWorker::AdoptInstances() {
   for (auto& [name, list] : by_name) {
     Record* r = FindRecord(name);
     if (r == nullptr) continue;  // not in this spec: the orphan cleanup removes it
-    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
-      return a.restart_count < b.restart_count;
-    });
+    std::sort(list.begin(), list.end(),
+              [](const auto& a, const auto& b) { return a.restart_count < b.restart_count; });
     for (const auto& st : list) {
       Instance inst;
       inst.id = st.id;
@@ -60,9 +59,9 @@ void PodWorker::AdoptInstances() {
       inst.log_path = st.log_path;
       if (st.state == runtime::ContainerState::kExited) {
         // The exit on the monotonic clock, as if seen when it happened: back-off counts from it.
-        inst.finished = now - std::max(base::Duration::zero(),
-                                       std::chrono::duration_cast<base::Duration>(
-                                           wall_now - st.finished_at));
+        inst.finished =
+            now - std::max(base::Duration::zero(),
+                           std::chrono::duration_cast<base::Duration>(wall_now - st.finished_at));
       }
       r->instances.push_back(std::move(inst));
     }

@@ -79,9 +79,9 @@ base::Expected<ContainerCheckpoint> DecodeContainerCheckpoint(const std::string&
   str("shimStart", c.shim_start);
   num("pid", c.pid);
   str("pidStart", c.pid_start);
-  if (!missing.empty()) return base::Error{"field \"" + missing + "\" missing or of the wrong type"};
-  if (auto it = j.find("terminationGracePeriodSeconds");
-      it != j.end() && it->is_number_integer()) {
+  if (!missing.empty())
+    return base::Error{"field \"" + missing + "\" missing or of the wrong type"};
+  if (auto it = j.find("terminationGracePeriodSeconds"); it != j.end() && it->is_number_integer()) {
     c.termination_grace_period_seconds = it->get<int64_t>();
   }
   auto created_at = api::ParseRFC3339(created);

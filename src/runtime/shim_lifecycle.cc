@@ -126,7 +126,8 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
                      c.cgroup_fd.valid() ? c.cgroup_fd.get() : null.get()};
   auto shim = base::ChildProcess::Spawn(spawn);
   report->write.Reset();
-  if (!shim.ok()) return base::Error{"probelet-shim: " + shim.error().message, shim.error().sys_errno};
+  if (!shim.ok())
+    return base::Error{"probelet-shim: " + shim.error().message, shim.error().sys_errno};
   auto started = ReadReport(report->read.get());
   if (!started.ok()) {
     shim->KillAndReap();
@@ -138,7 +139,7 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
   c.status.started_at = started->started;
   c.status.pid = pid;
   c.leader_pidfd = PidfdOpen(pid);  // fails only if it is gone already: the exit follows
-  c.out_eof = c.err_eof = true;      // the shim reads the output
+  c.out_eof = c.err_eof = true;     // the shim reads the output
 
   ContainerCheckpoint cp;
   cp.id = id;
@@ -241,8 +242,8 @@ std::unique_ptr<ProcessRuntime::Impl::Container> ProcessRuntime::Impl::AdoptOne(
   // Ended while probelet was away: as its shim recorded, or, when the shim died too, killed.
   if (!exit) exit = ReadExitFile(dir);  // it may have finished meanwhile
   c->wait_status = exit ? exit->wait_status : kLostWaitStatus;
-  c->exited_at = exit ? api::Time(std::chrono::nanoseconds(exit->finished_unix_ns))
-                      : clock_.WallNow();
+  c->exited_at =
+      exit ? api::Time(std::chrono::nanoseconds(exit->finished_unix_ns)) : clock_.WallNow();
   if (!exit) c->status.message = "probelet-shim ended without recording the container's exit";
   c->leader_exited = true;
   c->status.state = ContainerState::kRunning;  // Finish records the end

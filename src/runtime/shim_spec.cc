@@ -45,16 +45,35 @@ base::Expected<ShimSpec> DecodeShimSpec(std::string_view data) {
     std::string_view value = entry.substr(2);
     bool ok = true;
     switch (entry[0]) {
-      case 'a': spec.argv.emplace_back(value); break;
-      case 'e': spec.env.emplace_back(value); break;
-      case 'w': spec.working_dir = std::string(value); break;
-      case 'u': ok = ParseNumber(value, spec.uid.emplace()); break;
-      case 'g': ok = ParseNumber(value, spec.gid.emplace()); break;
-      case 'l': spec.log = value == "1"; break;
-      case 'c': spec.cgroup = value == "1"; break;
-      case 'm': ok = ParseNumber(value, spec.max_log_line); break;
-      case 'd': ok = ParseNumber(value, spec.drain_ms); break;
-      default: ok = false;
+      case 'a':
+        spec.argv.emplace_back(value);
+        break;
+      case 'e':
+        spec.env.emplace_back(value);
+        break;
+      case 'w':
+        spec.working_dir = std::string(value);
+        break;
+      case 'u':
+        ok = ParseNumber(value, spec.uid.emplace());
+        break;
+      case 'g':
+        ok = ParseNumber(value, spec.gid.emplace());
+        break;
+      case 'l':
+        spec.log = value == "1";
+        break;
+      case 'c':
+        spec.cgroup = value == "1";
+        break;
+      case 'm':
+        ok = ParseNumber(value, spec.max_log_line);
+        break;
+      case 'd':
+        ok = ParseNumber(value, spec.drain_ms);
+        break;
+      default:
+        ok = false;
     }
     if (!ok) return base::Error{"shim spec: bad entry " + std::string(entry.substr(0, 1))};
   }

@@ -5,9 +5,9 @@
 // container that exits while probelet is down is restarted with its exit code in lastState;
 // --keep-containers-on-exit makes SIGTERM leave the containers; a pod whose manifest went away
 // meanwhile is stopped; a corrupted state file stops the start with nothing touched.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -58,7 +58,8 @@ class RunRestartTest : public ::testing::Test {
     for (const auto& e : fs::directory_iterator("/proc")) {
       std::ifstream f(e.path() / "cmdline");
       std::string cmd((std::istreambuf_iterator<char>(f)), {});
-      if (cmd.find("probelet-demo-app") == 0 || cmd.find("/probelet-demo-app") != std::string::npos) {
+      if (cmd.find("probelet-demo-app") == 0 ||
+          cmd.find("/probelet-demo-app") != std::string::npos) {
         if (cmd.find(needle) != std::string::npos) ++n;
       }
     }
@@ -96,8 +97,7 @@ TEST_F(RunRestartTest, SigkillThenRestartAdoptsTheSameContainersAndKeepsThemRead
   EXPECT_THAT(h_.Log(), ::testing::Not(HasSubstr("Started container")));
   // The adopted container is supervised: a liveness failure still restarts it.
   h_.Touch("switch/fail");
-  ASSERT_TRUE(h_.WaitFor([&] { return RunHarness::RestartCount(h_.Pod()) == 1; }, 15s))
-      << h_.Log();
+  ASSERT_TRUE(h_.WaitFor([&] { return RunHarness::RestartCount(h_.Pod()) == 1; }, 15s)) << h_.Log();
   h_.Remove("switch/fail");
   EXPECT_EQ(h_.SignalAndWait(SIGTERM, 15s), 0);
   EXPECT_TRUE(h_.WaitFor([&] { return AppProcesses() == 0; }, 5s));
@@ -152,8 +152,8 @@ TEST_F(RunRestartTest, APodRemovedWhileProbeletWasDownIsStoppedOnStart) {
   // Its checkpoint goes with it: nothing is adopted a second time.
   ASSERT_EQ(h_.SignalAndWait(SIGKILL, 5s), 128 + SIGKILL);
   Start();
-  EXPECT_TRUE(h_.WaitFor([&] { return h_.Log().find("adopted 1 container") != std::string::npos; },
-                         10s))
+  EXPECT_TRUE(
+      h_.WaitFor([&] { return h_.Log().find("adopted 1 container") != std::string::npos; }, 10s))
       << h_.Log();
 }
 

@@ -82,8 +82,8 @@ TEST(RunShutdownTest, SigkillToProbeletLeavesEveryContainerToTheNextProbelet) {
   // The next probelet with the same state dir adopts them, so its graceful stop takes every
   // container and descendant.
   h.StartPaths({h.Path("pod.yaml")});
-  ASSERT_TRUE(h.WaitFor([&] { return h.Log().find("adopted 2 container") != std::string::npos; },
-                        10s))
+  ASSERT_TRUE(
+      h.WaitFor([&] { return h.Log().find("adopted 2 container") != std::string::npos; }, 10s))
       << h.Log();
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 20s), 0) << h.Log();
   EXPECT_TRUE(h.WaitFor([&] { return AllGone(pids); }, 5s));

@@ -109,11 +109,13 @@ TEST_P(ShimModeTest, AStartErrorNamesTheExecutable) {
 
 TEST_P(ShimModeTest, StopSendsSigtermToTheContainerThenSigkillAfterTheGrace) {
   std::string id = Start("trap '' TERM; while true; do sleep 0.1; done");
-  RunUntil(io_, [] { return false; }, 200ms);
+  RunUntil(
+      io_, [] { return false; }, 200ms);
   std::optional<base::Status> stopped;
   auto begin = std::chrono::steady_clock::now();
   rt_->StopContainer(id, 500ms, [&](base::Status s) { stopped = s; });
-  ASSERT_TRUE(RunUntil(io_, [&] { return stopped.has_value(); }, 10s));
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return stopped.has_value(); }, 10s));
   EXPECT_GE(std::chrono::steady_clock::now() - begin, 450ms);
   EXPECT_EQ(rt_->GetContainerStatus(id)->exit_code, 137);
 }
@@ -122,7 +124,8 @@ TEST_P(ShimModeTest, ASecondRuntimeAdoptsARunningContainerAndSeesItsExit) {
   std::string file = dir_ / "go";
   std::string id = Start("echo $$$$ > " + std::string(dir_ / "pid") + "; while [ ! -e " + file +
                          " ]; do sleep 0.05; done; echo bye; exit 5");
-  ASSERT_TRUE(RunUntil(io_, [&] { return std::filesystem::exists(dir_ / "pid"); }, 5s));
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return std::filesystem::exists(dir_ / "pid"); }, 5s));
   pid_t pid = std::stoi(ReadFile(dir_ / "pid"));
   auto before = *rt_->GetContainerStatus(id);
   rt_->Detach();
@@ -141,7 +144,8 @@ TEST_P(ShimModeTest, ASecondRuntimeAdoptsARunningContainerAndSeesItsExit) {
   // Exec into the adopted container still works (its environment and cgroup are known).
   std::optional<ExecSyncResult> exec;
   rt_->ExecSync(id, {"/bin/echo", "in"}, 5s, [&](ExecSyncResult r) { exec = std::move(r); });
-  ASSERT_TRUE(RunUntil(io_, [&] { return exec.has_value(); }, 10s));
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return exec.has_value(); }, 10s));
   EXPECT_EQ(exec->output, "in\n");
 
   std::ofstream(file) << "";

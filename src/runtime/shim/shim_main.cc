@@ -161,8 +161,7 @@ class Supervisor {
       if (leader_exited_) {
         auto left = deadline - std::chrono::steady_clock::now();
         if (left <= std::chrono::steady_clock::duration::zero()) return;  // a process escaped
-        timeout = static_cast<int>(
-            std::chrono::ceil<std::chrono::milliseconds>(left).count());
+        timeout = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
       }
       if (::poll(fds, 4, timeout) < 0 && errno != EINTR) return;
       for (int s = 0; s < 2; ++s) {
