@@ -149,6 +149,13 @@ TEST_F(RunRestartTest, APodRemovedWhileProbeletWasDownIsStoppedOnStart) {
   Start();
   EXPECT_TRUE(h_.WaitFor([&] { return AppProcesses() == 0; }, 10s)) << h_.Log();
   EXPECT_THAT(h_.Log(), HasSubstr("no longer in any manifest"));
+  // Its checkpoint goes once probelet has seen the stop through (after the process is gone).
+  auto checkpoints = [&] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(h_.Path("state/containers"))) ++n;
+    return n;
+  };
+  EXPECT_TRUE(h_.WaitFor([&] { return checkpoints() == 1; }, 10s)) << h_.Log();
   // Its checkpoint goes with it: nothing is adopted a second time.
   ASSERT_EQ(h_.SignalAndWait(SIGKILL, 5s), 128 + SIGKILL);
   Start();

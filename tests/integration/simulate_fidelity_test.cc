@@ -179,6 +179,12 @@ std::string PodYaml(const std::string& name, const std::string& app_flags,
 }
 
 TEST(SimulateFidelityTest, RealRunAndSimulationAgreeOnEventsRestartsAndReadiness) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under ASan every process start of the real run (probelet's shim, the app) is several times
+  // slower: a start took 0.4 s in CI, beyond the 0.3 s this test compares to. The comparison is
+  // about the engine, which the plain build checks; the sanitizers check the rest.
+  GTEST_SKIP() << "timing comparison: not under AddressSanitizer";
+#endif
   RunHarness h;
   // The app's flags say what the scenario below says, field by field. No instant of a scenario
   // falls on a probe tick: a tie (a tick 1 s after a restart with initialDelaySeconds 1, the
