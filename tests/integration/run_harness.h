@@ -32,6 +32,7 @@
 #include "base/asio_clock.h"
 #include "base/process.h"
 #include "gtest/gtest.h"
+#include "runtime/cgroup.h"
 
 namespace probelet::testing {
 
@@ -107,15 +108,10 @@ inline int KillAdoptableContainers(const std::string& state_dir) {
     const std::string cgroup = record.value("cgroupDir", "");
     if (!cgroup.empty()) std::ofstream(cgroup + "/cgroup.kill") << "1";
     const int shim = record.value("shimPid", 0);
-    std::ifstream stat("/proc/" + std::to_string(shim) + "/stat");
-    std::string line((std::istreambuf_iterator<char>(stat)), {});
-    size_t close = line.rfind(')');
-    if (shim <= 0 || close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    std::string field;
-    for (int i = 3; i <= 22 && (rest >> field); ++i) {
+    if (shim > 0 && runtime::ProcessStartTime(shim) == record.value("shimStart", "") &&
+        ::kill(shim, SIGKILL) == 0) {
+      ++killed;
     }
-    if (field == record.value("shimStart", "") && ::kill(shim, SIGKILL) == 0) ++killed;
   }
   return killed;
 }
