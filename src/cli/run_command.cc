@@ -370,7 +370,7 @@ int RunAgent(const RunFlags& flags, const ManifestPaths& paths, const api::LoadR
   line("info", "runtime: " + runtime->description);
   if (runtime->leftover_sandboxes > 0) {
     line("warning", "runtime: removed " + std::to_string(runtime->leftover_sandboxes) +
-                        " pod sandbox(es) left by an earlier probelet with this state dir");
+                        " stopped pod sandbox(es) left by an earlier probelet with this state dir");
   }
 
   if (runtime->adopted_containers > 0) {

@@ -109,17 +109,20 @@ base::Expected<RunRuntime> MakeRunRuntime(boost::asio::io_context& io, base::Clo
         flag + ": --pod-network cni: container runtime network not ready: " + info.network_message +
         "; configure the runtime's CNI network or use --pod-network node"};
   }
-  // What a killed predecessor with this state dir left behind goes before anything starts.
-  std::optional<base::Expected<size_t>> swept;
-  cri->RemoveLeftoverSandboxes([&](base::Expected<size_t> n) { swept = std::move(n); });
-  AwaitAnswer(io, swept);
-  if (!swept || !swept->ok()) {
-    return base::Error{flag + ": removing the sandboxes of an earlier run: " +
-                       (swept ? swept->error().message : std::string("no answer"))};
+  // What a predecessor with this state dir left running is taken back before anything starts
+  // (its stopped sandboxes go).
+  std::optional<base::Expected<runtime::cri::CriRuntime::Adopted>> adopted;
+  cri->Adopt([&](auto found) { adopted = std::move(found); });
+  AwaitAnswer(io, adopted);
+  if (!adopted || !adopted->ok()) {
+    return base::Error{flag + ": adopting the pods of an earlier run: " +
+                       (adopted ? adopted->error().message : std::string("no answer")) +
+                       " (nothing was started)"};
   }
   RunRuntime made;
   made.images = cri.get();
-  made.leftover_sandboxes = swept->value();
+  made.leftover_sandboxes = adopted->value().removed;
+  made.adopted_containers = adopted->value().containers;
   made.description = fmt::format(
       "{} {} (CRI {}) at {}, instance {}, pod network {}, exec probes {}", info.runtime_name,
       info.runtime_version, info.runtime_api_version, flags.container_runtime_endpoint,

@@ -2,11 +2,12 @@
 // runtime by default (the Agent makes it), or with --container-runtime-endpoint the CRI runtime
 // (runtime/cri/cri_runtime.h), which is made and checked here before any pod starts: the
 // endpoint must answer Version and Status with RuntimeReady (and NetworkReady for
-// --pod-network cni), else `probelet run` exits 1 with the error. Then the sandboxes that an
-// earlier probelet with the same state dir left (it was killed) are removed. The process
-// runtime runs in shim mode (process_runtime.h): the containers an earlier probelet with the
-// same state dir left are adopted; a state file it cannot read ends `probelet run` with exit 1
-// and nothing touched.
+// --pod-network cni), else `probelet run` exits 1 with the error. Then what an earlier
+// probelet with the same state dir left running (it was killed, or kept its containers on exit)
+// is adopted: its ready sandboxes and their containers (CriRuntime::Adopt; its stopped
+// sandboxes are removed). The process runtime runs in shim mode (process_runtime.h): the
+// containers an earlier probelet with the same state dir left are adopted; a state file it
+// cannot read ends `probelet run` with exit 1 and nothing touched.
 //
 // Thread: the main thread, before the agent's loop runs: MakeRunRuntime turns `io` (run_one)
 // until the runtime has answered or its deadline has passed. Ownership: the result's runtime
@@ -33,11 +34,11 @@ struct RunRuntime {
   std::unique_ptr<runtime::Runtime> runtime;
   runtime::ImageService* images = nullptr;  // the CRI runtime's images; null otherwise
   std::string description;                  // for the start-up log line
-  // Sandboxes of an earlier probelet with the same state dir (killed before its shutdown),
-  // removed before any pod starts.
+  // Stopped sandboxes of an earlier probelet with the same state dir, removed before any pod
+  // starts (the CRI runtime).
   size_t leftover_sandboxes = 0;
-  // The process runtime's containers that an earlier probelet with the same state dir left
-  // running (or that ended meanwhile), taken back before any pod starts.
+  // The containers that an earlier probelet with the same state dir left running (or that
+  // ended meanwhile), taken back before any pod starts.
   size_t adopted_containers = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <map>
 
 namespace probelet::kubelet {
 
@@ -118,20 +119,51 @@ void Kubelet::DeletePod(std::string_view pod_uid, std::function<void()> done) {
 
 size_t Kubelet::RemoveOrphanedContainers() {
   env_.status->PruneCheckpoint();
+  runtime::Runtime* rt = env_.runtime;
+  // Per orphaned pod: its sandboxes, removed once its last running container has stopped.
+  struct OrphanPod {
+    size_t stopping = 0;
+    std::vector<std::string> sandboxes;
+  };
+  auto orphans = std::make_shared<std::map<std::string, OrphanPod>>();
+  auto remove_sandboxes = [rt, orphans](const std::string& uid) {
+    for (const auto& id : (*orphans)[uid].sandboxes) {
+      rt->StopPodSandbox(id, [rt, id](base::Status stopped) {
+        if (!stopped.ok()) spdlog::warn("stop pod sandbox {}: {}", id, stopped.error().message);
+        rt->RemovePodSandbox(id, [id](base::Status removed) {
+          if (!removed.ok()) {
+            spdlog::warn("remove pod sandbox {}: {}", id, removed.error().message);
+          }
+        });
+      });
+    }
+  };
+  for (const auto& sandbox : rt->ListPodSandboxes()) {
+    if (GetWorker(sandbox.pod_uid) == nullptr) {
+      (*orphans)[sandbox.pod_uid].sandboxes.push_back(sandbox.id);
+    }
+  }
   size_t n = 0;
-  for (const auto& st : env_.runtime->ListContainers()) {
+  for (const auto& st : rt->ListContainers()) {
     if (st.pod_uid.empty() || GetWorker(st.pod_uid) != nullptr) continue;
     ++n;
     const std::string id = st.id;
-    runtime::Runtime* rt = env_.runtime;
     if (st.state != runtime::ContainerState::kRunning) {
       (void)rt->RemoveContainer(id);
       continue;
     }
+    ++(*orphans)[st.pod_uid].stopping;
     const auto grace = std::chrono::seconds(st.termination_grace_period_seconds.value_or(30));
     spdlog::info("stopping container {} ({}) of pod uid {}: its pod is no longer in any manifest",
                  st.name, id, st.pod_uid);
-    rt->StopContainer(id, grace, [rt, id](base::Status) { (void)rt->RemoveContainer(id); });
+    rt->StopContainer(id, grace,
+                      [rt, id, uid = st.pod_uid, orphans, remove_sandboxes](base::Status) {
+                        (void)rt->RemoveContainer(id);
+                        if (--(*orphans)[uid].stopping == 0) remove_sandboxes(uid);
+                      });
+  }
+  for (const auto& [uid, pod] : *orphans) {
+    if (pod.stopping == 0) remove_sandboxes(uid);
   }
   return n;
 }

@@ -51,8 +51,9 @@ class Kubelet {
   // The runtime's containers whose pod this kubelet does not run (adopted after a probelet
   // restart, their manifest gone meanwhile): each is stopped with the grace period it was
   // started with (else 30 s) and removed, as the kubelet's HandlePodCleanups kills the
-  // runtime pods it has no spec for. Call once the pods at start have been added. Returns
-  // how many it stops or removes.
+  // runtime pods it has no spec for; then such a pod's sandbox (a CRI runtime's) is stopped and
+  // removed, as killPodWithSyncResult does after the containers. Call once the pods at start
+  // have been added. Returns how many containers it stops or removes.
   size_t RemoveOrphanedContainers();
 
   // Stops every pod; `done` runs once all containers are gone (at once when there are none).

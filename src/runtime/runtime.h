@@ -48,6 +48,13 @@ struct PodSandbox {
   std::string pod_ip;  // the IP probes target (the node's for host-network pods)
 };
 
+// A sandbox the runtime holds, as the kubelet's cleanup of orphaned pods sees it
+// (CRI PodSandbox: id and metadata.uid).
+struct PodSandboxStatus {
+  std::string id;
+  std::string pod_uid;
+};
+
 struct PodSandboxConfig {
   const api::Pod* pod = nullptr;  // metadata, hostNetwork/PID/IPC, securityContext; not null
   // The pod's log directory, `<state-dir>/pods/<namespace>_<name>_<uid>` (the kubelet's
@@ -127,7 +134,8 @@ class Runtime {
   // The runtime's name in container IDs ("probelet", "containerd"): `<name>://<id>`.
   virtual std::string_view name() const = 0;
 
-  // Makes the pod's sandbox (CRI RunPodSandbox, then PodSandboxStatus for its IP). `done` gets
+  // Makes the pod's sandbox (CRI RunPodSandbox, then PodSandboxStatus for its IP), or hands
+  // back the one an earlier probelet made for this pod UID when the runtime adopted it. `done` gets
   // the sandbox, or the error that the pod's sync reports (FailedCreatePodSandBox).
   virtual void RunPodSandbox(const PodSandboxConfig& config,
                              std::function<void(base::Expected<PodSandbox>)> done) = 0;
@@ -173,6 +181,9 @@ class Runtime {
   // The container's status, or nullopt for an unknown (or removed) ID.
   virtual std::optional<ContainerStatus> GetContainerStatus(const std::string& id) const = 0;
   virtual std::vector<ContainerStatus> ListContainers() const = 0;
+  // The sandboxes the runtime holds for this probelet, adopted ones included; the process
+  // runtime has none (its pods share the node).
+  virtual std::vector<PodSandboxStatus> ListPodSandboxes() const { return {}; }
 
   // Forgets a container that is created or exited (its log file stays, for `logs --previous`).
   // Error if it is running (stop it first) or unknown.

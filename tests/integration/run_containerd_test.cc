@@ -7,7 +7,9 @@
 #include <gmock/gmock.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "integration/testing/kubectl_env.h"
@@ -249,33 +251,64 @@ spec:
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
 }
 
-// A probelet killed with SIGKILL leaves its containers in containerd (nothing of it is left to
-// stop them); the next probelet with the same state dir removes them before it starts its pods.
-TEST_P(RunContainerdTest, TheNextRunRemovesWhatAKilledProbeletLeftInContainerd) {
+// A probelet killed with SIGKILL leaves its pods in containerd; the next probelet with the same
+// state dir adopts them (issue 12 §2 on the CRI runtime): the same container, restart count 0,
+// Ready through the restart (§3.5: started more than 10 s before), its log file appended to, no
+// new sandbox; a pod whose manifest went away meanwhile is stopped and its sandbox removed.
+TEST_P(RunContainerdTest, TheNextRunAdoptsWhatAKilledProbeletLeftInContainerd) {
   RunHarness h;
-  const std::string manifest = R"(apiVersion: v1
-kind: Pod
-metadata: {name: left}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: local
-    command: [sleep, "1000"]
-)";
-  Start(h, manifest);
-  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
-  std::string first_id = RunHarness::ContainerStatus(h.Pod()).value("containerID", "");
+  const std::string dir = h.Path("manifests");
+  std::filesystem::create_directories(dir);
+  auto pod = [](const std::string& name) {
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
+           "}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: app\n"
+           "    image: local\n    command: [sh, -c, 'echo started; exec sleep 1000']\n"
+           "    readinessProbe:\n      exec: {command: ['true']}\n      periodSeconds: 1\n";
+  };
+  std::ofstream(dir + "/kept.yaml") << ForRuntime(pod("kept"), h);
+  std::ofstream(dir + "/gone.yaml") << ForRuntime(pod("gone"), h);
+  auto find = [&](const std::string& name) -> Json {
+    auto body = testing::HttpGet(h.port(), "/api/v1/namespaces/default/pods/" + name);
+    if (!body) return nullptr;
+    Json j = Json::parse(*body, nullptr, false);
+    return j.is_discarded() || j.value("kind", "") != "Pod" ? Json(nullptr) : j;
+  };
+  auto ready = [&](const std::string& name) {
+    Json c = RunHarness::ContainerStatus(find(name));
+    return !c.is_null() && c.value("ready", false);
+  };
+  h.StartPaths({dir}, RuntimeFlags());
+  ASSERT_TRUE(h.WaitFor([&] { return ready("kept") && ready("gone"); }, 30s)) << h.Log();
+  const std::string id = RunHarness::ContainerStatus(find("kept")).value("containerID", "");
+  ASSERT_EQ(ContainerdContainers().size(), 4u) << "two pause and two app containers";
+  std::this_thread::sleep_for(10500ms);  // §3.5 applies to containers started 10 s before
   EXPECT_EQ(h.SignalAndWait(SIGKILL, 10s), 128 + SIGKILL);
-  EXPECT_EQ(ContainerdContainers().size(), 2u) << "the pause and app containers stay";
+  std::filesystem::remove(dir + "/gone.yaml");
 
-  Start(h, manifest);
-  ASSERT_TRUE(h.WaitFor([&] { return RunHarness::Phase(h.Pod()) == "Running"; }, 30s)) << h.Log();
-  EXPECT_NE(h.Log().find("removed 1 pod sandbox(es) left by an earlier probelet"),
-            std::string::npos)
-      << h.Log();
-  EXPECT_NE(RunHarness::ContainerStatus(h.Pod()).value("containerID", ""), first_id);
-  EXPECT_EQ(ContainerdContainers().size(), 2u) << "only the new pod's";
+  std::vector<std::string> keep = RuntimeFlags();
+  keep.push_back("--keep-containers-on-exit");
+  h.StartPaths({dir}, keep);
+  for (int i = 0; i < 30; ++i) {
+    Json c = RunHarness::ContainerStatus(find("kept"));
+    ASSERT_FALSE(c.is_null()) << h.Log();
+    EXPECT_EQ(c.value("containerID", ""), id);
+    EXPECT_EQ(c.value("restartCount", -1), 0);
+    EXPECT_TRUE(c.value("ready", false)) << "Ready flapped at poll " << i << "\n" << h.Log();
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_THAT(h.Log(), HasSubstr("adopted 2 container(s)"));
+  EXPECT_THAT(h.Log(), HasSubstr("no longer in any manifest"));
+  // The gone pod's container with its grace period (1 s), then its sandbox.
+  EXPECT_TRUE(h.WaitFor([&] { return ContainerdContainers().size() == 2u; }, 15s))
+      << "only the kept pod's pause and app containers";
+  auto logs = Kubectl(h, "logs kept");
+  EXPECT_EQ(logs.out, "started\n") << "the same log, not a new one";
+  // --keep-containers-on-exit: SIGTERM leaves the pod in containerd for the next probelet.
+  EXPECT_EQ(h.SignalAndWait(SIGTERM, 10s), 0) << h.Log();
+  EXPECT_EQ(ContainerdContainers().size(), 2u);
+  h.StartPaths({dir}, RuntimeFlags());
+  ASSERT_TRUE(h.WaitFor([&] { return ready("kept"); }, 15s)) << h.Log();
+  EXPECT_EQ(RunHarness::ContainerStatus(find("kept")).value("containerID", ""), id);
   EXPECT_EQ(h.SignalAndWait(SIGTERM, 30s), 0) << h.Log();
   EXPECT_EQ(ContainerdContainers(), std::vector<std::string>{});
 }

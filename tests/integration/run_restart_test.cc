@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "integration/run_harness.h"
+#include "runtime/cgroup.h"
 
 namespace probelet::testing {
 namespace {
@@ -56,8 +57,9 @@ class RunRestartTest : public ::testing::Test {
     int n = 0;
     const std::string needle = std::to_string(port_);
     for (const auto& e : fs::directory_iterator("/proc")) {
-      std::ifstream f(e.path() / "cmdline");
-      std::string cmd((std::istreambuf_iterator<char>(f)), {});
+      // A process may end between the listing and the read: ReadSmallFile gives "" then
+      // (an ifstream's read throws ESRCH).
+      const std::string cmd = runtime::ReadSmallFile((e.path() / "cmdline").string());
       if (cmd.find("probelet-demo-app") == 0 ||
           cmd.find("/probelet-demo-app") != std::string::npos) {
         if (cmd.find(needle) != std::string::npos) ++n;

@@ -111,6 +111,11 @@ bool CriRuntime::ApplyStatus(Container& c, const v1::ContainerStatus& status) {
   if (next.log_path.empty()) next.log_path = c.status.log_path;
   if (next.image_ref.empty()) next.image_ref = c.status.image_ref;
   if (next.name.empty()) next.name = c.status.name;
+  if (next.pod_uid.empty()) {  // a runtime that does not return labels
+    next.pod_uid = c.status.pod_uid;
+    next.restart_count = c.status.restart_count;
+    next.termination_grace_period_seconds = c.status.termination_grace_period_seconds;
+  }
   if (next.state != ContainerState::kRunning) c.init_pid = 0;
   c.status = std::move(next);
   return c.started && c.status.state == ContainerState::kExited && !c.exit_reported;
@@ -178,10 +183,6 @@ void CriRuntime::Shutdown(std::function<void(base::Status)> done) {
   });
 }
 
-void CriRuntime::RemoveLeftoverSandboxes(std::function<void(base::Expected<size_t>)> done) {
-  RemoveLabelledSandboxes(std::move(done));
-}
-
 void CriRuntime::RemoveLabelledSandboxes(std::function<void(base::Expected<size_t>)> done) {
   v1::ListPodSandboxRequest request;
   (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
@@ -191,54 +192,60 @@ void CriRuntime::RemoveLabelledSandboxes(std::function<void(base::Expected<size_
       done(CallError(r.error()));
       return;
     }
-    struct Progress {
-      size_t left = 0;
-      size_t total = 0;
-      base::Status first;
-      std::function<void(base::Expected<size_t>)> done;
-    };
-    auto progress = std::make_shared<Progress>();
-    progress->left = progress->total = static_cast<size_t>(r->items_size());
-    progress->done = done;
-    auto finish_one = [this, progress](base::Status status) {
-      if (!status.ok() && progress->first.ok()) progress->first = status;
-      if (--progress->left > 0) return;
+    std::vector<std::string> ids;
+    for (const auto& item : r->items()) ids.push_back(item.id());
+    StopAndRemoveSandboxes(ids, [this, done, n = ids.size()](base::Status status) {
       sandboxes_.clear();
       containers_.clear();
-      if (progress->first.ok()) {
-        progress->done(progress->total);
+      unclaimed_sandboxes_.clear();
+      if (status.ok()) {
+        done(n);
       } else {
-        progress->done(progress->first.error());
+        done(status.error());
       }
-    };
-    if (progress->left == 0) {
-      progress->left = 1;
-      finish_one(base::Status::Ok());
-      return;
-    }
-    for (const auto& item : r->items()) {
-      const std::string id = item.id();
-      v1::StopPodSandboxRequest stop;
-      stop.set_pod_sandbox_id(id);
-      client_->StopPodSandbox(
-          std::move(stop), options_.call_timeout, [this, id, finish_one](auto stopped) {
-            if (!stopped && stopped.code() != grpc::StatusCode::NOT_FOUND) {
-              finish_one(CallError(stopped.error()));
-              return;
-            }
-            v1::RemovePodSandboxRequest remove;
-            remove.set_pod_sandbox_id(id);
-            client_->RemovePodSandbox(
-                std::move(remove), options_.call_timeout, [this, finish_one](auto removed) {
-                  if (!removed && removed.code() != grpc::StatusCode::NOT_FOUND) {
-                    finish_one(CallError(removed.error()));
-                    return;
-                  }
-                  finish_one(base::Status::Ok());
-                });
-          });
-    }
+    });
   });
+}
+
+void CriRuntime::StopAndRemoveSandboxes(const std::vector<std::string>& ids,
+                                        std::function<void(base::Status)> done) {
+  struct Progress {
+    size_t left = 0;
+    base::Status first;
+    std::function<void(base::Status)> done;
+  };
+  auto progress = std::make_shared<Progress>();
+  progress->left = ids.size();
+  progress->done = std::move(done);
+  if (ids.empty()) {
+    Post([progress] { progress->done(base::Status::Ok()); });
+    return;
+  }
+  auto finish_one = [progress](base::Status status) {
+    if (!status.ok() && progress->first.ok()) progress->first = status;
+    if (--progress->left == 0) progress->done(progress->first);
+  };
+  for (const auto& id : ids) {
+    v1::StopPodSandboxRequest stop;
+    stop.set_pod_sandbox_id(id);
+    client_->StopPodSandbox(
+        std::move(stop), options_.call_timeout, [this, id, finish_one](auto stopped) {
+          if (!stopped && stopped.code() != grpc::StatusCode::NOT_FOUND) {
+            finish_one(CallError(stopped.error()));
+            return;
+          }
+          v1::RemovePodSandboxRequest remove;
+          remove.set_pod_sandbox_id(id);
+          client_->RemovePodSandbox(
+              std::move(remove), options_.call_timeout, [this, finish_one](auto removed) {
+                if (!removed && removed.code() != grpc::StatusCode::NOT_FOUND) {
+                  finish_one(CallError(removed.error()));
+                  return;
+                }
+                finish_one(base::Status::Ok());
+              });
+        });
+  }
 }
 
 }  // namespace probelet::runtime::cri

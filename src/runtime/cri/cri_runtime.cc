@@ -112,6 +112,30 @@ void CriRuntime::RunPodSandbox(const PodSandboxConfig& config,
   const api::Pod& pod = *config.pod;
   SandboxOptions so{options_.instance, options_.cgroup_root + "/pod" + pod.metadata.uid,
                     options_.cni_network};
+  if (auto adopted = unclaimed_sandboxes_.find(pod.metadata.uid);
+      adopted != unclaimed_sandboxes_.end()) {
+    // An earlier probelet's sandbox for this very pod (the UID follows the content): its
+    // containers run in it, so it is handed back, with the config it was made with.
+    const std::string id = adopted->second;
+    unclaimed_sandboxes_.erase(adopted);
+    Sandbox& sandbox = sandboxes_[id];
+    PodSandboxConfig made_with = config;
+    made_with.attempt = static_cast<int32_t>(sandbox.config.metadata().attempt());
+    sandbox = Sandbox{pod, MakePodSandboxConfig(made_with, so)};
+    // Its adopted containers show the image as the spec names it, as the ones made here do.
+    for (auto& [bare, c] : containers_) {
+      if (c.sandbox_id != id) continue;
+      for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers}) {
+        for (const auto& spec : *list) {
+          if (spec.name == c.status.name) c.status.image = spec.image;
+        }
+      }
+    }
+    AnswerSandbox(
+        id, sandbox.config.linux().security_context().namespace_options().network() == v1::NODE,
+        std::move(done));
+    return;
+  }
   Sandbox sandbox{pod, MakePodSandboxConfig(config, so)};
   v1::RunPodSandboxRequest request;
   *request.mutable_config() = sandbox.config;
@@ -126,22 +150,27 @@ void CriRuntime::RunPodSandbox(const PodSandboxConfig& config,
         bool node_network =
             sandbox.config.linux().security_context().namespace_options().network() == v1::NODE;
         sandboxes_[id] = std::move(sandbox);
-        v1::PodSandboxStatusRequest status;
-        status.set_pod_sandbox_id(id);
-        client_->PodSandboxStatus(
-            std::move(status), options_.status_timeout, [this, id, node_network, done](auto s) {
-              if (!s) {
-                done(CallError(s.error()));
-                return;
-              }
-              // The kubelet ignores the sandbox's IPs for a host-network pod.
-              std::string ip = node_network ? options_.node_ip : s->status().network().ip();
-              if (ip.empty()) {
-                done(base::Error{"pod sandbox " + id + " has no IP"});
-                return;
-              }
-              done(PodSandbox{id, ip});
-            });
+        AnswerSandbox(id, node_network, std::move(done));
+      });
+}
+
+void CriRuntime::AnswerSandbox(const std::string& id, bool node_network,
+                               std::function<void(base::Expected<PodSandbox>)> done) {
+  v1::PodSandboxStatusRequest status;
+  status.set_pod_sandbox_id(id);
+  client_->PodSandboxStatus(
+      std::move(status), options_.status_timeout, [this, id, node_network, done](auto s) {
+        if (!s) {
+          done(CallError(s.error()));
+          return;
+        }
+        // The kubelet ignores the sandbox's IPs for a host-network pod.
+        std::string ip = node_network ? options_.node_ip : s->status().network().ip();
+        if (ip.empty()) {
+          done(base::Error{"pod sandbox " + id + " has no IP"});
+          return;
+        }
+        done(PodSandbox{id, ip});
       });
 }
 
@@ -185,6 +214,8 @@ void CriRuntime::RemovePodSandbox(const std::string& sandbox_id,
           return;
         }
         sandboxes_.erase(sandbox_id);
+        std::erase_if(unclaimed_sandboxes_,
+                      [&](const auto& entry) { return entry.second == sandbox_id; });
         std::erase_if(containers_,
                       [&](const auto& entry) { return entry.second.sandbox_id == sandbox_id; });
         done(base::Status::Ok());
@@ -244,6 +275,9 @@ void CriRuntime::CreateWithImage(const ContainerConfig& config, const v1::Image*
   c.status.state = ContainerState::kCreated;
   c.status.image = config.container.image;
   c.status.image_ref = config.image_ref;
+  c.status.pod_uid = config.pod.uid;
+  c.status.restart_count = config.restart_count;
+  c.status.termination_grace_period_seconds = sandbox.pod.spec.termination_grace_period_seconds;
   if (!sandbox.config.log_directory().empty()) {
     c.status.log_path = sandbox.config.log_directory() + "/" + cri->log_path();
   }
@@ -404,6 +438,13 @@ std::vector<ContainerStatus> CriRuntime::ListContainers() const {
   std::vector<ContainerStatus> out;
   out.reserve(containers_.size());
   for (const auto& [id, c] : containers_) out.push_back(c.status);
+  return out;
+}
+
+std::vector<PodSandboxStatus> CriRuntime::ListPodSandboxes() const {
+  std::vector<PodSandboxStatus> out;
+  out.reserve(sandboxes_.size());
+  for (const auto& [id, s] : sandboxes_) out.push_back({id, s.config.metadata().uid()});
   return out;
 }
 

@@ -92,11 +92,21 @@ class CriRuntime : public Runtime, public ImageService {
   // Version + Status; fails when not answering or RuntimeReady is false. Call once before
   // anything else; sets name() ("containerd") and starts the relist.
   void CheckRuntime(std::function<void(base::Expected<RuntimeInfo>)> done);
-  // Stops and removes every sandbox this instance's label marks, left by an earlier probelet
-  // with the same instance that was killed before its Shutdown (probelet does not adopt
-  // containers yet: as with the process runtime, none outlives the probelet that started it).
-  // Call after CheckRuntime and before any pod starts. `done` gets how many there were.
-  void RemoveLeftoverSandboxes(std::function<void(base::Expected<size_t>)> done);
+  // Takes back what an earlier probelet with the same instance left in the runtime (it was
+  // killed, or left with --keep-containers-on-exit), as a restarted kubelet reads its pods back
+  // from the CRI labels: every ready sandbox with this instance's label is kept, with its
+  // started containers (ListContainers then shows them, with pod_uid, restart_count and the
+  // grace period from their labels and annotations; a running one's exit is reported as usual,
+  // an exited one's is not: it is already in its status). The first RunPodSandbox for the same
+  // pod UID hands the sandbox back instead of making one. Stopped sandboxes, and containers
+  // that were created but never started, are removed. Call after CheckRuntime and before any
+  // pod starts. `done` gets what was found.
+  struct Adopted {
+    size_t sandboxes = 0;   // kept
+    size_t containers = 0;  // kept, running or exited
+    size_t removed = 0;     // stopped sandboxes removed
+  };
+  void Adopt(std::function<void(base::Expected<Adopted>)> done);
   // False from an unanswered call until the next relist that succeeds.
   bool healthy() const { return healthy_; }
   // Relists that succeeded so far.
@@ -118,6 +128,7 @@ class CriRuntime : public Runtime, public ImageService {
                 std::function<void(ExecSyncResult)> done) override;
   std::optional<ContainerStatus> GetContainerStatus(const std::string& id) const override;
   std::vector<ContainerStatus> ListContainers() const override;
+  std::vector<PodSandboxStatus> ListPodSandboxes() const override;
   // Forgets the container at once; the CRI RemoveContainer runs in the background (its failure
   // is logged: the sandbox's removal removes it anyway).
   base::Status RemoveContainer(const std::string& id) override;
@@ -132,7 +143,9 @@ class CriRuntime : public Runtime, public ImageService {
 
  private:
   struct Sandbox {
-    api::Pod pod;                 // the pod as RunPodSandbox got it: CreateContainer's input
+    // The pod as RunPodSandbox got it: CreateContainer's input. An adopted sandbox has only
+    // config.metadata until its pod's RunPodSandbox claims it.
+    api::Pod pod;
     v1::PodSandboxConfig config;  // sent again with each CreateContainer
   };
   struct Container {
@@ -153,6 +166,15 @@ class CriRuntime : public Runtime, public ImageService {
   void OnCallFailed(const RpcError& error);
   void SetHealthy(bool healthy, const std::string& message);
 
+  // PodSandboxStatus of a sandbox just made or claimed: its IP (the node's for node network).
+  void AnswerSandbox(const std::string& id, bool node_network,
+                     std::function<void(base::Expected<PodSandbox>)> done);
+  // Adopt's steps (cri_adopt.cc): the containers of the kept sandboxes, then the removals.
+  void AdoptContainers(std::shared_ptr<Adopted> adopted, std::vector<std::string> stale,
+                       std::function<void(base::Expected<Adopted>)> done);
+  void AdoptStatuses(std::vector<v1::Container> items, std::shared_ptr<Adopted> adopted,
+                     std::function<void()> then);
+
   void CreateWithImage(const ContainerConfig& config, const v1::Image* image,
                        std::function<void(base::Expected<std::string>)> done);
   // ContainerStatus for the bare `id`, applied to the cache (an exit reported); `then` runs
@@ -169,6 +191,10 @@ class CriRuntime : public Runtime, public ImageService {
   void Relist();
   // Stop + Remove of every sandbox with this instance's label; clears the caches.
   void RemoveLabelledSandboxes(std::function<void(base::Expected<size_t>)> done);
+  // Stop + Remove of the sandboxes `ids` straight through the client (NOT_FOUND is fine);
+  // `done` gets the first error once all were tried.
+  void StopAndRemoveSandboxes(const std::vector<std::string>& ids,
+                              std::function<void(base::Status)> done);
   void OnRelist(RpcResult<v1::ListContainersResponse> result);
 
   boost::asio::io_context& io_;
@@ -177,6 +203,8 @@ class CriRuntime : public Runtime, public ImageService {
   std::string name_ = "containerd";
   std::map<std::string, Sandbox> sandboxes_;     // by sandbox id
   std::map<std::string, Container> containers_;  // by bare container id
+  // Adopted sandboxes not claimed yet by their pod's RunPodSandbox: pod uid -> sandbox id.
+  std::map<std::string, std::string> unclaimed_sandboxes_;
   ExitHandler exit_handler_;
   HealthHandler health_handler_;
   bool healthy_ = true;

@@ -1,13 +1,28 @@
 #include "runtime/cri/cri_status.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "base/go_grpc_status.h"
+#include "runtime/cri/kuberuntime_config.h"
 
 namespace probelet::runtime::cri {
 namespace {
 
 api::Time FromUnixNanos(int64_t ns) { return api::Time(std::chrono::nanoseconds(ns)); }
+
+// An integer annotation, as the kubelet's getIntValueFromLabel reads it: absent or not a
+// number gives nullopt.
+std::optional<int64_t> IntAnnotation(const google::protobuf::Map<std::string, std::string>& map,
+                                     std::string_view key) {
+  auto it = map.find(std::string(key));
+  if (it == map.end()) return std::nullopt;
+  const std::string& text = it->second;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 }  // namespace
 
@@ -33,6 +48,15 @@ ContainerStatus ToContainerStatus(const v1::ContainerStatus& status, std::string
   out.log_path = status.log_path();
   out.image = spec_image.empty() ? status.image().image() : spec_image;
   out.image_ref = status.image_ref();
+  // Whose container it is, from the labels and annotations the kubelet reads back
+  // (getContainerInfoFromLabels / getContainerInfoFromAnnotations).
+  if (auto it = status.labels().find(std::string(kPodUidLabel)); it != status.labels().end()) {
+    out.pod_uid = it->second;
+  }
+  out.restart_count = static_cast<int32_t>(
+      IntAnnotation(status.annotations(), kContainerRestartCountAnnotation).value_or(0));
+  out.termination_grace_period_seconds =
+      IntAnnotation(status.annotations(), kPodTerminationGracePeriodAnnotation);
   switch (status.state()) {
     case v1::CONTAINER_CREATED:
       out.state = ContainerState::kCreated;

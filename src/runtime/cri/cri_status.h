@@ -34,8 +34,10 @@ std::string_view ParseContainerId(std::string_view id);
 // status carries zeros before); signal = exit code - 128 for exit codes over 128; reason and
 // message as the runtime says them (Completed, Error, OOMKilled, StartError,
 // ContainerCannotRun...), with "Completed"/"Error" filled in from the exit code when the runtime
-// gives none. CONTAINER_UNKNOWN maps to kExited with reason "Unknown" (the kubelet's
-// ContainerStateUnknown shows as terminated after a restart of the runtime).
+// gives none. pod_uid, restart_count and the grace period come from the kubelet's labels and
+// annotations (a missing or malformed one: "", 0, none). CONTAINER_UNKNOWN maps to kExited with
+// reason "Unknown" (the kubelet's ContainerStateUnknown shows as terminated after a restart of the
+// runtime).
 ContainerStatus ToContainerStatus(const v1::ContainerStatus& status, std::string_view runtime_name,
                                   const std::string& spec_image);
 

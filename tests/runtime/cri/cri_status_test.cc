@@ -89,6 +89,26 @@ TEST(CriStatusTest, KeepsTheRuntimesMessageAndImageWithoutASpecImage) {
   EXPECT_EQ(s.finished_at.time_since_epoch(), 5s) << "never started: finishedAt as given";
 }
 
+// What a restarted probelet adopts by: the pod's UID, the restart count and the grace period,
+// read back from the kubelet's label and annotations; a malformed number is ignored.
+TEST(CriStatusTest, ReadsWhoseContainerItIsFromLabelsAndAnnotations) {
+  v1::ContainerStatus in = Cri(v1::CONTAINER_RUNNING, 0, "", 0, 0);
+  (*in.mutable_labels())["io.kubernetes.pod.uid"] = "uid-1";
+  (*in.mutable_annotations())["io.kubernetes.container.restartCount"] = "3";
+  (*in.mutable_annotations())["io.kubernetes.pod.terminationGracePeriod"] = "7";
+  ContainerStatus s = ToContainerStatus(in, "containerd", "");
+  EXPECT_EQ(s.pod_uid, "uid-1");
+  EXPECT_EQ(s.restart_count, 3);
+  EXPECT_EQ(s.termination_grace_period_seconds, 7);
+
+  (*in.mutable_annotations())["io.kubernetes.container.restartCount"] = "3x";
+  in.mutable_annotations()->erase("io.kubernetes.pod.terminationGracePeriod");
+  ContainerStatus bad = ToContainerStatus(in, "containerd", "");
+  EXPECT_EQ(bad.restart_count, 0);
+  EXPECT_FALSE(bad.termination_grace_period_seconds);
+  EXPECT_TRUE(ToContainerStatus(Cri(v1::CONTAINER_RUNNING, 0, "", 0, 0), "c", "").pod_uid.empty());
+}
+
 TEST(CriStatusTest, FinishedAtIsNeverBeforeStartedAt) {
   // containerd takes startedAt after the start returns (cri.md §6).
   ContainerStatus s = ToContainerStatus(
