@@ -356,13 +356,23 @@ base::Status PrivateContainerd::WaitReady() {
     if (Clock::now() > deadline) return base::Error{"no socket " + socket + " within 20 s"};
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  grpc::ClientContext context;
-  context.set_wait_for_ready(true);
-  SetTimeout(context, deadline - Clock::now());
-  v1::VersionResponse version;
-  grpc::Status s = SyncStub(endpoint())->Version(&context, v1::VersionRequest(), &version);
-  if (!s.ok()) return base::Error{"Version: " + s.error_message()};
-  return {};
+  // The socket answers before the CRI plugin has recovered its state: a relaunched containerd
+  // says "server is not initialized yet" for a moment (the known flake of
+  // ContainerdKilledAndRelaunched), so Version is asked again until it answers or the deadline.
+  auto stub = SyncStub(endpoint());
+  for (;;) {
+    grpc::ClientContext context;
+    context.set_wait_for_ready(true);
+    SetTimeout(context, deadline - Clock::now());
+    v1::VersionResponse version;
+    grpc::Status s = stub->Version(&context, v1::VersionRequest(), &version);
+    if (s.ok()) return {};
+    if (containerd_->child.HasExited()) return base::Error{"containerd exited at start"};
+    if (Clock::now() + std::chrono::milliseconds(20) > deadline) {
+      return base::Error{"Version: " + s.error_message()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 base::Status PrivateContainerd::ImportImages() {
