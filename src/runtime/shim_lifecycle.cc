@@ -235,6 +235,9 @@ base::Status ProcessRuntime::Impl::ShimReported(Container& c, const std::string&
   }
   c.exit_watch =
       std::make_unique<base::ExitWatch>(io_, c.shim->pidfd(), [this, id] { OnShimExit(id); });
+  // The shim holds the container's cgroup; probelet needs it only for an exec-sync, which opens
+  // it then: one fd less per container here (each spawn's close_range walks them all).
+  c.cgroup_fd.Reset();
   return {};
 }
 
@@ -305,9 +308,6 @@ std::unique_ptr<ProcessRuntime::Impl::Container> ProcessRuntime::Impl::AdoptOne(
   if (c->shim_pidfd.valid()) {
     if (!cp->pid_start.empty() && ProcessStartTime(cp->pid) == cp->pid_start) {
       c->leader_pidfd = PidfdOpen(cp->pid);
-    }
-    if (!c->cgroup_dir.empty()) {
-      c->cgroup_fd.Reset(::open(c->cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     }
     return c;  // running, or ending: the shim's exit (watched by the caller) tells
   }
