@@ -16,6 +16,7 @@
 #
 #   bench/run_vs_haproxy/run.sh [BUILD_DIR]      (as root; needs nginx, haproxy, golang-go)
 #   RATES="1000" DURATION=20 bench/run_vs_haproxy/run.sh build
+#   ONLY=probelet RATES=4000 ...   (probelet's line alone: its start, memory and API at scale)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -101,12 +102,25 @@ PY
   read -r n1 f1 < <(probe_totals "$api")
   w1=$(date +%s.%N)
   rss=$(( $(rss_kb "$ppid") / 1024 ))
+  # What the containers cost: probelet's fds, and the shims (one per container) with their
+  # RSS and PSS summed (PSS shares the static binary's pages among them).
+  fds=$(ls "/proc/$ppid/fd" | wc -l)
+  shims=$(pgrep -f "probelet-shim $work/state/" || true)
+  nshims=$(wc -w <<<"$shims")
+  shim_mem=$(for s in $shims; do cat "/proc/$s/smaps_rollup" 2>/dev/null; done |
+    awk '/^Rss:/ {r += $2} /^Pss:/ {p += $2} END {printf "%.0f/%.0f", r/1024, p/1024}')
+  kids=0; for s in $shims; do kids=$((kids + $(pgrep -cP "$s" || true))); done
   kill -TERM "$ppid"; wait "$ppid" 2>/dev/null || true
   probes=$((n1 - n0))
   printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' "probelet run" "$rate" \
     "$(python3 -c "print(f'{($c1-$c0)/$hz*1e6/max($probes,1):.1f}')")" "$((f1 - f0))" "$rss" \
     "${ready:-never}" "$lat" \
     "$pods pods, $(python3 -c "print(f'{$probes/($w1-$w0):.0f}')") probes/s measured"
+  printf '%-14s %6s   probelet fds %s; %s shims (RSS/PSS summed %s MB) with %s containers\n' \
+    "" "" "$fds" "$nshims" "${shim_mem:--}" "$kids"
+  # The containers outlive probelet (shim mode): kill what this run left.
+  for s in $shims; do pkill -KILL -P "$s" 2>/dev/null || true; kill -KILL "$s" 2>/dev/null || true; done
+  [ "${ONLY:-}" = probelet ] && continue
 
   # --- haproxy
   {

@@ -39,28 +39,31 @@ base::SpawnOptions ProcessRuntime::Impl::SpawnOptionsFor(const Container& c,
   return spawn;
 }
 
-base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
+base::Status ProcessRuntime::Impl::FailStart(Container& c, base::Error error) {
+  c.status.state = ContainerState::kExited;
+  c.status.exit_code = 128;
+  c.status.reason = "StartError";
+  c.status.message = error.message;
+  c.status.finished_at = clock_.WallNow();
+  c.log.reset();
+  c.cgroup_fd.Reset();
+  if (!c.cgroup_dir.empty()) (void)RemoveCgroupTree(c.cgroup_dir);
+  return error;
+}
+
+base::Expected<ProcessRuntime::Impl::Container*> ProcessRuntime::Impl::PrepareStart(
+    const std::string& id) {
   auto it = containers_.find(id);
   if (it == containers_.end()) return base::Error{"no such container: " + id};
   Container& c = *it->second;
-  if (c.status.state != ContainerState::kCreated) {
-    return base::Error{"container " + id + " is " + std::string(ToString(c.status.state)) +
+  if (c.status.state != ContainerState::kCreated || c.starting) {
+    return base::Error{"container " + id + " is " +
+                       std::string(c.starting ? "starting" : ToString(c.status.state)) +
                        ", not created"};
   }
-  auto fail = [&](base::Error error) -> base::Status {
-    c.status.state = ContainerState::kExited;
-    c.status.exit_code = 128;
-    c.status.reason = "StartError";
-    c.status.message = error.message;
-    c.status.finished_at = clock_.WallNow();
-    c.log.reset();
-    c.cgroup_fd.Reset();
-    if (!c.cgroup_dir.empty()) (void)RemoveCgroupTree(c.cgroup_dir);
-    return error;
-  };
   if (!c.status.log_path.empty() && !shim_mode()) {
     auto log = ContainerLog::Open(log_writer_, c.status.log_path, options_.max_log_line);
-    if (!log.ok()) return fail(log.error());
+    if (!log.ok()) return FailStart(c, log.error()).error();
     c.log.emplace(std::move(log).value());
     c.log_counters = c.log->counters();
   }
@@ -80,6 +83,30 @@ base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
       }
     }
   }
+  return &c;
+}
+
+void ProcessRuntime::Impl::StartContainer(const std::string& id,
+                                          std::function<void(base::Status)> done) {
+  if (!shim_mode()) {
+    Post([done = std::move(done), started = StartContainer(id)]() mutable {
+      done(std::move(started));
+    });
+    return;
+  }
+  auto c = PrepareStart(id);
+  if (!c.ok()) {
+    Post([done = std::move(done), error = c.error()] { done(error); });
+    return;
+  }
+  StartWithShimAsync(**c, id, std::move(done));
+}
+
+base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
+  auto prepared = PrepareStart(id);
+  if (!prepared.ok()) return prepared.error();
+  Container& c = **prepared;
+  auto fail = [&](base::Error error) { return FailStart(c, std::move(error)); };
   if (shim_mode()) {
     if (auto st = StartWithShim(c, id); !st.ok()) return fail(st.error());
     return {};
@@ -253,6 +280,13 @@ void ProcessRuntime::Impl::StopContainer(const std::string& id, base::Duration g
     return;
   }
   Container& c = *it->second;
+  if (c.starting) {
+    // Its shim has not reported yet: the stop follows the start (at once if the start fails).
+    PendingStart& p = *c.starting;
+    p.stop_grace = p.stop_grace ? std::min(*p.stop_grace, grace) : grace;
+    p.stop_waiters.push_back(std::move(done));
+    return;
+  }
   if (c.status.state != ContainerState::kRunning) {
     Post([done = std::move(done)] { done(base::Status::Ok()); });
     return;

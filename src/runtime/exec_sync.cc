@@ -2,6 +2,8 @@
 // working dir, user and cgroup) by base::CapturedCommand, the engine `probelet probe exec`
 // shares. What the command left in its process group is killed when it completes, and reaped
 // here (the runtime is the subreaper of its containers' processes) once its leader is.
+#include <fcntl.h>
+
 #include <utility>
 
 #include "runtime/process_runtime_impl.h"
@@ -27,10 +29,17 @@ void ProcessRuntime::Impl::ExecSync(const std::string& id, const std::vector<std
   uint64_t call_id = next_exec_++;
   auto call = std::make_unique<ExecCall>();
   call->container_id = id;
+  base::SpawnOptions spawn = SpawnOptionsFor(c, argv);
+  // In shim mode probelet keeps no fd of a running container's cgroup (the shim has one): the
+  // directory is opened for the spawn only.
+  base::UniqueFd cgroup;
+  if (!c.cgroup_fd.valid() && !c.cgroup_dir.empty()) {
+    cgroup.Reset(::open(c.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    spawn.cgroup_fd = cgroup.get();
+  }
   // Start never calls back from inside, so the call can be recorded after it.
   call->command = base::CapturedCommand::Start(
-      io_, clock_,
-      {.spawn = SpawnOptionsFor(c, argv), .timeout = timeout, .max_output = kMaxExecOutput},
+      io_, clock_, {.spawn = std::move(spawn), .timeout = timeout, .max_output = kMaxExecOutput},
       std::move(done), [this, call_id] { OnExecReaped(call_id); });
   execs_.emplace(call_id, std::move(call));
 }

@@ -125,6 +125,9 @@ ProcessRuntime::Impl::~Impl() {
     // The shims live on (they are not killed with us); unless detached, the containers are
     // killed and their shims record it. Exec-syncs, probelet's own children, end below.
     for (auto& [id, c] : containers_) {
+      // A start whose shim has not reported has no checkpoint: nothing could adopt it, so it
+      // goes (its leader has PR_SET_PDEATHSIG from the shim).
+      if (c->starting && c->shim) c->shim->KillAndReap();
       if (c->shim) c->shim->Abandon();
       if (!detached_ && c->status.state == ContainerState::kRunning) KillAll(*c);
     }
@@ -306,6 +309,7 @@ base::Status ProcessRuntime::Impl::RemoveContainer(const std::string& id) {
   if (it->second->status.state == ContainerState::kRunning) {
     return base::Error{"container " + id + " is running: stop it first"};
   }
+  if (it->second->starting) return base::Error{"container " + id + " is starting: stop it first"};
   if (!it->second->state_dir.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(it->second->state_dir, ec);
@@ -340,9 +344,7 @@ void ProcessRuntime::CreateContainer(const ContainerConfig& config,
   });
 }
 void ProcessRuntime::StartContainer(const std::string& id, std::function<void(base::Status)> done) {
-  impl_->Post([done = std::move(done), started = impl_->StartContainer(id)]() mutable {
-    done(std::move(started));
-  });
+  impl_->StartContainer(id, std::move(done));
 }
 base::Expected<std::string> ProcessRuntime::CreateContainerNow(const ContainerConfig& config) {
   return impl_->CreateContainer(config);

@@ -44,13 +44,23 @@ inline constexpr std::string_view kIdPrefix = "probelet://";
 // The exit code as a container runtime reports it: the code, or 128 + the signal.
 int ExitCode(int wait_status);
 
+// A probelet-shim's report of its spawn (shim mode): the leader's pid and start time.
+struct ShimReport {
+  pid_t pid = 0;
+  api::Time started{};
+};
+
 class ProcessRuntime::Impl {
  public:
   Impl(boost::asio::io_context& io, base::Clock& clock, ProcessRuntimeOptions options);
   ~Impl();
 
   base::Expected<std::string> CreateContainer(const ContainerConfig& config);
+  // Synchronous (StartContainerNow): in shim mode it waits for the shim's report.
   base::Status StartContainer(const std::string& id);
+  // The loop's start: `done` on a later turn. In shim mode the shim's report is read on the
+  // loop (fd readiness), so starts of different containers overlap.
+  void StartContainer(const std::string& id, std::function<void(base::Status)> done);
   void StopContainer(const std::string& id, base::Duration grace,
                      std::function<void(base::Status)> done);
   void ExecSync(const std::string& id, const std::vector<std::string>& argv, base::Duration timeout,
@@ -78,6 +88,7 @@ class ProcessRuntime::Impl {
  private:
   struct Container;
   struct ExecCall;
+  struct PendingStart;
   // What is left after a container or an exec ended: its killed processes to reap once they
   // are ours (we are their subreaper), and its cgroup directory to remove once empty.
   struct Cleanup {
@@ -97,6 +108,17 @@ class ProcessRuntime::Impl {
   // Shim mode (shim_lifecycle.cc): the container's start through its shim, the shim's exit
   // (the container's end), the checkpoint, and a signal to the leader.
   base::Status StartWithShim(Container& c, const std::string& id);
+  void StartWithShimAsync(Container& c, const std::string& id,
+                          std::function<void(base::Status)> done);
+  // Writes the spec and spawns the shim (kept in c.shim); the report pipe's read end.
+  base::Expected<base::UniqueFd> SpawnShim(Container& c, const std::string& id);
+  // The shim's report arrived (or failed): the container runs, checkpointed and watched; on an
+  // error the shim is killed and reaped.
+  base::Status ShimReported(Container& c, const std::string& id, base::Expected<ShimReport> report);
+  // Checks that `id` may start, opens its log (without a shim) and makes its cgroup.
+  base::Expected<Container*> PrepareStart(const std::string& id);
+  // Records a failed start (StartError) and returns `error`.
+  base::Status FailStart(Container& c, base::Error error);
   void OnShimExit(const std::string& id);
   std::string ContainerStateDir(const std::string& id) const;
   base::Status SignalLeader(Container& c, int sig);
@@ -157,8 +179,20 @@ struct ProcessRuntime::Impl::Container {
   base::UniqueFd shim_pidfd;
   base::UniqueFd leader_pidfd;
   std::string state_dir;
+  std::unique_ptr<PendingStart> starting;  // shim mode: spawned, its report not read yet
   std::optional<int64_t> termination_grace_period_seconds;
   std::string pod_name, pod_namespace;
+};
+
+// A start in shim mode between the shim's spawn and its report (StartWithShimAsync).
+struct ProcessRuntime::Impl::PendingStart {
+  std::unique_ptr<base::PipeReader> report;
+  std::string line;  // what the shim wrote so far
+  std::unique_ptr<base::Timer> timeout;
+  std::function<void(base::Status)> done;
+  // StopContainer while starting: the smallest grace asked for, and its callers.
+  std::optional<base::Duration> stop_grace;
+  std::vector<std::function<void(base::Status)>> stop_waiters;
 };
 
 // An exec-sync from its start until its leader is reaped (which may come after its result).

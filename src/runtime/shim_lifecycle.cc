@@ -30,13 +30,22 @@ base::UniqueFd PidfdOpen(pid_t pid) {
   return base::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 }
 
-struct ShimReport {
-  pid_t pid = 0;
-  api::Time started{};
-};
+// The shim's one report line (without its newline): "ok <pid> <unix ns>" or "err <message>".
+base::Expected<ShimReport> ParseReport(const std::string& line) {
+  if (line.rfind("ok ", 0) == 0) {
+    char* end = nullptr;
+    ShimReport report;
+    report.pid = static_cast<pid_t>(std::strtol(line.c_str() + 3, &end, 10));
+    report.started = api::Time(std::chrono::nanoseconds(std::strtoll(end, nullptr, 10)));
+    if (report.pid <= 0) return base::Error{"probelet-shim: bad report \"" + line + "\""};
+    return report;
+  }
+  if (line.rfind("err ", 0) == 0) return base::Error{line.substr(4)};
+  return base::Error{"probelet-shim: unexpected report \"" + line + "\""};
+}
 
-// The shim's one report line: "ok <pid> <unix ns>" or "err <message>"; an Error when it is
-// neither, or late, or the shim died first.
+// Waits for the report on `fd` (StartContainerNow only: the loop's starts read it
+// asynchronously, StartWithShimAsync).
 base::Expected<ShimReport> ReadReport(int fd) {
   std::string line;
   char buf[512];
@@ -51,15 +60,7 @@ base::Expected<ShimReport> ReadReport(int fd) {
     line.append(buf, static_cast<size_t>(n));
   }
   line.resize(line.find('\n'));
-  if (line.rfind("ok ", 0) == 0) {
-    char* end = nullptr;
-    ShimReport report;
-    report.pid = static_cast<pid_t>(std::strtol(line.c_str() + 3, &end, 10));
-    report.started = api::Time(std::chrono::nanoseconds(std::strtoll(end, nullptr, 10)));
-    return report;
-  }
-  if (line.rfind("err ", 0) == 0) return base::Error{line.substr(4)};
-  return base::Error{"probelet-shim: unexpected report \"" + line + "\""};
+  return ParseReport(line);
 }
 
 std::optional<ShimExit> ReadExitFile(const std::string& dir) {
@@ -87,7 +88,8 @@ base::Status ProcessRuntime::Impl::SignalLeader(Container& c, int sig) {
   return {};
 }
 
-base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string& id) {
+base::Expected<base::UniqueFd> ProcessRuntime::Impl::SpawnShim(Container& c,
+                                                               const std::string& id) {
   std::string dir = ContainerStateDir(id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -104,7 +106,9 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
   spec.max_log_line = options_.max_log_line;
   spec.drain_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.log_drain_timeout).count());
-  if (auto st = WriteFileAtomically(dir + "/spec", EncodeShimSpec(spec)); !st.ok()) return st;
+  if (auto st = WriteFileAtomically(dir + "/spec", EncodeShimSpec(spec)); !st.ok()) {
+    return st.error();
+  }
 
   base::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   base::UniqueFd log;
@@ -128,13 +132,80 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
   report->write.Reset();
   if (!shim.ok())
     return base::Error{"probelet-shim: " + shim.error().message, shim.error().sys_errno};
-  auto started = ReadReport(report->read.get());
+  c.shim.emplace(std::move(shim).value());
+  return std::move(report->read);
+}
+
+base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string& id) {
+  auto report = SpawnShim(c, id);
+  if (!report.ok()) return report.error();
+  return ShimReported(c, id, ReadReport(report->get()));
+}
+
+void ProcessRuntime::Impl::StartWithShimAsync(Container& c, const std::string& id,
+                                              std::function<void(base::Status)> done) {
+  auto report = SpawnShim(c, id);
+  if (!report.ok()) {
+    base::Status failed = FailStart(c, report.error());
+    Post([done = std::move(done), failed] { done(failed); });
+    return;
+  }
+  // The loop goes on with other work (other pods' starts) while the shim execs and clones;
+  // the report, its end of file or the timeout completes the start, on a later turn.
+  auto pending = std::make_unique<PendingStart>();
+  pending->done = std::move(done);
+  auto complete = [this, id](std::optional<base::Expected<ShimReport>> result) {
+    Post([this, id, result = std::move(result)] {
+      auto it = containers_.find(id);
+      if (it == containers_.end() || !it->second->starting) return;
+      Container& c = *it->second;
+      auto pending = std::exchange(c.starting, nullptr);
+      base::Expected<ShimReport> report =
+          result ? *result : ParseReport(pending->line.substr(0, pending->line.find('\n')));
+      base::Status started = ShimReported(c, id, std::move(report));
+      if (!started.ok()) (void)FailStart(c, started.error());
+      pending->done(started);
+      // A stop asked for while it started (StopContainer): carried out now.
+      if (pending->stop_grace) {
+        auto waiters = std::exchange(pending->stop_waiters, {});
+        auto notify = [waiters = std::move(waiters)](base::Status st) {
+          for (const auto& w : waiters) w(st);
+        };
+        if (started.ok()) {
+          StopContainer(id, *pending->stop_grace, std::move(notify));
+        } else {
+          Post([notify = std::move(notify)] { notify(base::Status::Ok()); });
+        }
+      }
+    });
+  };
+  pending->timeout = clock_.NewTimer();
+  pending->timeout->Arm(clock_.Now() + std::chrono::milliseconds(kShimReportTimeoutMs), [complete] {
+    complete(base::Error{"probelet-shim did not report within 10 s"});
+  });
+  PendingStart* p = pending.get();
+  pending->report = std::make_unique<base::PipeReader>(
+      io_, report->Release(),
+      [p, complete](std::string_view chunk) {
+        if (p->line.find('\n') != std::string::npos) return;  // reported already
+        p->line.append(chunk.substr(0, std::min<size_t>(chunk.size(), 4096)));
+        if (p->line.find('\n') != std::string::npos) complete(std::nullopt);
+      },
+      [p, complete] {
+        if (p->line.find('\n') != std::string::npos) return;  // completing already
+        complete(base::Error{"probelet-shim exited before reporting the start"});
+      });
+  c.starting = std::move(pending);
+}
+
+base::Status ProcessRuntime::Impl::ShimReported(Container& c, const std::string& id,
+                                                base::Expected<ShimReport> started) {
   if (!started.ok()) {
-    shim->KillAndReap();
+    if (c.shim) c.shim->KillAndReap();
+    c.shim.reset();
     return started.error();
   }
   const pid_t pid = started->pid;
-  c.shim.emplace(std::move(shim).value());
   c.status.state = ContainerState::kRunning;
   c.status.started_at = started->started;
   c.status.pid = pid;
@@ -157,12 +228,16 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
   cp.shim_start = ProcessStartTime(cp.shim_pid);
   cp.pid = pid;
   cp.pid_start = ProcessStartTime(pid);
-  if (auto st = WriteFileAtomically(dir + "/record", EncodeContainerCheckpoint(cp)); !st.ok()) {
+  if (auto st = WriteFileAtomically(c.state_dir + "/record", EncodeContainerCheckpoint(cp));
+      !st.ok()) {
     // Running but not adoptable by a later probelet: say so, and carry on.
     spdlog::error("runtime: container {} ({}): {}", c.status.name, id, st.error().message);
   }
   c.exit_watch =
       std::make_unique<base::ExitWatch>(io_, c.shim->pidfd(), [this, id] { OnShimExit(id); });
+  // The shim holds the container's cgroup; probelet needs it only for an exec-sync, which opens
+  // it then: one fd less per container here (each spawn's close_range walks them all).
+  c.cgroup_fd.Reset();
   return {};
 }
 
@@ -233,9 +308,6 @@ std::unique_ptr<ProcessRuntime::Impl::Container> ProcessRuntime::Impl::AdoptOne(
   if (c->shim_pidfd.valid()) {
     if (!cp->pid_start.empty() && ProcessStartTime(cp->pid) == cp->pid_start) {
       c->leader_pidfd = PidfdOpen(cp->pid);
-    }
-    if (!c->cgroup_dir.empty()) {
-      c->cgroup_fd.Reset(::open(c->cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     }
     return c;  // running, or ending: the shim's exit (watched by the caller) tells
   }

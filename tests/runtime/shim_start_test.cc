@@ -1,0 +1,176 @@
+// Starts in shim mode read the shim's report on the loop (issue 13 point 4): two starts overlap
+// instead of running one after the other, the loop keeps turning while a shim is slow to report,
+// a shim that exits without a report fails the start (StartError, no exit handler), and a stop
+// asked for while a container starts is carried out once it runs. The shim is the real
+// probelet-shim behind a wrapper script that delays it or replaces it.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "base/asio_clock.h"
+#include "runtime/process_runtime.h"
+#include "runtime/testing/process_util.h"
+
+namespace probelet::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RunUntil;
+using testing::TempDir;
+
+class ShimStartTest : public ::testing::Test {
+ protected:
+  ~ShimStartTest() override {
+    rt_.reset();  // kills what is left (not detached); its shims exit and are reaped here
+    for (int i = 0; i < 200; ++i) {
+      pid_t r = ::waitpid(-1, nullptr, WNOHANG);
+      if (r < 0 && errno == ECHILD) break;
+      if (r == 0) std::this_thread::sleep_for(10ms);
+    }
+  }
+  // A runtime whose shim is `script` (a shell script; "$@" holds the real shim's arguments).
+  void Make(const std::string& script) {
+    std::string shim = dir_ / "shim.sh";
+    {
+      std::ofstream f(shim);
+      f << "#!/bin/sh\n" << script << "\n";
+    }
+    ::chmod(shim.c_str(), 0755);
+    ProcessRuntimeOptions options;
+    options.use_cgroups = false;
+    options.state_dir = dir_ / "state";
+    options.shim_path = shim;
+    rt_ = std::make_unique<ProcessRuntime>(io_, clock_, options);
+    rt_->SetExitHandler([this](const ContainerStatus& s) { exits_.push_back(s); });
+  }
+  std::string Create(const std::string& name) {
+    ContainerConfig config;
+    config.container.name = name;
+    config.container.command = {"/bin/sh", "-c",
+                                "trap 'exit 0' TERM; while :; do sleep 0.05; done"};
+    config.pod = PodContext{"web-0", "shop", "uid-1", "127.0.0.1"};
+    config.log_directory = dir_ / ("pods/" + name);
+    auto id = rt_->CreateContainerNow(config);
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return id.ok() ? *id : "";
+  }
+  std::string Delayed(const char* seconds) {
+    return std::string("sleep ") + seconds + "; exec " + PROBELET_SHIM_BINARY + " \"$@\"";
+  }
+
+  TempDir dir_;
+  boost::asio::io_context io_;
+  base::AsioClock clock_{io_};
+  std::unique_ptr<ProcessRuntime> rt_;
+  std::vector<ContainerStatus> exits_;
+};
+
+TEST_F(ShimStartTest, TwoStartsOverlap) {
+  Make(Delayed("0.4"));
+  std::string a = Create("a"), b = Create("b");
+  std::vector<base::Status> done;
+  auto begin = std::chrono::steady_clock::now();
+  rt_->StartContainer(a, [&](base::Status s) { done.push_back(s); });
+  rt_->StartContainer(b, [&](base::Status s) { done.push_back(s); });
+  // The calls return at once: the reports are read on the loop.
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 300ms);
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return done.size() == 2; }, 10s));
+  // One after the other would take at least 0.8 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 750ms);
+  for (const auto& s : done) EXPECT_TRUE(s.ok()) << s.error().message;
+  for (const auto& id : {a, b}) {
+    auto st = rt_->GetContainerStatus(id);
+    EXPECT_EQ(st->state, ContainerState::kRunning);
+    EXPECT_GT(st->pid, 0);
+    // Checkpointed once running, so that a later probelet can adopt it.
+    EXPECT_TRUE(std::filesystem::exists(
+        dir_ / ("state/containers/" + id.substr(std::string("probelet://").size()) + "/record")));
+  }
+}
+
+TEST_F(ShimStartTest, TheLoopTurnsWhileAShimIsLateToReport) {
+  Make(Delayed("0.6"));
+  std::string id = Create("late");
+  std::optional<base::Status> started;
+  int ticks = 0;
+  auto timer = clock_.NewTimer();
+  std::function<void()> tick = [&] {
+    ++ticks;
+    if (!started) timer->Arm(clock_.Now() + 50ms, tick);
+  };
+  timer->Arm(clock_.Now() + 50ms, tick);
+  rt_->StartContainer(id, [&](base::Status s) { started = s; });
+  EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kCreated);
+  // Not startable twice, nor removable, while it starts.
+  std::optional<base::Status> again;
+  rt_->StartContainer(id, [&](base::Status s) { again = s; });
+  EXPECT_FALSE(rt_->RemoveContainer(id).ok());
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return started.has_value(); }, 10s));
+  ASSERT_TRUE(started->ok()) << started->error().message;
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->ok());
+  EXPECT_GE(ticks, 5) << "the loop was blocked while the shim was late";
+  EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
+}
+
+TEST_F(ShimStartTest, AShimThatExitsWithoutReportingFailsTheStart) {
+  Make("exit 0");
+  std::string id = Create("mute");
+  std::optional<base::Status> started;
+  rt_->StartContainer(id, [&](base::Status s) { started = s; });
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return started.has_value(); }, 10s));
+  ASSERT_FALSE(started->ok());
+  EXPECT_NE(started->error().message.find("before reporting"), std::string::npos)
+      << started->error().message;
+  auto st = rt_->GetContainerStatus(id);
+  EXPECT_EQ(st->state, ContainerState::kExited);
+  EXPECT_EQ(st->reason, "StartError");
+  RunUntil(
+      io_, [] { return false; }, 100ms);
+  EXPECT_TRUE(exits_.empty()) << "a failed start is not an exit";
+  EXPECT_TRUE(rt_->RemoveContainer(id).ok());
+}
+
+TEST_F(ShimStartTest, AShimThatReportsGarbageFailsTheStart) {
+  Make("echo hello; sleep 0.2");
+  std::string id = Create("garbage");
+  std::optional<base::Status> started;
+  rt_->StartContainer(id, [&](base::Status s) { started = s; });
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return started.has_value(); }, 10s));
+  ASSERT_FALSE(started->ok());
+  EXPECT_NE(started->error().message.find("hello"), std::string::npos) << started->error().message;
+  EXPECT_EQ(rt_->GetContainerStatus(id)->reason, "StartError");
+}
+
+TEST_F(ShimStartTest, AStopWhileStartingIsCarriedOutOnceItRuns) {
+  Make(Delayed("0.3"));
+  std::string id = Create("short");
+  std::optional<base::Status> started, stopped;
+  rt_->StartContainer(id, [&](base::Status s) { started = s; });
+  auto begin = std::chrono::steady_clock::now();
+  rt_->StopContainer(id, 5s, [&](base::Status s) { stopped = s; });
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return stopped.has_value(); }, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 3s);
+  ASSERT_TRUE(started.has_value());
+  EXPECT_TRUE(started->ok());
+  EXPECT_TRUE(stopped->ok());
+  auto st = rt_->GetContainerStatus(id);
+  EXPECT_EQ(st->state, ContainerState::kExited);
+  // SIGTERM (0 once its trap is set, 143 before), not SIGKILL after the 5 s grace.
+  EXPECT_TRUE(st->exit_code == 0 || st->exit_code == 143) << st->exit_code;
+  EXPECT_EQ(exits_.size(), 1u);
+}
+
+}  // namespace
+}  // namespace probelet::runtime
