@@ -4,11 +4,15 @@
 # RATES (probes per second; default "1000 3000 4000"):
 #
 #   probelet  RATE/2 pods (each a real `sleep` process) with a liveness and a readiness httpGet
-#             probe on nginx, period 1 s, from one manifest directory; measured once every pod
-#             is Ready: CPU of probelet per probe (utime+stime from /proc over DURATION seconds,
-#             divided by the prober_probe_total delta of /metrics), false failures (the
-#             "failed" results in that delta), RSS, time from start to all pods Ready, and
-#             GET /pods latency p50/p99 while probing;
+#             (KIND=tcp: tcpSocket) probe on nginx, period 1 s, from one manifest directory;
+#             measured once every pod is Ready, over DURATION seconds with nothing but probing:
+#             CPU of probelet per probe (utime+stime from /proc, divided by the
+#             prober_probe_total delta of /metrics), false failures (the "failed" results in
+#             that delta), lateness p99 (from each worker's probe history, GET /probes: a
+#             probe's start less the earliest start of its worker's schedule in the window,
+#             each start taken modulo the period), RSS, time from start to all pods Ready; then
+#             over another DURATION seconds GET /pods latency p50/p99 while probing, and the
+#             CPU per probe with that API load (column cpu+api);
 #   haproxy   one backend with RATE `server` lines, `option httpchk GET /healthz`, `inter 1s`,
 #             nbthread 1: CPU per check (its CPU over DURATION / (RATE x DURATION));
 #   kubeprober-go  -n RATE -period 1s (../shared/bench/kubeprober-go, built when `go` exists):
@@ -23,6 +27,7 @@ repo=$PWD
 build=$(realpath "${1:-build}")
 rates=${RATES:-1000 3000 4000}
 duration=${DURATION:-20}
+kind=${KIND:-http}
 probelet=$build/probelet
 [ -x "$probelet" ] || { echo "run.sh: build $probelet first (make)" >&2; exit 2; }
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { echo "run.sh: haproxy missing (make bench-deps)" >&2; exit 2; }
@@ -49,9 +54,35 @@ probe_totals() {
     END { printf "%d %d\n", n, f }'
 }
 
-printf '\n%-14s %6s %10s %9s %9s %10s %12s %s\n' what rate cpu_us/pr fails rss_MB ready_s "pods p50/p99" note
+# p99 lateness in ms of the probes started after $2 (unix seconds), from GET /probes.
+lateness_p99() {
+  curl -sf "http://$1/probes?attempts=$3" | python3 -c '
+import json, sys, datetime
+since = float(sys.argv[1]); period = 1.0; late = []
+def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+for w in json.load(sys.stdin).get("items", []):
+    starts = [ts(a["start"]) for a in (w.get("attempts") or [])]
+    starts = [t for t in starts if t >= since]
+    if len(starts) < 2: continue
+    ph = [(t - starts[0] + period / 2) % period - period / 2 for t in starts]
+    m = min(ph); late += [(p - m) * 1000 for p in ph]
+late.sort()
+print("%.2f" % late[min(len(late) - 1, int(len(late) * 0.99))] if late else "-")' "$2"
+}
+
+if [ "$kind" = tcp ]; then
+  haproxy_check=""
+else
+  haproxy_check="  option httpchk GET /healthz"
+fi
+printf '\n%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' what rate cpu_us/pr fails late_p99 rss_MB ready_s "pods p50/p99" cpu+api note
 for rate in $rates; do
   pods=$((rate / 2))
+  if [ "$kind" = tcp ]; then
+    handler="tcpSocket: {port: $port}"
+  else
+    handler="httpGet: {path: /healthz, port: $port}"
+  fi
   # --- probelet run
   rm -rf "$work/manifests" "$work/state"; mkdir -p "$work/manifests"
   for i in $(seq "$pods"); do
@@ -64,8 +95,8 @@ spec:
   containers:
   - name: app
     command: [sleep, "100000"]
-    livenessProbe: {httpGet: {path: /healthz, port: $port}, periodSeconds: 1}
-    readinessProbe: {httpGet: {path: /healthz, port: $port}, periodSeconds: 1}
+    livenessProbe: {$handler, periodSeconds: 1}
+    readinessProbe: {$handler, periodSeconds: 1}
 YAML
   done
   api_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -82,10 +113,18 @@ print(sum(1 for p in d.get("items",[]) for c in p["status"].get("conditions",[])
     if [ "$n" = "$pods" ]; then ready=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')"); break; fi
     sleep 0.1
   done
+  # Probing alone: CPU, probes, failures, then the lateness of the probes in that window.
   read -r n0 f0 < <(probe_totals "$api")
   c0=$(cpu_ticks "$ppid")
   w0=$(date +%s.%N)
-  # GET /pods while probing: latency of each request, p50 and p99.
+  sleep "$duration"
+  c1=$(cpu_ticks "$ppid")
+  read -r n1 f1 < <(probe_totals "$api")
+  w1=$(date +%s.%N)
+  late=$(lateness_p99 "$api" "$w0" "$((duration + 2))" || echo "?")
+  # GET /pods while probing: latency of each request, p50 and p99; CPU per probe meanwhile.
+  read -r n2 f2 < <(probe_totals "$api")
+  c2=$(cpu_ticks "$ppid")
   lat=$(python3 - "$api" "$duration" <<'PY'
 import http.client, sys, time
 host, port = sys.argv[1].split(":"); end = time.time() + float(sys.argv[2]) - 1
@@ -98,9 +137,8 @@ ms.sort(); print("%.1f/%.1f" % (ms[len(ms)//2], ms[min(len(ms)-1, int(len(ms)*0.
 PY
 )
   sleep 1
-  c1=$(cpu_ticks "$ppid")
-  read -r n1 f1 < <(probe_totals "$api")
-  w1=$(date +%s.%N)
+  c3=$(cpu_ticks "$ppid")
+  read -r n3 f3 < <(probe_totals "$api")
   rss=$(( $(rss_kb "$ppid") / 1024 ))
   # What the containers cost: probelet's fds, and the shims (one per container) with their
   # RSS and PSS summed (PSS shares the static binary's pages among them).
@@ -112,9 +150,10 @@ PY
   kids=0; for s in $shims; do kids=$((kids + $(pgrep -cP "$s" || true))); done
   kill -TERM "$ppid"; wait "$ppid" 2>/dev/null || true
   probes=$((n1 - n0))
-  printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' "probelet run" "$rate" \
-    "$(python3 -c "print(f'{($c1-$c0)/$hz*1e6/max($probes,1):.1f}')")" "$((f1 - f0))" "$rss" \
-    "${ready:-never}" "$lat" \
+  printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' "probelet run" "$rate" \
+    "$(python3 -c "print(f'{($c1-$c0)/$hz*1e6/max($probes,1):.1f}')")" \
+    "$((f1 - f0 + f3 - f2))" "$late" "$rss" "${ready:-never}" "$lat" \
+    "$(python3 -c "print(f'{($c3-$c2)/$hz*1e6/max($n3-$n2,1):.1f}')")" \
     "$pods pods, $(python3 -c "print(f'{$probes/($w1-$w0):.0f}')") probes/s measured"
   printf '%-14s %6s   probelet fds %s; %s shims (RSS/PSS summed %s MB) with %s containers\n' \
     "" "" "$fds" "$nshims" "${shim_mem:--}" "$kids"
@@ -124,26 +163,33 @@ PY
 
   # --- haproxy
   {
-    printf 'global\n  nbthread 1\n  maxconn 9000\ndefaults\n  mode http\n  timeout connect 1s\n  timeout check 1s\n'
+    printf 'global\n  nbthread 1\n  maxconn 5000\ndefaults\n  mode http\n  timeout connect 1s\n  timeout check 1s\n'
     printf '  timeout client 5s\n  timeout server 5s\n'
     # HAProxy refuses to start without a listener: one that nothing uses.
     printf 'frontend unused\n  bind 127.0.0.1:%d\n  default_backend checks\n' "$api_port"
-    printf 'backend checks\n  option httpchk GET /healthz\n'
+    printf 'backend checks\n%s\n' "$haproxy_check"
     for i in $(seq "$rate"); do printf '  server s%d 127.0.0.1:%d check inter 1s\n' "$i" "$port"; done
   } > "$work/haproxy.cfg"
   "$haproxy_bin" -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
   hpid=$!
   sleep 2
+  # maxconn 5000: HAProxy wants 2 x maxconn + one fd per server and refuses to start beyond
+  # the 20,000 open files allowed here (9000 failed at 3,000 servers).
+  if ! kill -0 "$hpid" 2>/dev/null; then
+    echo "haproxy $rate: did not start: $(tail -1 "$work/haproxy.log")"; continue
+  fi
   h0=$(cpu_ticks "$hpid"); sleep "$duration"; h1=$(cpu_ticks "$hpid")
   hrss=$(( $(rss_kb "$hpid") / 1024 ))
   kill "$hpid"; wait "$hpid" 2>/dev/null || true
-  printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' haproxy "$rate" \
-    "$(python3 -c "print(f'{($h1-$h0)/$hz*1e6/($rate*$duration):.1f}')")" - "$hrss" - - "checks assumed at rate"
+  printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' haproxy "$rate" \
+    "$(python3 -c "print(f'{($h1-$h0)/$hz*1e6/($rate*$duration):.1f}')")" - - "$hrss" - - - \
+    "checks assumed at rate"
 
   # --- kubeprober-go
   if [ -x "$kubeprober" ]; then
-    out=$("$kubeprober" -kind http -n "$rate" -period 1s -duration "${duration}s" -target "127.0.0.1:$port" -path /healthz 2>&1 | tail -1)
+    out=$("$kubeprober" -kind "$kind" -n "$rate" -period 1s -duration "${duration}s" -target "127.0.0.1:$port" -path /healthz 2>&1 | tail -1)
     cpu=$(sed -n 's/.*cpu_us_per_probe=\([0-9.]*\).*/\1/p' <<<"$out")
-    printf '%-14s %6s %10s %9s %9s %10s %12s %s\n' kubeprober-go "$rate" "${cpu:-?}" - - - - "$out"
+    printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' kubeprober-go "$rate" "${cpu:-?}" - - - - - - \
+      "$out"
   fi
 done

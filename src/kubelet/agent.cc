@@ -30,6 +30,7 @@ Agent::Agent(boost::asio::io_context& io, base::Clock& clock, AgentOptions optio
       node_name_(options.node_name),
       kubelet_(MakeEnv(*this, std::move(options.pods_log_dir))) {
   status_.SetCheckpoint(status_checkpoint_.get());
+  probers_.SetTickGrid(options.probe_tick_grid);
   // A runtime that stops answering (containerd down) is the node's problem, not one pod's: an
   // event on the node, as the kubelet reports it in the node's Ready condition. Pods keep their
   // last known state meanwhile; what the pod workers ask fails and is retried with back-off.

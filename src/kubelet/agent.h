@@ -15,6 +15,7 @@
 // the Kubelet, then the probers, then the runtime, which SIGKILLs and reaps its containers.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,9 @@ struct AgentOptions {
   uint64_t prober_seed = 1;  // seeds the probe workers' initial jitter
   // Attempts each probe worker keeps for the API's /probes (--probe-history; 0: none).
   size_t probe_history = 100;
+  // Probe ticks are rounded up to a multiple of this, so that probes due within the same
+  // slot share one wake-up of the loop (prober/worker.h, "Tick grid"); 0: exact ticks.
+  std::chrono::nanoseconds probe_tick_grid = std::chrono::milliseconds(2);
   runtime::ProcessRuntimeOptions runtime;
   // The runtime the pods run on; null: a ProcessRuntime with `runtime` above (the default). The
   // CRI runtime is made (and its endpoint checked) by the caller, who hands it over here.

@@ -235,8 +235,12 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
   }
   std::string_view type = ToString(a->target->type);
   const ProbeTarget& t = *a->target;
-  const api::ObjectReference ref =
-      api::ContainerRef(t.pod->namespace_, t.pod->name, t.pod->uid, t.container, t.init_container);
+  // The event's object, built only for an event: most probes succeed and record none, and the
+  // reference is five strings.
+  auto ref = [&t] {
+    return api::ContainerRef(t.pod->namespace_, t.pod->name, t.pod->uid, t.container,
+                             t.init_container);
+  };
   ProberResult r;
   r.probe_result = o.result;
   r.output = o.error ? *o.error : o.output;
@@ -245,7 +249,7 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
     // event "<Type> probe errored and resulted in <result> state: <error>"; the worker
     // discards the result (§4.2.4, §3.3.11).
     if (a->error_event) {
-      recorder_.Record(ref, api::kEventWarning, kReasonUnhealthy,
+      recorder_.Record(ref(), api::kEventWarning, kReasonUnhealthy,
                        std::string(type) + " probe errored and resulted in " +
                            std::string(probe::ToString(o.result)) + " state: " + *o.error);
     }
@@ -257,12 +261,12 @@ void Prober::Finish(const std::shared_ptr<Attempt>& a, probe::Outcome o) {
         r.result = CachedResult::kSuccess;
         break;
       case probe::Result::kWarning:
-        recorder_.Record(ref, api::kEventWarning, kReasonProbeWarning,
+        recorder_.Record(ref(), api::kEventWarning, kReasonProbeWarning,
                          std::string(type) + " probe warning: " + o.output);
         r.result = CachedResult::kSuccess;
         break;
       case probe::Result::kFailure:
-        recorder_.Record(ref, api::kEventWarning, kReasonUnhealthy,
+        recorder_.Record(ref(), api::kEventWarning, kReasonUnhealthy,
                          std::string(type) + " probe failed: " + o.output);
         r.result = CachedResult::kFailure;
         break;

@@ -62,6 +62,10 @@ class ProberManager {
   ProberManager(const ProberManager&) = delete;
   ProberManager& operator=(const ProberManager&) = delete;
 
+  // Rounds every worker's ticks up to a multiple of `grid` (WorkerEnv::tick_grid, worker.h);
+  // for workers added after the call. REQUIRES: grid divides one second.
+  void SetTickGrid(base::Duration grid) { env_.tick_grid = grid; }
+
   void AddPod(const api::Pod& pod);
   void StopLivenessAndStartup(const api::Pod& pod);
   void RemovePod(const api::Pod& pod);

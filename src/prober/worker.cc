@@ -24,6 +24,14 @@ const api::ContainerStatus* FindContainerStatus(const api::PodStatus& status,
   return nullptr;
 }
 
+// `t` rounded up to a multiple of `grid` on its clock (`t` itself when grid is 0).
+base::MonoTime AlignUp(base::MonoTime t, base::Duration grid) {
+  if (grid <= base::Duration::zero()) return t;
+  base::Duration r = t.time_since_epoch() % grid;
+  if (r < base::Duration::zero()) r += grid;
+  return r == base::Duration::zero() ? t : t + (grid - r);
+}
+
 }  // namespace
 
 CachedResult Worker::InitialValue(ProbeType type) {
@@ -60,8 +68,9 @@ void Worker::Start() {
     std::uniform_int_distribution<int64_t> dist(0, period().count() - 1);
     jitter = base::Duration(dist(env_->rng));
   }
-  // run creates its ticker after the jitter, so ticks are aligned to the first run (§3.2.3).
-  next_tick_ = now + jitter;
+  // run creates its ticker after the jitter, so ticks are aligned to the first run (§3.2.3);
+  // the first run is rounded up to the tick grid (header comment), and so every later one.
+  next_tick_ = AlignUp(now + jitter, env_->tick_grid);
   timer_->Arm(next_tick_, [this] { OnTick(); });
 }
 
@@ -109,7 +118,7 @@ void Worker::ScheduleNext() {
     // The trigger was taken after the run. worker.go run: a manual trigger resets the ticker
     // and probes at once (§3.2.4).
     manual_pending_ = false;
-    next_tick_ = now + period();
+    next_tick_ = AlignUp(now + period(), env_->tick_grid);
     timer_->Arm(now, [this] { Run(); });
     return;
   }
@@ -132,7 +141,7 @@ void Worker::TriggerManualRun() {
   if (manual_pending_) return;  // already scheduled "now"
   manual_pending_ = true;
   base::MonoTime now = env_->clock->Now();
-  next_tick_ = now + period();
+  next_tick_ = AlignUp(now + period(), env_->tick_grid);
   timer_->Arm(now, [this] {
     manual_pending_ = false;
     Run();
