@@ -112,6 +112,10 @@ class ProcessRuntime::Impl {
                           std::function<void(base::Status)> done);
   // Writes the spec and spawns the shim (kept in c.shim); the report pipe's read end.
   base::Expected<base::UniqueFd> SpawnShim(Container& c, const std::string& id);
+  // The loop's turn after the report, its end of file or its timeout (`result`; nullopt: the
+  // line in c.starting): the start's `done`, then a stop asked for meanwhile.
+  void FinishStartWithShim(const std::string& id,
+                           const std::optional<base::Expected<ShimReport>>& result);
   // The shim's report arrived (or failed): the container runs, checkpointed and watched; on an
   // error the shim is killed and reaped.
   base::Status ShimReported(Container& c, const std::string& id, base::Expected<ShimReport> report);

@@ -155,29 +155,7 @@ void ProcessRuntime::Impl::StartWithShimAsync(Container& c, const std::string& i
   auto pending = std::make_unique<PendingStart>();
   pending->done = std::move(done);
   auto complete = [this, id](std::optional<base::Expected<ShimReport>> result) {
-    Post([this, id, result = std::move(result)] {
-      auto it = containers_.find(id);
-      if (it == containers_.end() || !it->second->starting) return;
-      Container& c = *it->second;
-      auto pending = std::exchange(c.starting, nullptr);
-      base::Expected<ShimReport> report =
-          result ? *result : ParseReport(pending->line.substr(0, pending->line.find('\n')));
-      base::Status started = ShimReported(c, id, std::move(report));
-      if (!started.ok()) (void)FailStart(c, started.error());
-      pending->done(started);
-      // A stop asked for while it started (StopContainer): carried out now.
-      if (pending->stop_grace) {
-        auto waiters = std::exchange(pending->stop_waiters, {});
-        auto notify = [waiters = std::move(waiters)](base::Status st) {
-          for (const auto& w : waiters) w(st);
-        };
-        if (started.ok()) {
-          StopContainer(id, *pending->stop_grace, std::move(notify));
-        } else {
-          Post([notify = std::move(notify)] { notify(base::Status::Ok()); });
-        }
-      }
-    });
+    Post([this, id, result = std::move(result)] { FinishStartWithShim(id, result); });
   };
   pending->timeout = clock_.NewTimer();
   pending->timeout->Arm(clock_.Now() + std::chrono::milliseconds(kShimReportTimeoutMs), [complete] {
@@ -196,6 +174,29 @@ void ProcessRuntime::Impl::StartWithShimAsync(Container& c, const std::string& i
         complete(base::Error{"probelet-shim exited before reporting the start"});
       });
   c.starting = std::move(pending);
+}
+
+void ProcessRuntime::Impl::FinishStartWithShim(
+    const std::string& id, const std::optional<base::Expected<ShimReport>>& result) {
+  auto it = containers_.find(id);
+  if (it == containers_.end() || !it->second->starting) return;
+  Container& c = *it->second;
+  auto pending = std::exchange(c.starting, nullptr);
+  base::Expected<ShimReport> report =
+      result ? *result : ParseReport(pending->line.substr(0, pending->line.find('\n')));
+  base::Status started = ShimReported(c, id, std::move(report));
+  if (!started.ok()) (void)FailStart(c, started.error());
+  pending->done(started);
+  if (!pending->stop_grace) return;
+  // A stop asked for while it started (StopContainer): carried out now.
+  auto notify = [waiters = std::move(pending->stop_waiters)](base::Status st) {
+    for (const auto& w : waiters) w(st);
+  };
+  if (started.ok()) {
+    StopContainer(id, *pending->stop_grace, std::move(notify));
+  } else {
+    Post([notify = std::move(notify)] { notify(base::Status::Ok()); });
+  }
 }
 
 base::Status ProcessRuntime::Impl::ShimReported(Container& c, const std::string& id,

@@ -10,14 +10,11 @@
 
 #include "runtime/cri/cri_runtime.h"
 #include "runtime/cri/cri_status.h"
-#include "runtime/cri/kuberuntime_config.h"
 
 namespace probelet::runtime::cri {
 
 void CriRuntime::Adopt(std::function<void(base::Expected<Adopted>)> done) {
-  v1::ListPodSandboxRequest request;
-  (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
-      options_.instance;
+  auto request = InstanceRequest<v1::ListPodSandboxRequest>();
   client_->ListPodSandbox(std::move(request), options_.status_timeout, [this, done](auto r) {
     if (!r) {
       done(CallError(r.error()));
@@ -50,9 +47,7 @@ void CriRuntime::Adopt(std::function<void(base::Expected<Adopted>)> done) {
 
 void CriRuntime::AdoptContainers(std::shared_ptr<Adopted> adopted, std::vector<std::string> stale,
                                  std::function<void(base::Expected<Adopted>)> done) {
-  v1::ListContainersRequest request;
-  (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
-      options_.instance;
+  auto request = InstanceRequest<v1::ListContainersRequest>();
   client_->ListContainers(
       std::move(request), options_.status_timeout,
       [this, adopted, stale = std::move(stale), done](auto r) {

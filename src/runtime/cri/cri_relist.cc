@@ -9,7 +9,6 @@
 #include "base/go_grpc_status.h"
 #include "runtime/cri/cri_runtime.h"
 #include "runtime/cri/cri_status.h"
-#include "runtime/cri/kuberuntime_config.h"
 
 namespace probelet::runtime::cri {
 namespace {
@@ -137,9 +136,7 @@ void CriRuntime::ScheduleRelist(base::Duration after) {
 void CriRuntime::Relist() {
   if (shut_down_) return;
   relisting_ = true;
-  v1::ListContainersRequest request;
-  (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
-      options_.instance;
+  auto request = InstanceRequest<v1::ListContainersRequest>();
   client_->ListContainers(std::move(request), options_.status_timeout,
                           [this](auto r) { OnRelist(std::move(r)); });
 }
@@ -184,9 +181,7 @@ void CriRuntime::Shutdown(std::function<void(base::Status)> done) {
 }
 
 void CriRuntime::RemoveLabelledSandboxes(std::function<void(base::Expected<size_t>)> done) {
-  v1::ListPodSandboxRequest request;
-  (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
-      options_.instance;
+  auto request = InstanceRequest<v1::ListPodSandboxRequest>();
   client_->ListPodSandbox(std::move(request), options_.status_timeout, [this, done](auto r) {
     if (!r) {
       done(CallError(r.error()));

@@ -49,6 +49,7 @@
 #include "base/clock.h"
 #include "base/expected.h"
 #include "runtime/cri/cri_client.h"
+#include "runtime/cri/kuberuntime_config.h"
 #include "runtime/image_service.h"
 #include "runtime/runtime.h"
 
@@ -159,6 +160,15 @@ class CriRuntime : public Runtime, public ImageService {
   using Alive = std::weak_ptr<int>;
 
   void Post(std::function<void()> fn);
+  // A List request (ListPodSandbox, ListContainers) whose filter selects only what carries this
+  // instance's label.
+  template <typename Request>
+  Request InstanceRequest() const {
+    Request request;
+    (*request.mutable_filter()->mutable_label_selector())[std::string(kInstanceLabel)] =
+        options_.instance;
+    return request;
+  }
   Container* Find(const std::string& id);
   const Container* Find(const std::string& id) const;
   // The Go status text of a failed call (the kubelet's error texts), after OnCallFailed.
