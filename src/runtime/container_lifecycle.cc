@@ -51,7 +51,7 @@ base::Status ProcessRuntime::Impl::FailStart(Container& c, base::Error error) {
   return error;
 }
 
-base::Expected<ProcessRuntime::Impl::Container*> ProcessRuntime::Impl::PrepareStart(
+base::Expected<ProcessRuntime::Impl::Container*> ProcessRuntime::Impl::FindStartable(
     const std::string& id) {
   auto it = containers_.find(id);
   if (it == containers_.end()) return base::Error{"no such container: " + id};
@@ -61,9 +61,14 @@ base::Expected<ProcessRuntime::Impl::Container*> ProcessRuntime::Impl::PrepareSt
                        std::string(c.starting ? "starting" : ToString(c.status.state)) +
                        ", not created"};
   }
+  return &c;
+}
+
+base::Status ProcessRuntime::Impl::PrepareStart(Container& c) {
+  const std::string& id = c.status.id;
   if (!c.status.log_path.empty() && !shim_mode()) {
     auto log = ContainerLog::Open(log_writer_, c.status.log_path, options_.max_log_line);
-    if (!log.ok()) return FailStart(c, log.error()).error();
+    if (!log.ok()) return FailStart(c, log.error());
     c.log.emplace(std::move(log).value());
     c.log_counters = c.log->counters();
   }
@@ -83,7 +88,7 @@ base::Expected<ProcessRuntime::Impl::Container*> ProcessRuntime::Impl::PrepareSt
       }
     }
   }
-  return &c;
+  return {};
 }
 
 void ProcessRuntime::Impl::StartContainer(const std::string& id,
@@ -94,18 +99,19 @@ void ProcessRuntime::Impl::StartContainer(const std::string& id,
     });
     return;
   }
-  auto c = PrepareStart(id);
+  auto c = FindStartable(id);
   if (!c.ok()) {
     Post([done = std::move(done), error = c.error()] { done(error); });
     return;
   }
-  StartWithShimAsync(**c, id, std::move(done));
+  QueueStartWithShim(**c, id, std::move(done));
 }
 
 base::Status ProcessRuntime::Impl::StartContainer(const std::string& id) {
-  auto prepared = PrepareStart(id);
-  if (!prepared.ok()) return prepared.error();
-  Container& c = **prepared;
+  auto startable = FindStartable(id);
+  if (!startable.ok()) return startable.error();
+  Container& c = **startable;
+  if (auto st = PrepareStart(c); !st.ok()) return st;
   auto fail = [&](base::Error error) { return FailStart(c, std::move(error)); };
   if (shim_mode()) {
     if (auto st = StartWithShim(c, id); !st.ok()) return fail(st.error());

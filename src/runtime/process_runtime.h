@@ -96,6 +96,14 @@ struct ProcessRuntimeOptions {
   // instances leaves alone. Empty: the containers are probelet's own children (above).
   std::string state_dir;
   std::string shim_path;
+  // Shim mode: how many shims may be between their spawn and their report at once. Later
+  // starts wait in order and each report launches the next, so a burst of starts (2,000 pods
+  // at boot) takes turns with probing instead of spawning every shim in one turn of the loop
+  // while the first reports wait, unread, for their timeout.
+  size_t max_concurrent_starts = 16;
+  // Shim mode: how long a shim may take from its spawn to its report (exec of a small static
+  // binary and a clone: about a millisecond when a CPU is free).
+  base::Duration shim_report_timeout = std::chrono::seconds(10);
 };
 
 class ProcessRuntime : public Runtime {

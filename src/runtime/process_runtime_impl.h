@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <list>
 #include <map>
@@ -108,8 +109,13 @@ class ProcessRuntime::Impl {
   // Shim mode (shim_lifecycle.cc): the container's start through its shim, the shim's exit
   // (the container's end), the checkpoint, and a signal to the leader.
   base::Status StartWithShim(Container& c, const std::string& id);
-  void StartWithShimAsync(Container& c, const std::string& id,
+  // The loop's start in shim mode: queued (c.starting, without a report yet) and launched in
+  // order, at most options_.max_concurrent_starts at a time.
+  void QueueStartWithShim(Container& c, const std::string& id,
                           std::function<void(base::Status)> done);
+  void LaunchQueuedStarts();
+  // Spawns the shim of a queued start and reads its report on the loop (or fails the start).
+  void LaunchStart(Container& c, const std::string& id);
   // Writes the spec and spawns the shim (kept in c.shim); the report pipe's read end.
   base::Expected<base::UniqueFd> SpawnShim(Container& c, const std::string& id);
   // The loop's turn after the report, its end of file or its timeout (`result`; nullopt: the
@@ -119,8 +125,10 @@ class ProcessRuntime::Impl {
   // The shim's report arrived (or failed): the container runs, checkpointed and watched; on an
   // error the shim is killed and reaped.
   base::Status ShimReported(Container& c, const std::string& id, base::Expected<ShimReport> report);
-  // Checks that `id` may start, opens its log (without a shim) and makes its cgroup.
-  base::Expected<Container*> PrepareStart(const std::string& id);
+  // The container `id`, if it may start (created, not starting already).
+  base::Expected<Container*> FindStartable(const std::string& id);
+  // Opens its log (without a shim) and makes its cgroup.
+  base::Status PrepareStart(Container& c);
   // Records a failed start (StartError) and returns `error`.
   base::Status FailStart(Container& c, base::Error error);
   void OnShimExit(const std::string& id);
@@ -148,6 +156,10 @@ class ProcessRuntime::Impl {
   uint64_t next_exec_ = 1;
   std::list<Cleanup> cleanups_;
   std::unique_ptr<base::Timer> cleanup_timer_;
+  // Shim mode: starts waiting for their launch (LaunchQueuedStarts), and how many launched
+  // starts wait for their shim's report.
+  std::deque<std::string> queued_starts_;
+  size_t starts_in_flight_ = 0;
   // Reaps the orphans we adopt as subreaper as soon as they exit (child_reaper.h).
   std::optional<base::ChildReaper> reaper_;
   ExitHandler exit_handler_;
@@ -188,10 +200,12 @@ struct ProcessRuntime::Impl::Container {
   std::string pod_name, pod_namespace;
 };
 
-// A start in shim mode between the shim's spawn and its report (StartWithShimAsync).
+// A start in shim mode from its request until its shim's report (QueueStartWithShim): queued
+// while `report` is null, then launched.
 struct ProcessRuntime::Impl::PendingStart {
   std::unique_ptr<base::PipeReader> report;
-  std::string line;  // what the shim wrote so far
+  int report_fd = -1;  // owned by `report`; read directly only when the timeout fires
+  std::string line;    // what the shim wrote so far
   std::unique_ptr<base::Timer> timeout;
   std::function<void(base::Status)> done;
   // StopContainer while starting: the smallest grace asked for, and its callers.

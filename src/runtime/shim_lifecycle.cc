@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/go_duration.h"
 #include "runtime/cgroup.h"
 #include "runtime/container_checkpoint.h"
 #include "runtime/process_runtime_impl.h"
@@ -45,7 +46,7 @@ base::Expected<ShimReport> ParseReport(const std::string& line) {
 }
 
 // Waits for the report on `fd` (StartContainerNow only: the loop's starts read it
-// asynchronously, StartWithShimAsync).
+// asynchronously, LaunchStart).
 base::Expected<ShimReport> ReadReport(int fd) {
   std::string line;
   char buf[512];
@@ -142,27 +143,61 @@ base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string
   return ShimReported(c, id, ReadReport(report->get()));
 }
 
-void ProcessRuntime::Impl::StartWithShimAsync(Container& c, const std::string& id,
+void ProcessRuntime::Impl::QueueStartWithShim(Container& c, const std::string& id,
                                               std::function<void(base::Status)> done) {
-  auto report = SpawnShim(c, id);
-  if (!report.ok()) {
-    base::Status failed = FailStart(c, report.error());
-    Post([done = std::move(done), failed] { done(failed); });
-    return;
+  c.starting = std::make_unique<PendingStart>();
+  c.starting->done = std::move(done);
+  queued_starts_.push_back(id);
+  LaunchQueuedStarts();
+}
+
+void ProcessRuntime::Impl::LaunchQueuedStarts() {
+  const size_t limit = std::max<size_t>(options_.max_concurrent_starts, 1);
+  while (starts_in_flight_ < limit && !queued_starts_.empty()) {
+    const std::string id = std::move(queued_starts_.front());
+    queued_starts_.pop_front();
+    auto it = containers_.find(id);
+    if (it == containers_.end() || !it->second->starting || it->second->starting->report) continue;
+    ++starts_in_flight_;
+    LaunchStart(*it->second, id);
   }
-  // The loop goes on with other work (other pods' starts) while the shim execs and clones;
-  // the report, its end of file or the timeout completes the start, on a later turn.
-  auto pending = std::make_unique<PendingStart>();
-  pending->done = std::move(done);
-  auto complete = [this, id](std::optional<base::Expected<ShimReport>> result) {
+}
+
+void ProcessRuntime::Impl::LaunchStart(Container& c, const std::string& id) {
+  using Result = std::optional<base::Expected<ShimReport>>;
+  // Every way the start ends goes through FinishStartWithShim on a later turn, which counts
+  // the launch as done and launches the next queued start.
+  auto complete = [this, id](Result result) {
     Post([this, id, result = std::move(result)] { FinishStartWithShim(id, result); });
   };
-  pending->timeout = clock_.NewTimer();
-  pending->timeout->Arm(clock_.Now() + std::chrono::milliseconds(kShimReportTimeoutMs), [complete] {
-    complete(base::Error{"probelet-shim did not report within 10 s"});
+  base::Status prepared = PrepareStart(c);
+  auto report = prepared.ok() ? SpawnShim(c, id) : base::Expected<base::UniqueFd>(prepared.error());
+  if (!report.ok()) {
+    complete(report.error());
+    return;
+  }
+  // The loop goes on with other work (other pods' starts, probes) while the shim execs and
+  // clones; the report, its end of file or the timeout completes the start.
+  PendingStart* p = c.starting.get();
+  p->report_fd = report->get();
+  p->timeout = clock_.NewTimer();
+  p->timeout->Arm(clock_.Now() + options_.shim_report_timeout, [this, p, complete] {
+    // A loop busy for longer than the timeout may find the report unread in the pipe: it
+    // counts, as a late turn of the loop is not a late shim.
+    char buf[512];
+    ssize_t n = 0;
+    while (p->line.find('\n') == std::string::npos &&
+           (n = ::read(p->report_fd, buf, sizeof buf)) > 0 && p->line.size() < 4096) {
+      p->line.append(buf, static_cast<size_t>(n));
+    }
+    if (p->line.find('\n') != std::string::npos) {
+      complete(std::nullopt);
+      return;
+    }
+    complete(base::Error{"probelet-shim did not report within " +
+                         base::FormatGoDuration(options_.shim_report_timeout)});
   });
-  PendingStart* p = pending.get();
-  pending->report = std::make_unique<base::PipeReader>(
+  p->report = std::make_unique<base::PipeReader>(
       io_, report->Release(),
       [p, complete](std::string_view chunk) {
         if (p->line.find('\n') != std::string::npos) return;  // reported already
@@ -173,7 +208,6 @@ void ProcessRuntime::Impl::StartWithShimAsync(Container& c, const std::string& i
         if (p->line.find('\n') != std::string::npos) return;  // completing already
         complete(base::Error{"probelet-shim exited before reporting the start"});
       });
-  c.starting = std::move(pending);
 }
 
 void ProcessRuntime::Impl::FinishStartWithShim(
@@ -182,18 +216,26 @@ void ProcessRuntime::Impl::FinishStartWithShim(
   if (it == containers_.end() || !it->second->starting) return;
   Container& c = *it->second;
   auto pending = std::exchange(c.starting, nullptr);
+  --starts_in_flight_;
+  // A complete line wins over an error that raced it (the timeout, an end of file).
+  const size_t eol = pending->line.find('\n');
   base::Expected<ShimReport> report =
-      result ? *result : ParseReport(pending->line.substr(0, pending->line.find('\n')));
+      eol != std::string::npos || !result ? ParseReport(pending->line.substr(0, eol)) : *result;
   base::Status started = ShimReported(c, id, std::move(report));
   if (!started.ok()) (void)FailStart(c, started.error());
-  pending->done(started);
-  if (!pending->stop_grace) return;
+  auto done = std::move(pending->done);
+  auto stop_grace = pending->stop_grace;
+  auto stop_waiters = std::move(pending->stop_waiters);
+  pending.reset();  // closes the report pipe before the next spawn copies the fd table
+  LaunchQueuedStarts();
+  done(started);
+  if (!stop_grace) return;
   // A stop asked for while it started (StopContainer): carried out now.
-  auto notify = [waiters = std::move(pending->stop_waiters)](base::Status st) {
+  auto notify = [waiters = std::move(stop_waiters)](base::Status st) {
     for (const auto& w : waiters) w(st);
   };
   if (started.ok()) {
-    StopContainer(id, *pending->stop_grace, std::move(notify));
+    StopContainer(id, *stop_grace, std::move(notify));
   } else {
     Post([notify = std::move(notify)] { notify(base::Status::Ok()); });
   }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -35,7 +36,8 @@ class ShimStartTest : public ::testing::Test {
     }
   }
   // A runtime whose shim is `script` (a shell script; "$@" holds the real shim's arguments).
-  void Make(const std::string& script) {
+  void Make(const std::string& script, size_t max_concurrent_starts = 16,
+            base::Duration report_timeout = std::chrono::seconds(10)) {
     std::string shim = dir_ / "shim.sh";
     {
       std::ofstream f(shim);
@@ -46,6 +48,8 @@ class ShimStartTest : public ::testing::Test {
     options.use_cgroups = false;
     options.state_dir = dir_ / "state";
     options.shim_path = shim;
+    options.max_concurrent_starts = max_concurrent_starts;
+    options.shim_report_timeout = report_timeout;
     rt_ = std::make_unique<ProcessRuntime>(io_, clock_, options);
     rt_->SetExitHandler([this](const ContainerStatus& s) { exits_.push_back(s); });
   }
@@ -93,6 +97,57 @@ TEST_F(ShimStartTest, TwoStartsOverlap) {
     EXPECT_TRUE(std::filesystem::exists(
         dir_ / ("state/containers/" + id.substr(std::string("probelet://").size()) + "/record")));
   }
+}
+
+TEST_F(ShimStartTest, StartsBeyondTheLimitWaitTheirTurn) {
+  // Each shim marks itself in `running/` for its 0.3 s and notes how many marks it saw.
+  const std::string running = dir_ / "running";
+  std::filesystem::create_directories(running);
+  Make("touch " + running + "/$$; ls " + running + " | wc -l >> " + std::string(dir_ / "seen") +
+           "; sleep 0.3; rm " + running + "/$$; exec " + PROBELET_SHIM_BINARY + " \"$@\"",
+       /*max_concurrent_starts=*/2);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Create("c" + std::to_string(i)));
+  std::vector<std::string> order;
+  auto begin = std::chrono::steady_clock::now();
+  for (const auto& id : ids) {
+    rt_->StartContainer(id, [&, id](base::Status s) {
+      EXPECT_TRUE(s.ok()) << s.error().message;
+      order.push_back(id);
+    });
+  }
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return order.size() == ids.size(); }, 20s));
+  // Three rounds of at most two (all five at once would take 0.3 s).
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, 900ms);
+  std::ifstream seen(dir_ / "seen");
+  int count = 0, most = 0, lines = 0;
+  while (seen >> count) {
+    most = std::max(most, count);
+    ++lines;
+  }
+  EXPECT_EQ(lines, 5);
+  EXPECT_LE(most, 2);
+  // Queued starts launch in the order they were asked for.
+  EXPECT_EQ(order.front(), ids[0]);
+  EXPECT_EQ(order.back(), ids[4]);
+  for (const auto& id : ids)
+    EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
+}
+
+TEST_F(ShimStartTest, AReportUnreadWhenTheTimeoutFiresCounts) {
+  // The loop is blocked while the report timeout (0.2 s) expires and then the shim reports
+  // (0.3 s): the loop finds both ready, the timeout first. The start succeeds, as a busy loop
+  // is not a late shim.
+  Make(Delayed("0.3"), 16, 200ms);
+  std::string id = Create("busy");
+  std::optional<base::Status> started;
+  rt_->StartContainer(id, [&](base::Status s) { started = s; });
+  boost::asio::post(io_, [] { std::this_thread::sleep_for(700ms); });
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return started.has_value(); }, 10s));
+  EXPECT_TRUE(started->ok()) << started->error().message;
+  EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
 }
 
 TEST_F(ShimStartTest, TheLoopTurnsWhileAShimIsLateToReport) {
