@@ -114,6 +114,8 @@ bool Agent::Stop(int exit_code) {
 
 void Agent::Detach(int exit_code) {
   if (process_runtime_ != nullptr) process_runtime_->Detach();
+  // The next probelet adopts the containers and starts from these statuses.
+  status_.FlushCheckpoint();
   Abort(exit_code);
 }
 

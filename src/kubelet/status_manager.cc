@@ -39,8 +39,27 @@ void StatusManager::PruneCheckpoint() {
   checkpoint_->RemoveAllExcept(keep);
 }
 
+void StatusManager::SetCheckpoint(PodStatusCheckpoint* checkpoint, base::Duration interval) {
+  FlushCheckpoint();
+  checkpoint_ = checkpoint;
+  checkpoint_interval_ = interval;
+}
+
+void StatusManager::FlushCheckpoint() {
+  if (checkpoint_timer_) checkpoint_timer_->Cancel();
+  if (checkpoint_ != nullptr) {
+    for (const auto& uid : unsaved_) {
+      if (const Entry* e = Find(uid)) checkpoint_->Save(e->pod);
+    }
+  }
+  unsaved_.clear();
+}
+
 void StatusManager::RemovePod(std::string_view pod_uid) {
-  if (checkpoint_ != nullptr) checkpoint_->Remove(pod_uid);
+  if (checkpoint_ != nullptr) {
+    unsaved_.erase(std::string(pod_uid));
+    checkpoint_->Remove(pod_uid);
+  }
   auto it = pods_.find(pod_uid);
   if (it == pods_.end()) return;
   std::unique_ptr<Entry> gone = std::move(it->second);
@@ -89,7 +108,15 @@ void StatusManager::Store(Entry& entry, api::PodStatus status) {
   api::PodStatus old = std::move(entry.pod.status);
   entry.pod.status = std::move(status);
   entry.has_status = true;
-  if (checkpoint_ != nullptr) checkpoint_->Save(entry.pod);
+  if (checkpoint_ != nullptr && checkpoint_interval_ <= base::Duration::zero()) {
+    checkpoint_->Save(entry.pod);
+  } else if (checkpoint_ != nullptr) {
+    unsaved_.insert(entry.pod.metadata.uid);
+    if (!checkpoint_timer_) checkpoint_timer_ = clock_.NewTimer();
+    if (!checkpoint_timer_->armed()) {
+      checkpoint_timer_->Arm(clock_.Now() + checkpoint_interval_, [this] { FlushCheckpoint(); });
+    }
+  }
   if (observer_) observer_(entry.pod, old, entry.pod.status);
 }
 

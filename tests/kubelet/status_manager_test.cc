@@ -3,6 +3,10 @@
 #include "kubelet/status_manager.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
 
 #include "base/virtual_clock.h"
 #include "kubelet/status_generation.h"
@@ -108,6 +112,68 @@ TEST_F(StatusManagerTest, TerminalPhaseSticks) {
   s.phase = api::kPodRunning;
   status_.SetPodStatus("u1", s);
   EXPECT_EQ(status_.GetPodStatus("u1")->phase, "Failed");
+}
+
+}  // namespace
+}  // namespace probelet::kubelet
+
+namespace probelet::kubelet {
+namespace {
+
+// Saves to the checkpoint are batched (issue 13 point 4): a pod's changes within the interval
+// are written once, with the last of them; a removed pod's unsaved change is never written;
+// FlushCheckpoint writes at once.
+class StatusCheckpointBatchTest : public ::testing::Test {
+ protected:
+  StatusCheckpointBatchTest() {
+    status_.SetCheckpoint(&checkpoint_, std::chrono::seconds(1));
+    status_.AddPod(pod_);
+  }
+  ~StatusCheckpointBatchTest() override { std::filesystem::remove_all(dir_); }
+  std::optional<bool> SavedReadyOfA() {
+    auto saved = checkpoint_.Load("u1");
+    if (!saved) return std::nullopt;
+    return saved->container_statuses.at(0).ready;
+  }
+
+  std::string dir_ = ::testing::TempDir() + "status-batch-" + std::to_string(::getpid());
+  base::VirtualClock clock_;
+  PodStatusCheckpoint checkpoint_{dir_};
+  StatusManager status_{clock_};
+  api::Pod pod_ = TwoContainerPod();
+};
+
+TEST_F(StatusCheckpointBatchTest, ChangesWithinTheIntervalAreSavedOnceWithTheLast) {
+  status_.SetPodStatus("u1", Running(false, false));
+  status_.SetContainerReadiness("u1", "probelet://a", true);
+  clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(SavedReadyOfA(), std::nullopt) << "saved before the interval ended";
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(SavedReadyOfA(), true);
+  // The next change starts a new interval.
+  status_.SetContainerReadiness("u1", "probelet://a", false);
+  EXPECT_EQ(SavedReadyOfA(), true);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(SavedReadyOfA(), false);
+}
+
+TEST_F(StatusCheckpointBatchTest, FlushSavesAtOnce) {
+  status_.SetPodStatus("u1", Running(true, false));
+  status_.FlushCheckpoint();
+  EXPECT_EQ(SavedReadyOfA(), true);
+}
+
+TEST_F(StatusCheckpointBatchTest, ARemovedPodIsNotSavedLater) {
+  status_.SetPodStatus("u1", Running(true, false));
+  status_.RemovePod("u1");
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(SavedReadyOfA(), std::nullopt);
+}
+
+TEST_F(StatusCheckpointBatchTest, ZeroIntervalSavesEveryChange) {
+  status_.SetCheckpoint(&checkpoint_, base::Duration::zero());
+  status_.SetPodStatus("u1", Running(true, false));
+  EXPECT_EQ(SavedReadyOfA(), true);
 }
 
 }  // namespace
