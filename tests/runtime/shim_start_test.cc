@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "base/asio_clock.h"
@@ -103,8 +104,9 @@ TEST_F(ShimStartTest, StartsBeyondTheLimitWaitTheirTurn) {
   // Each shim marks itself in `running/` for its 0.3 s and notes how many marks it saw.
   const std::string running = dir_ / "running";
   std::filesystem::create_directories(running);
-  Make("touch " + running + "/$$; ls " + running + " | wc -l >> " + std::string(dir_ / "seen") +
-           "; sleep 0.3; rm " + running + "/$$; exec " + PROBELET_SHIM_BINARY + " \"$@\"",
+  Make("echo \"$1\" >> " + std::string(dir_ / "launched") + "; touch " + running + "/$$; ls " +
+           running + " | wc -l >> " + std::string(dir_ / "seen") + "; sleep 0.3; rm " + running +
+           "/$$; exec " + PROBELET_SHIM_BINARY + " \"$@\"",
        /*max_concurrent_starts=*/2);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Create("c" + std::to_string(i)));
@@ -128,9 +130,17 @@ TEST_F(ShimStartTest, StartsBeyondTheLimitWaitTheirTurn) {
   }
   EXPECT_EQ(lines, 5);
   EXPECT_LE(most, 2);
-  // Queued starts launch in the order they were asked for.
-  EXPECT_EQ(order.front(), ids[0]);
-  EXPECT_EQ(order.back(), ids[4]);
+  // Queued starts launch in the order they were asked for: the first two at once, the last
+  // only after two shims have reported (each launch is 0.3 s after the one it waited for).
+  std::vector<std::string> launched;
+  std::ifstream launched_file(dir_ / "launched");
+  for (std::string line; std::getline(launched_file, line);) {
+    launched.push_back("probelet://" + std::filesystem::path(line).filename().string());
+  }
+  ASSERT_EQ(launched.size(), ids.size());
+  EXPECT_EQ(std::set<std::string>(launched.begin(), launched.begin() + 2),
+            std::set<std::string>(ids.begin(), ids.begin() + 2));
+  EXPECT_EQ(launched.back(), ids[4]);
   for (const auto& id : ids)
     EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
 }

@@ -148,6 +148,20 @@ export class ListWatcher {
   }
 }
 
+// Calls `fn` on the next animation frame, once for any number of calls before it (a list that
+// changes many times between two frames is rendered once).
+export function onNextFrame(fn) {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      fn();
+    });
+  };
+}
+
 // Calls `fn` at most once per `ms`, the last call winning; trailing, never dropped.
 export function throttle(fn, ms) {
   let timer = null;

@@ -1,6 +1,6 @@
 // The event stream: events as the watch reports them (an Unhealthy event's count going up is a
 // MODIFIED), newest first, the last MAX_SHOWN of them; Warnings stand out.
-import { age, h } from "./api.js";
+import { age, h, onNextFrame } from "./api.js";
 
 const MAX_SHOWN = 200;
 
@@ -11,7 +11,7 @@ const lastSeen = (e) => e.lastTimestamp || e.eventTime || e.firstTimestamp ||
 export class EventList {
   constructor(root) {
     this.events = new Map();
-    this.scheduled = false;
+    this.schedule = onNextFrame(() => this.render());
     this.count = h("span", { class: "summary", id: "event-summary" });
     this.body = h("tbody", { id: "event-rows" });
     root.append(
@@ -31,15 +31,6 @@ export class EventList {
     if (type === "DELETED") this.events.delete(eventKey(event));
     else this.events.set(eventKey(event), event);
     this.schedule();
-  }
-
-  schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    });
   }
 
   render() {

@@ -1,7 +1,7 @@
 // The pod table: every pod the watch reports, filtered by name, sorted by namespace/name, one
 // page of rows at a time (so a thousand pods cost a page of DOM), with kubectl's columns
 // NAME, READY, STATUS, RESTARTS, AGE. Clicking a row selects the pod for its timelines.
-import { age, h, podKey } from "./api.js";
+import { age, h, onNextFrame, podKey } from "./api.js";
 
 const PAGE_SIZE = 50;
 
@@ -49,7 +49,7 @@ export class PodTable {
     this.page = 0;
     this.selected = "";
     this.onSelect = onSelect;
-    this.scheduled = false;
+    this.schedule = onNextFrame(() => this.render());
 
     this.filterInput = h("input", {
       type: "search",
@@ -110,16 +110,6 @@ export class PodTable {
   turn(delta) {
     this.page += delta;
     this.render();
-  }
-
-  // Renders on the next frame, once for any number of changes before it.
-  schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    });
   }
 
   render() {
