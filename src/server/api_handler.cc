@@ -74,7 +74,8 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
       return *r;
     }
   }
-  if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow(), watches_, pod_json_)) {
+  if (auto r =
+          ServeKubeApi(*target, request.accept, source_, clock_.WallNow(), watches_, pod_json_)) {
     return *r;
   }
   return Text(404, "404 page not found\n");

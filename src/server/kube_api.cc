@@ -92,10 +92,7 @@ HttpResponse ListPods(const HttpTarget& target, std::string_view accept, const P
     if (auto err = FilterPods(target, pods)) {
       response = std::move(*err);
     } else if (WantsTable(accept)) {
-      std::vector<api::Pod> copies;
-      copies.reserve(pods.size());
-      for (const PodView& p : pods) copies.push_back(*p.pod);
-      response = PodTableResponse(target, std::move(copies), now, versions);
+      response = PodTableResponse(target, pods, now, versions, cache);
     } else {
       response = PodListResponse(pods, versions, cache);
     }
@@ -128,14 +125,14 @@ std::optional<api::Pod> FindPod(const PodSource& source, std::string_view ns,
 
 HttpResponse GetPod(const HttpTarget& target, std::string_view accept, const PodSource& source,
                     const std::string& ns, const std::string& name, api::Time now,
-                    const WatchCache* versions, PodEncodingCache* cache) {
+                    const WatchCache* versions, const std::shared_ptr<PodEncodingCache>& cache) {
   HttpResponse response;
   bool found = WithPod(source, ns, name, [&](const PodView& p) {
     if (WantsTable(accept)) {
-      response = PodTableResponse(target, {*p.pod}, now, versions);
+      response = PodTableResponse(target, std::span(&p, 1), now, versions, cache);
     } else {
       response.content_type = "application/json";
-      response.body = *PodObjectText(p, versions, cache);
+      response.body = *PodObjectText(p, versions, cache.get());
     }
   });
   return found ? response : PodNotFound(name);
@@ -338,7 +335,7 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
   const std::string& ns = s[3];
   if (s[4] == "pods") {
     if (s.size() == 5) return ListPods(target, accept, source, &ns, now, versions, pods);
-    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now, versions, pods.get());
+    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now, versions, pods);
     if (s.size() == 7 && s[6] == "log") return PodLog(target, source, ns, s[5], now);
     return NotFound();
   }

@@ -53,9 +53,12 @@ nlohmann::json TableColumn(std::string_view name, std::string_view description, 
 nlohmann::json TableRowObject(const HttpTarget& target, const nlohmann::json& object);
 nlohmann::json TableOf(nlohmann::json columns, nlohmann::json rows);
 
-// The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise.
-HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now,
-                              const WatchCache* versions = nullptr);
+// The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise. The
+// views are read during the call only; the rows' objects are taken from `cache` (may be null)
+// and kept there as PodListResponse does with items; the cells are made anew (ages change).
+HttpResponse PodTableResponse(const HttpTarget& target, std::span<const PodView> pods,
+                              api::Time now, const WatchCache* versions,
+                              std::shared_ptr<PodEncodingCache> cache);
 // The pods as a v1 PodList, produced piecewise. The views are read during the call only: an
 // item `cache` (may be null) holds for the pod's revision and resourceVersion is taken from it
 // (a copy of its bytes, no encoding); the other pods are copied, encoded a piece at a time and

@@ -1,7 +1,8 @@
-// PodEncodingCache: each pod's encoding as an item of a v1 PodList (the bytes between the
-// commas of "items"), kept while the pod is unchanged, so that listing N unchanged pods costs
-// about a copy of their bytes instead of N encodings (issue 13: GET /pods at 2,000 pods while
-// 4,000 probes a second share the loop).
+// PodEncodingCache: each pod's JSON texts, kept while the pod is unchanged, so that listing N
+// unchanged pods costs about a copy of their bytes instead of N encodings (issue 13: GET /pods
+// at 2,000 pods while 4,000 probes a second share the loop). Two kinds of text (PodTextKind):
+// the v1 Pod object (an item of a PodList, and a GET of one pod), and the PartialObjectMetadata
+// that a row of kubectl's Table carries by default.
 //
 // An entry is valid for one (revision, resourceVersion) of its pod: the source's revision
 // (PodView) changes with every change of the pod and is never reused, and the resourceVersion
@@ -14,6 +15,7 @@
 // a response being sent keeps its own references.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,16 +28,19 @@
 
 namespace probelet::server {
 
+enum class PodTextKind { kObject, kRowMetadata };
+
 class PodEncodingCache {
  public:
-  // The item of pod `uid` at `revision` stamped with `resource_version` (0: none); null when
-  // not kept.
-  std::shared_ptr<const std::string> Find(std::string_view uid, uint64_t revision,
+  // The text of `kind` of pod `uid` at `revision` stamped with `resource_version` (0: none);
+  // null when not kept.
+  std::shared_ptr<const std::string> Find(std::string_view uid, PodTextKind kind, uint64_t revision,
                                           uint64_t resource_version) const;
-  // Keeps `item` for that pod unless a newer encoding of it is kept already (a list produced
-  // piecewise may finish after a later one). Revision 0 keeps nothing.
-  void Store(std::string_view uid, uint64_t revision, uint64_t resource_version,
-             std::shared_ptr<const std::string> item);
+  // Keeps `text` for that pod unless a newer text of it is kept already (a list produced
+  // piecewise may finish after a later one); a newer one drops the pod's older texts. Revision
+  // 0 keeps nothing.
+  void Store(std::string_view uid, PodTextKind kind, uint64_t revision, uint64_t resource_version,
+             std::shared_ptr<const std::string> text);
   // Forgets the pods not in `live` (every pod the source has).
   void Retain(std::span<const PodView> live);
 
@@ -47,7 +52,7 @@ class PodEncodingCache {
   struct Entry {
     uint64_t revision = 0;
     uint64_t resource_version = 0;
-    std::shared_ptr<const std::string> item;
+    std::array<std::shared_ptr<const std::string>, 2> texts;  // by PodTextKind
   };
   struct UidHash {
     using is_transparent = void;

@@ -94,9 +94,14 @@ class PodEncodingCacheTest : public ::testing::Test {
         EXPECT_EQ(Get(cached_, target), Get(uncached_, target)) << when << ": " << target;
       }
     }
-    EXPECT_EQ(Get(cached_, "/api/v1/pods", kTableAccept),
-              Get(uncached_, "/api/v1/pods", kTableAccept))
-        << when;
+    for (const char* target :
+         {"/api/v1/pods", "/api/v1/namespaces/default/pods?includeObject=Object",
+          "/api/v1/pods?includeObject=None", "/api/v1/namespaces/default/pods/web-1"}) {
+      for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(Get(cached_, target, kTableAccept), Get(uncached_, target, kTableAccept))
+            << when << ": Table " << target;
+      }
+    }
     // Without resourceVersions, the pods' revisions alone tell a change.
     EXPECT_EQ(Get(bare_, "/pods"), Get(bare_uncached_, "/pods")) << when;
     EXPECT_EQ(Get(bare_, "/pods"), Get(bare_uncached_, "/pods")) << when;
@@ -134,6 +139,7 @@ TEST_F(PodEncodingCacheTest, ServesTheSameBytesAsWithoutItAfterEveryKindOfChange
   clock_.Advance(std::chrono::seconds(5));
   api::PodStatus status = *status_.GetPodStatus("uid-1");
   status.container_statuses[0].restart_count = 3;
+  status.phase = api::kPodSucceeded;  // a finished pod's Table row has conditions
   status.container_statuses[0].state.running->started_at = clock_.WallNow();
   status_.SetPodStatus("uid-1", std::move(status));
   ExpectSameAsUncached("a status stored");
@@ -221,18 +227,28 @@ TEST_F(PodEncodingCacheTest, KeepsEachUnchangedPodOnceAndForgetsRemovedPods) {
 TEST(PodEncodingCacheUnitTest, KeyedByRevisionAndResourceVersionNeverGoingBack) {
   PodEncodingCache cache;
   auto text = [](const char* s) { return std::make_shared<const std::string>(s); };
-  cache.Store("u", 0, 1, text("unknown revision"));
+  cache.Store("u", PodTextKind::kObject, 0, 1, text("unknown revision"));
   EXPECT_EQ(cache.size(), 0u);
-  cache.Store("u", 5, 7, text("r5"));
-  EXPECT_EQ(*cache.Find("u", 5, 7), "r5");
-  EXPECT_EQ(cache.Find("u", 5, 8), nullptr);
-  EXPECT_EQ(cache.Find("u", 6, 7), nullptr);
-  EXPECT_EQ(cache.Find("u", 0, 7), nullptr);
-  cache.Store("u", 4, 9, text("older"));  // a list produced late must not undo a newer one
-  EXPECT_EQ(*cache.Find("u", 5, 7), "r5");
-  cache.Store("u", 6, 9, text("r6"));
-  EXPECT_EQ(cache.Find("u", 5, 7), nullptr);
-  EXPECT_EQ(*cache.Find("u", 6, 9), "r6");
+  cache.Store("u", PodTextKind::kObject, 5, 7, text("r5"));
+  EXPECT_EQ(*cache.Find("u", PodTextKind::kObject, 5, 7), "r5");
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 5, 8), nullptr);
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 6, 7), nullptr);
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 0, 7), nullptr);
+  cache.Store("u", PodTextKind::kObject, 4, 9,
+              text("older"));  // a list produced late must not undo a newer one
+  EXPECT_EQ(*cache.Find("u", PodTextKind::kObject, 5, 7), "r5");
+  cache.Store("u", PodTextKind::kObject, 6, 9, text("r6"));
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 5, 7), nullptr);
+  EXPECT_EQ(*cache.Find("u", PodTextKind::kObject, 6, 9), "r6");
+  // The texts of one pod's state are kept side by side; a newer state drops them all.
+  EXPECT_EQ(cache.Find("u", PodTextKind::kRowMetadata, 6, 9), nullptr);
+  cache.Store("u", PodTextKind::kRowMetadata, 6, 9, text("meta6"));
+  EXPECT_EQ(*cache.Find("u", PodTextKind::kRowMetadata, 6, 9), "meta6");
+  EXPECT_EQ(*cache.Find("u", PodTextKind::kObject, 6, 9), "r6");
+  cache.Store("u", PodTextKind::kRowMetadata, 7, 10, text("meta7"));
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 7, 10), nullptr);
+  EXPECT_EQ(cache.Find("u", PodTextKind::kObject, 6, 9), nullptr);
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 }  // namespace
