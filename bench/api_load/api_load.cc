@@ -47,6 +47,7 @@
 #include "server/api_server.h"
 #include "server/kube_api.h"
 #include "server/loop_monitor.h"
+#include "server/pod_encoding_cache.h"
 #include "server/watch_cache.h"
 
 namespace {
@@ -95,6 +96,52 @@ class Store : public prober::StatusProvider, public server::PodSource {
   prober::ProberManager* manager_ = nullptr;
   prober::ProberMetrics* metrics_ = nullptr;
 };
+
+// Fixed pods with revisions, as the agent's status manager gives them: what the API's pod JSON
+// cache (server/pod_encoding_cache.h) saves on a list of unchanged pods.
+class Snapshot : public server::PodSource {
+ public:
+  explicit Snapshot(std::vector<api::Pod> pods) : pods_(std::move(pods)) {}
+  std::vector<api::Pod> ListPods() const override { return pods_; }
+  void WithPods(const std::function<void(std::span<const server::PodView>)>& visit) const override {
+    std::vector<server::PodView> views;
+    for (size_t i = 0; i < pods_.size(); ++i) views.push_back({&pods_[i], i + 1});
+    visit(views);
+  }
+  std::vector<api::Event> ListEvents() const override { return {}; }
+  std::optional<std::string> LogPath(std::string_view, std::string_view, std::string_view,
+                                     bool) const override {
+    return std::nullopt;
+  }
+  void WriteMetrics(std::string&) const override {}
+
+ private:
+  std::vector<api::Pod> pods_;
+};
+
+// One GET /pods produced to the end: its time and its slowest piece (what it holds the loop).
+struct Produced {
+  double ms = 0, slowest_piece_ms = 0;
+  size_t pieces = 0, bytes = 0;
+};
+Produced ProducePodList(const server::PodSource& source,
+                        const std::shared_ptr<server::PodEncodingCache>& cache) {
+  auto ms = [](SteadyClock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+  };
+  Produced out;
+  auto t0 = SteadyClock::now();
+  server::HttpResponse r = server::PodListJson(source, nullptr, cache);
+  out.slowest_piece_ms = ms(SteadyClock::now() - t0);
+  for (bool done = false; !done; ++out.pieces) {
+    auto p0 = SteadyClock::now();
+    done = r.produce(r.body);
+    out.slowest_piece_ms = std::max(out.slowest_piece_ms, ms(SteadyClock::now() - p0));
+  }
+  out.ms = ms(SteadyClock::now() - t0);
+  out.bytes = r.body.size();
+  return out;
+}
 
 class NullRecorder : public api::EventRecorder {
  public:
@@ -226,6 +273,16 @@ int Run(const Options& o) {
         std::chrono::duration<double, std::milli>(t1 - t0).count(),
         std::chrono::duration<double, std::milli>(t2 - t1).count(), pieces,
         std::chrono::duration<double, std::milli>(slowest).count(), body.size());
+    // The same pods listed by the agent (with revisions): without the cache, the first list
+    // with it (every pod encoded and kept), the next (every pod copied from it).
+    Snapshot snapshot(std::move(pods));
+    auto cache = std::make_shared<server::PodEncodingCache>();
+    for (auto [what, c] : {std::pair{"uncached", std::shared_ptr<server::PodEncodingCache>()},
+                           std::pair{"cache_cold", cache}, std::pair{"cache_warm", cache}}) {
+      Produced p = ProducePodList(snapshot, c);
+      std::printf("pods_list_%s: ms=%.2f pieces=%zu slowest_piece_ms=%.2f bytes=%zu\n", what, p.ms,
+                  p.pieces, p.slowest_piece_ms, p.bytes);
+    }
   }
   server::ApiServerOptions options;
   options.address = "127.0.0.1:0";

@@ -60,6 +60,8 @@ class Kubelet {
   void Shutdown(std::function<void()> done);
 
   std::vector<api::Pod> ListPods() const { return env_.status->ListPods(); }
+  // Without a copy, with each pod's revision (StatusManager::ViewPods).
+  std::vector<StatusManager::PodRevision> ViewPods() const { return env_.status->ViewPods(); }
   PodWorker* GetWorker(std::string_view pod_uid) const;
   PodWorker* FindWorker(std::string_view pod_namespace, std::string_view pod_name) const;
   std::optional<std::string> LogPath(std::string_view pod_namespace, std::string_view pod_name,

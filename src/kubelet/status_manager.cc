@@ -30,6 +30,7 @@ void StatusManager::AddPod(const api::Pod& pod) {
   api::PodStatus keep = std::move(e.pod.status);
   e.pod = pod;
   e.pod.status = std::move(keep);
+  e.revision = next_revision_++;
 }
 
 void StatusManager::PruneCheckpoint() {
@@ -73,6 +74,7 @@ void StatusManager::MarkDeleted(std::string_view pod_uid, api::Time at,
   if (e == nullptr || e->pod.metadata.deletion_timestamp) return;
   e->pod.metadata.deletion_timestamp = at;
   e->pod.metadata.deletion_grace_period_seconds = grace_period_seconds;
+  e->revision = next_revision_++;
   if (observer_) observer_(e->pod, e->pod.status, e->pod.status);
 }
 
@@ -92,14 +94,23 @@ const api::Pod* StatusManager::GetPod(std::string_view pod_uid) const {
   return it == pods_.end() ? nullptr : &it->second->pod;
 }
 
-std::vector<api::Pod> StatusManager::ListPods() const {
+std::vector<StatusManager::PodRevision> StatusManager::ViewPods() const {
   std::vector<const Entry*> entries;
+  entries.reserve(pods_.size());
   for (const auto& [uid, e] : pods_) entries.push_back(e.get());
   std::sort(entries.begin(), entries.end(),
             [](const Entry* a, const Entry* b) { return a->order < b->order; });
-  std::vector<api::Pod> out;
+  std::vector<PodRevision> out;
   out.reserve(entries.size());
-  for (const Entry* e : entries) out.push_back(e->pod);
+  for (const Entry* e : entries) out.push_back({&e->pod, e->revision});
+  return out;
+}
+
+std::vector<api::Pod> StatusManager::ListPods() const {
+  std::vector<PodRevision> views = ViewPods();
+  std::vector<api::Pod> out;
+  out.reserve(views.size());
+  for (const PodRevision& p : views) out.push_back(*p.pod);
   return out;
 }
 
@@ -108,6 +119,7 @@ void StatusManager::Store(Entry& entry, api::PodStatus status) {
   api::PodStatus old = std::move(entry.pod.status);
   entry.pod.status = std::move(status);
   entry.has_status = true;
+  entry.revision = next_revision_++;
   if (checkpoint_ != nullptr && checkpoint_interval_ <= base::Duration::zero()) {
     checkpoint_->Save(entry.pod);
   } else if (checkpoint_ != nullptr) {

@@ -11,11 +11,16 @@
 // An optional observer sees each stored change (old and new status), e.g. to log condition
 // transitions; another sees each pod removed, with its last state (e.g. a watch's DELETED).
 //
+// Every change of a pod (added, its status stored, marked deleted) gives it a new revision, a
+// number unique across all pods and never reused, so that readers may keep what they derive
+// from a pod (the API's encodings) for as long as its revision stays the same.
+//
 // Thread safety: event loop thread only. Ownership: the clock must outlive the manager; the
 // pointer GetPodStatus returns is valid until the status of that pod next changes, so callers
 // use it before returning to the loop.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -50,6 +55,13 @@ class StatusManager : public prober::StatusProvider {
   const api::Pod* GetPod(std::string_view pod_uid) const;
   // Every tracked pod with its current status, in the order they were added.
   std::vector<api::Pod> ListPods() const;
+  // The same without a copy: each pod with its revision (above). The pointers are valid until
+  // the next change of the manager, so callers use them before returning to the loop.
+  struct PodRevision {
+    const api::Pod* pod;
+    uint64_t revision;
+  };
+  std::vector<PodRevision> ViewPods() const;
 
   // Stores a generated status. Its conditions' lastTransitionTime is set against the previous
   // status; a terminal phase already stored is kept.
@@ -87,6 +99,7 @@ class StatusManager : public prober::StatusProvider {
     size_t order;
     api::Pod pod;  // status empty until the first SetPodStatus
     bool has_status = false;
+    uint64_t revision = 0;  // see ViewPods
   };
   Entry* Find(std::string_view pod_uid);
   api::ContainerStatus* FindContainer(api::PodStatus& status, std::string_view container_id);
@@ -100,6 +113,7 @@ class StatusManager : public prober::StatusProvider {
 
   base::Clock& clock_;
   size_t next_order_ = 0;
+  uint64_t next_revision_ = 1;
   // Entries live outside the table's nodes: a node is then one cache line (next, key, hash,
   // pointer) instead of a whole Pod, so a lookup touches one line per node it passes.
   std::unordered_map<std::string, std::unique_ptr<Entry>, UidHash, std::equal_to<>> pods_;

@@ -26,6 +26,11 @@ class AgentPodSource : public PodSource {
       : agent_(agent), agent_log_dropped_(std::move(agent_log_dropped)) {}
 
   std::vector<api::Pod> ListPods() const override { return agent_.kubelet().ListPods(); }
+  void WithPods(const std::function<void(std::span<const PodView>)>& visit) const override {
+    std::vector<PodView> views;
+    for (const auto& p : agent_.kubelet().ViewPods()) views.push_back({p.pod, p.revision});
+    visit(views);
+  }
   std::vector<api::Event> ListEvents() const override { return agent_.events().List(); }
   std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
                                      std::string_view container, bool previous) const override {

@@ -5,6 +5,7 @@
 #include "server/kube_api.h"
 #include "server/kube_watch.h"
 #include "server/manifest_list.h"
+#include "server/pod_encoding_cache.h"
 #include "server/probe_api.h"
 #include "server/process_metrics.h"
 
@@ -27,7 +28,8 @@ ApiHandler::ApiHandler(base::Clock& clock, const PodSource& source, const LoopMo
       source_(source),
       monitor_(monitor),
       extra_metrics_(std::move(extra_metrics)),
-      watches_(watches) {}
+      watches_(watches),
+      pod_json_(std::make_shared<PodEncodingCache>()) {}
 
 HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "HEAD") {
@@ -41,7 +43,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
   if (!target) return Text(400, "400 Bad Request: malformed request target\n");
 
   const std::string& path = target->path;
-  if (path == "/pods" || path == "/pods/") return PodListJson(source_, watches_);
+  if (path == "/pods" || path == "/pods/") return PodListJson(source_, watches_, pod_json_);
   if (path == "/events" || path == "/events/") {
     HttpResponse r;
     r.body = EventListJson(source_, watches_);
@@ -72,7 +74,8 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) const {
       return *r;
     }
   }
-  if (auto r = ServeKubeApi(*target, request.accept, source_, clock_.WallNow(), watches_)) {
+  if (auto r =
+          ServeKubeApi(*target, request.accept, source_, clock_.WallNow(), watches_, pod_json_)) {
     return *r;
   }
   return Text(404, "404 page not found\n");
@@ -93,16 +96,25 @@ bool ApiHandler::StillCurrent(const LogStream& stream) const {
   auto path = source_.LogPath(stream.ns, stream.pod, stream.container, false);
   if (!path || *path != stream.path) return false;  // restarted, or the pod is gone
   // The kubelet stops following once the container is no longer running.
-  for (const auto& pod : source_.ListPods()) {
-    if (pod.metadata.namespace_ != stream.ns || pod.metadata.name != stream.pod) continue;
-    for (const auto* list : {&pod.status.container_statuses, &pod.status.init_container_statuses}) {
-      for (const auto& s : *list) {
-        if (s.name == stream.container) return s.state.running.has_value();
+  bool current = false;
+  source_.WithPods([&](std::span<const PodView> pods) {
+    for (const PodView& view : pods) {
+      const api::Pod& pod = *view.pod;
+      if (pod.metadata.namespace_ != stream.ns || pod.metadata.name != stream.pod) continue;
+      current = true;  // no status yet: keep waiting for it
+      for (const auto* list :
+           {&pod.status.container_statuses, &pod.status.init_container_statuses}) {
+        for (const auto& s : *list) {
+          if (s.name == stream.container) {
+            current = s.state.running.has_value();
+            return;
+          }
+        }
       }
+      return;
     }
-    return true;  // no status yet: keep waiting for it
-  }
-  return false;
+  });
+  return current;
 }
 
 }  // namespace probelet::server

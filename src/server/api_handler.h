@@ -30,6 +30,7 @@ namespace probelet::server {
 
 class Watcher;
 class WatchCache;
+class PodEncodingCache;
 
 struct HttpRequest {
   // A constructor rather than an aggregate, so that the callers that name three fields
@@ -96,6 +97,9 @@ class ApiHandler {
   const LoopMonitor& monitor_;
   std::function<void(std::string&)> extra_metrics_;
   WatchCache* watches_;
+  // The pods' JSON between requests (/pods, /api/v1/...pods): shared with the responses being
+  // produced, which may outlive a request.
+  std::shared_ptr<PodEncodingCache> pod_json_;
 };
 
 }  // namespace probelet::server

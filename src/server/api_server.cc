@@ -376,19 +376,20 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}, {}};
   }
 
-  static http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version,
+  // Takes the body from `r` rather than copy it (a PodList of 2,000 pods is megabytes).
+  static http::response<http::string_body> MakeResponse(HttpResponse& r, unsigned version,
                                                         bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "probelet");
     res.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    res.body() = r.body;
+    res.body() = std::move(r.body);
     res.prepare_payload();
     return res;
   }
 
-  static net::awaitable<bool> SendResponse(beast::tcp_stream& stream, const HttpResponse& r,
+  static net::awaitable<bool> SendResponse(beast::tcp_stream& stream, HttpResponse& r,
                                            unsigned version, bool keep_alive, bool head) {
     http::response<http::string_body> res = MakeResponse(r, version, keep_alive);
     if (head) {

@@ -9,6 +9,7 @@
 #include "server/kube_encoding.h"
 #include "server/kube_selectors.h"
 #include "server/kube_services.h"
+#include "server/pod_encoding_cache.h"
 
 namespace probelet::server {
 namespace {
@@ -74,41 +75,67 @@ HttpResponse CoreResources(bool watchable) {
 
 // ---- pods, events, logs ----------------------------------------------------------------------
 
-std::vector<api::Pod> PodsIn(const PodSource& source, const std::string* ns) {
-  std::vector<api::Pod> pods = source.ListPods();
-  if (ns != nullptr) {
-    std::erase_if(pods, [&](const api::Pod& p) { return p.metadata.namespace_ != *ns; });
-  }
-  return pods;
-}
-
 HttpResponse PodNotFound(std::string_view name) {
   return StatusResponse(404, "NotFound", fmt::format("pods \"{}\" not found", name), "pods", name);
 }
 
 HttpResponse ListPods(const HttpTarget& target, std::string_view accept, const PodSource& source,
-                      const std::string* ns, api::Time now, const WatchCache* versions) {
-  std::vector<api::Pod> pods = PodsIn(source, ns);
-  if (auto err = FilterPods(target, pods)) return *err;
-  if (WantsTable(accept)) return PodTableResponse(target, std::move(pods), now, versions);
-  return PodListResponse(std::move(pods), versions);
+                      const std::string* ns, api::Time now, const WatchCache* versions,
+                      const std::shared_ptr<PodEncodingCache>& cache) {
+  HttpResponse response;
+  source.WithPods([&](std::span<const PodView> all) {
+    if (cache) cache->Retain(all);
+    std::vector<PodView> pods(all.begin(), all.end());
+    if (ns != nullptr) {
+      std::erase_if(pods, [&](const PodView& p) { return p.pod->metadata.namespace_ != *ns; });
+    }
+    if (auto err = FilterPods(target, pods)) {
+      response = std::move(*err);
+    } else if (WantsTable(accept)) {
+      response = PodTableResponse(target, pods, now, versions, cache);
+    } else {
+      response = PodListResponse(pods, versions, cache);
+    }
+  });
+  return response;
+}
+
+// Calls `fn` with the view of the pod `ns`/`name` (only during the call); false when none.
+bool WithPod(const PodSource& source, std::string_view ns, std::string_view name,
+             const std::function<void(const PodView&)>& fn) {
+  bool found = false;
+  source.WithPods([&](std::span<const PodView> all) {
+    for (const PodView& p : all) {
+      if (p.pod->metadata.namespace_ == ns && p.pod->metadata.name == name) {
+        found = true;
+        fn(p);
+        return;
+      }
+    }
+  });
+  return found;
 }
 
 std::optional<api::Pod> FindPod(const PodSource& source, std::string_view ns,
                                 std::string_view name) {
-  for (auto& p : source.ListPods()) {
-    if (p.metadata.namespace_ == ns && p.metadata.name == name) return std::move(p);
-  }
-  return std::nullopt;
+  std::optional<api::Pod> pod;
+  WithPod(source, ns, name, [&](const PodView& p) { pod = *p.pod; });
+  return pod;
 }
 
 HttpResponse GetPod(const HttpTarget& target, std::string_view accept, const PodSource& source,
                     const std::string& ns, const std::string& name, api::Time now,
-                    const WatchCache* versions) {
-  auto pod = FindPod(source, ns, name);
-  if (!pod) return PodNotFound(name);
-  if (WantsTable(accept)) return PodTableResponse(target, {std::move(*pod)}, now, versions);
-  return JsonResponse(EncodePodObject(*pod, versions));
+                    const WatchCache* versions, const std::shared_ptr<PodEncodingCache>& cache) {
+  HttpResponse response;
+  bool found = WithPod(source, ns, name, [&](const PodView& p) {
+    if (WantsTable(accept)) {
+      response = PodTableResponse(target, std::span(&p, 1), now, versions, cache);
+    } else {
+      response.content_type = "application/json";
+      response.body = *PodObjectText(p, versions, cache.get());
+    }
+  });
+  return found ? response : PodNotFound(name);
 }
 
 std::optional<int64_t> ParseInt(const std::string* s) {
@@ -248,8 +275,14 @@ HttpResponse StatusResponse(int code, std::string_view reason, std::string_view 
   return JsonResponse(body, code);
 }
 
-HttpResponse PodListJson(const PodSource& source, const WatchCache* versions) {
-  return PodListResponse(source.ListPods(), versions);
+HttpResponse PodListJson(const PodSource& source, const WatchCache* versions,
+                         const std::shared_ptr<PodEncodingCache>& cache) {
+  HttpResponse response;
+  source.WithPods([&](std::span<const PodView> all) {
+    if (cache) cache->Retain(all);
+    response = PodListResponse(all, versions, cache);
+  });
+  return response;
 }
 
 std::string EventListJson(const PodSource& source, const WatchCache* versions) {
@@ -263,7 +296,8 @@ std::string EventListJson(const PodSource& source, const WatchCache* versions) {
 
 std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_view accept,
                                          const PodSource& source, api::Time now,
-                                         const WatchCache* versions) {
+                                         const WatchCache* versions,
+                                         const std::shared_ptr<PodEncodingCache>& pods) {
   const std::vector<std::string>& s = target.segments;
   if (s.empty()) return std::nullopt;
   if (s[0] == "version") return s.size() == 1 ? Version() : NotFound();
@@ -291,7 +325,7 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
   if (auto r = ServeServiceApi(target, accept, source, now)) return r;
   // /api/v1/{pods|events}
   if (s.size() == 3 && s[2] == "pods") {
-    return ListPods(target, accept, source, nullptr, now, versions);
+    return ListPods(target, accept, source, nullptr, now, versions, pods);
   }
   if (s.size() == 3 && s[2] == "events") {
     return ListEvents(target, accept, source, nullptr, now, versions);
@@ -300,8 +334,8 @@ std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_v
   if (s.size() < 5 || s[2] != "namespaces") return NotFound();
   const std::string& ns = s[3];
   if (s[4] == "pods") {
-    if (s.size() == 5) return ListPods(target, accept, source, &ns, now, versions);
-    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now, versions);
+    if (s.size() == 5) return ListPods(target, accept, source, &ns, now, versions, pods);
+    if (s.size() == 6) return GetPod(target, accept, source, ns, s[5], now, versions, pods);
     if (s.size() == 7 && s[6] == "log") return PodLog(target, source, ns, s[5], now);
     return NotFound();
   }

@@ -20,6 +20,7 @@
 // kube_selectors.h, the encoding of objects, lists and Tables in kube_encoding.h.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,12 +33,15 @@
 namespace probelet::server {
 
 class WatchCache;
+class PodEncodingCache;
 
 // Serves /version, /api, /apis and everything under them; nullopt for any other path.
 // `versions` (may be null) stamps metadata.resourceVersion on objects, lists and Tables.
+// `pods` (may be null) keeps the pods' JSON between requests (pod_encoding_cache.h).
 std::optional<HttpResponse> ServeKubeApi(const HttpTarget& target, std::string_view accept,
                                          const PodSource& source, api::Time now,
-                                         const WatchCache* versions = nullptr);
+                                         const WatchCache* versions = nullptr,
+                                         const std::shared_ptr<PodEncodingCache>& pods = nullptr);
 
 // ?watch=true or ?watch=1, as the API server reads it.
 bool IsWatch(const HttpTarget& target);
@@ -53,8 +57,10 @@ HttpResponse StatusResponse(int code, std::string_view reason, std::string_view 
 HttpResponse BadRequest(std::string_view message);
 
 // {"kind":"PodList","apiVersion":"v1","metadata":{},"items":[...]} of `source`'s pods, as the
-// kubelet's read-only /pods serves it; produced piecewise (HttpResponse::produce).
-HttpResponse PodListJson(const PodSource& source, const WatchCache* versions = nullptr);
+// kubelet's read-only /pods serves it; produced piecewise (HttpResponse::produce), the items of
+// unchanged pods taken from `cache` (may be null).
+HttpResponse PodListJson(const PodSource& source, const WatchCache* versions = nullptr,
+                         const std::shared_ptr<PodEncodingCache>& cache = nullptr);
 // {"kind":"EventList","apiVersion":"v1","metadata":{},"items":[...]}, oldest last-seen first.
 std::string EventListJson(const PodSource& source, const WatchCache* versions = nullptr);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_codec.h"
+#include "server/pod_encoding_cache.h"
 #include "server/table_printers.h"
 #include "server/watch_cache.h"
 
@@ -31,10 +32,14 @@ json ListMeta(const WatchCache* versions) {
 }  // namespace
 
 json EncodePodObject(const api::Pod& pod, const WatchCache* versions) {
+  return EncodePodObjectAt(pod, versions != nullptr ? versions->PodVersion(pod.metadata.uid) : 0);
+}
+
+json EncodePodObjectAt(const api::Pod& pod, uint64_t resource_version) {
   json j = api::EncodePod(pod);
   j["kind"] = "Pod";
   j["apiVersion"] = "v1";
-  if (versions != nullptr) Stamp(j, versions->PodVersion(pod.metadata.uid));
+  Stamp(j, resource_version);
   return j;
 }
 
@@ -108,23 +113,14 @@ json PodColumnDefinitions() {
   });
 }
 
-json PodTableRow(const HttpTarget& target, const api::Pod& pod, api::Time now,
-                 const WatchCache* versions) {
+namespace {
+
+// A row of the pods' Table without its "object": cells, and conditions for a finished pod.
+json PodRowCells(const api::Pod& pod, api::Time now) {
   PodColumns c = PrintPod(pod, now);
-  json object;
-  const std::string* include = target.Query("includeObject");
-  if (include != nullptr && *include == "Object") {
-    object = EncodePodObject(pod, versions);
-  } else if (include == nullptr || *include != "None") {
-    // Metadata only: encode just that part (a full pod costs ten times more).
-    api::Pod meta_only;
-    meta_only.metadata = pod.metadata;
-    object = RowObject(target, EncodePodObject(meta_only, versions));
-  }
   json row{{"cells",
             {c.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominated_node,
-             c.readiness_gates}},
-           {"object", std::move(object)}};
+             c.readiness_gates}}};
   // printPod marks finished pods so `kubectl get` can tell them apart.
   if (pod.status.phase == api::kPodSucceeded || pod.status.phase == api::kPodFailed) {
     bool ok = pod.status.phase == api::kPodSucceeded;
@@ -137,66 +133,204 @@ json PodTableRow(const HttpTarget& target, const api::Pod& pod, api::Time now,
   return row;
 }
 
+}  // namespace
+
+json PodTableRow(const HttpTarget& target, const api::Pod& pod, api::Time now,
+                 const WatchCache* versions) {
+  json object;
+  const std::string* include = target.Query("includeObject");
+  if (include != nullptr && *include == "Object") {
+    object = EncodePodObject(pod, versions);
+  } else if (include == nullptr || *include != "None") {
+    // Metadata only: encode just that part (a full pod costs ten times more).
+    api::Pod meta_only;
+    meta_only.metadata = pod.metadata;
+    object = RowObject(target, EncodePodObject(meta_only, versions));
+  }
+  json row = PodRowCells(pod, now);
+  row["object"] = std::move(object);
+  return row;
+}
+
 namespace {
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// A JSON document `envelope` plus "<key>": [items...], produced kItemsPerPiece items per call
-// of HttpResponse::produce, so a long list never holds the loop for long (api_handler.h).
+// Pod lists and Tables are produced in pieces (HttpResponse::produce) so that a long list never
+// holds the loop for long (api_handler.h): at most kItemsPerPiece encodings a piece, and at most
+// kBytesPerPiece bytes of kept texts copied (about 0.2 ms).
 constexpr size_t kItemsPerPiece = 20;
-HttpResponse PiecewiseList(const json& envelope, std::string_view key, size_t count,
-                           std::function<json(size_t)> item) {
-  struct State {
-    std::string header;
-    size_t count = 0;
-    size_t next = 0;
-    bool started = false;
-    std::function<json(size_t)> item;
-  };
-  auto state = std::make_shared<State>();
-  state->header = Dump(envelope);
-  state->header.pop_back();  // the closing '}'
-  state->header += fmt::format(",\"{}\":[", key);
-  state->count = count;
-  state->item = std::move(item);
-  HttpResponse r;
-  r.produce = [state](std::string& out) {
-    if (!state->started) {
-      out += state->header;
-      state->started = true;
+constexpr size_t kBytesPerPiece = 1 << 20;
+
+// The text of one pod of the kind `kind` stamped with `version`: a v1 Pod, or a Table row's
+// PartialObjectMetadata (what PodTableRow puts in "object" by default).
+std::string PodText(const api::Pod& pod, PodTextKind kind, uint64_t version,
+                    const HttpTarget& target) {
+  if (kind == PodTextKind::kObject) return Dump(EncodePodObjectAt(pod, version));
+  return Dump(RowObject(target, EncodePodObjectAt(pod, version)));
+}
+
+// A list of pods whose items are texts: each is `before` + the pod's text (kept by the cache,
+// or encoded from a copy of the pod, a piece at a time) + `after`. Copies of kept texts are
+// cheap; encodings are kItemsPerPiece a piece, copies kBytesPerPiece.
+struct PodTextItem {
+  std::string before;
+  std::shared_ptr<const std::string> text;
+  std::shared_ptr<const api::Pod> pod;  // to encode when there is no text
+  uint64_t revision = 0;
+  uint64_t version = 0;
+  std::string_view after;
+};
+
+class PodTexts {
+ public:
+  PodTexts(const json& envelope, std::string_view key, PodTextKind kind, HttpTarget target,
+           const WatchCache* versions, std::shared_ptr<PodEncodingCache> cache)
+      : kind_(kind), target_(std::move(target)), versions_(versions), cache_(std::move(cache)) {
+    header_ = Dump(envelope);
+    header_.pop_back();  // the closing '}'
+    header_ += fmt::format(",\"{}\":[", key);
+  }
+
+  // Adds `pod`'s item: its text if kept, else a copy of the pod (of its metadata when that is
+  // all the text shows).
+  void Add(const PodView& view, std::string before = {}, std::string_view after = {}) {
+    PodTextItem item;
+    item.before = std::move(before);
+    item.after = after;
+    item.revision = view.revision;
+    item.version = versions_ != nullptr ? versions_->PodVersion(view.pod->metadata.uid) : 0;
+    if (cache_)
+      item.text = cache_->Find(view.pod->metadata.uid, kind_, view.revision, item.version);
+    if (item.text) {
+      known_bytes_ += item.text->size();
+      ++hits_;
+    } else if (kind_ == PodTextKind::kObject) {
+      item.pod = std::make_shared<const api::Pod>(*view.pod);
+    } else {
+      auto meta_only = std::make_shared<api::Pod>();
+      meta_only->metadata = view.pod->metadata;
+      item.pod = std::move(meta_only);
     }
-    size_t end = std::min(state->count, state->next + kItemsPerPiece);
-    for (; state->next < end; ++state->next) {
-      if (state->next > 0) out += ',';
-      out += Dump(state->item(state->next));
+    known_bytes_ += item.before.size() + item.after.size();
+    items_.push_back(std::move(item));
+  }
+  // Adds an item that is `text` alone.
+  void AddText(std::string text) {
+    PodTextItem item;
+    item.text = std::make_shared<const std::string>(std::move(text));
+    known_bytes_ += item.text->size();
+    ++hits_;
+    items_.push_back(std::move(item));
+  }
+  void Reserve(size_t n) { items_.reserve(n); }
+
+  // HttpResponse::produce.
+  bool Produce(std::string& out) {
+    if (!started_) {
+      // One allocation for the whole body when every text is at hand (else a guess for the
+      // rest from those that are): a body grown by doubling leaves the heap fragmented.
+      size_t misses = items_.size() - hits_;
+      size_t guess = hits_ > 0 ? known_bytes_ / hits_ : 4096;
+      out.reserve(out.size() + header_.size() + known_bytes_ + misses * guess + items_.size() + 2);
+      out += header_;
+      started_ = true;
     }
-    if (state->next < state->count) return false;
+    size_t encoded = 0;
+    size_t copied = 0;
+    for (; next_ < items_.size() && encoded < kItemsPerPiece && copied < kBytesPerPiece; ++next_) {
+      PodTextItem& item = items_[next_];
+      if (!item.text) {
+        item.text =
+            std::make_shared<const std::string>(PodText(*item.pod, kind_, item.version, target_));
+        if (cache_) {
+          cache_->Store(item.pod->metadata.uid, kind_, item.revision, item.version, item.text);
+        }
+        item.pod.reset();
+        ++encoded;
+      }
+      if (next_ > 0) out += ',';
+      out += item.before;
+      out += *item.text;
+      out += item.after;
+      copied += item.before.size() + item.text->size();
+      item = PodTextItem();
+    }
+    if (next_ < items_.size()) return false;
     out += "]}";
     return true;
-  };
+  }
+
+ private:
+  std::string header_;
+  PodTextKind kind_;
+  HttpTarget target_;
+  const WatchCache* versions_;
+  std::shared_ptr<PodEncodingCache> cache_;
+  std::vector<PodTextItem> items_;
+  size_t known_bytes_ = 0;
+  size_t hits_ = 0;
+  size_t next_ = 0;
+  bool started_ = false;
+};
+
+HttpResponse Respond(std::shared_ptr<PodTexts> texts) {
+  HttpResponse r;
+  r.produce = [texts = std::move(texts)](std::string& out) { return texts->Produce(out); };
   return r;
 }
 
 }  // namespace
 
-HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now,
-                              const WatchCache* versions) {
-  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+HttpResponse PodTableResponse(const HttpTarget& target, std::span<const PodView> pods,
+                              api::Time now, const WatchCache* versions,
+                              std::shared_ptr<PodEncodingCache> cache) {
   json envelope{{"kind", "Table"},
                 {"apiVersion", "meta.k8s.io/v1"},
                 {"metadata", ListMeta(versions)},
                 {"columnDefinitions", PodColumnDefinitions()}};
-  return PiecewiseList(envelope, "rows", shared->size(), [shared, target, now, versions](size_t i) {
-    return PodTableRow(target, (*shared)[i], now, versions);
-  });
+  // A row is {"cells":[...],"conditions"?:[...],"object":...} (keys sorted, as PodTableRow's
+  // JSON dumps them): the cells change with `now`, the object only with the pod.
+  const std::string* include = target.Query("includeObject");
+  bool none = include != nullptr && *include == "None";
+  PodTextKind kind =
+      include != nullptr && *include == "Object" ? PodTextKind::kObject : PodTextKind::kRowMetadata;
+  auto texts =
+      std::make_shared<PodTexts>(envelope, "rows", kind, target, versions, std::move(cache));
+  texts->Reserve(pods.size());
+  for (const PodView& p : pods) {
+    std::string before = Dump(PodRowCells(*p.pod, now));
+    before.pop_back();  // the closing '}'
+    before += ",\"object\":";
+    if (none) {
+      texts->AddText(before + "null}");
+    } else {
+      texts->Add(p, std::move(before), "}");
+    }
+  }
+  return Respond(std::move(texts));
 }
 
-HttpResponse PodListResponse(std::vector<api::Pod> pods, const WatchCache* versions) {
-  auto shared = std::make_shared<std::vector<api::Pod>>(std::move(pods));
+HttpResponse PodListResponse(std::span<const PodView> pods, const WatchCache* versions,
+                             std::shared_ptr<PodEncodingCache> cache) {
   json envelope{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", ListMeta(versions)}};
-  return PiecewiseList(envelope, "items", shared->size(), [shared, versions](size_t i) {
-    return EncodePodObject((*shared)[i], versions);
-  });
+  auto texts = std::make_shared<PodTexts>(envelope, "items", PodTextKind::kObject, HttpTarget(),
+                                          versions, std::move(cache));
+  texts->Reserve(pods.size());
+  for (const PodView& p : pods) texts->Add(p);
+  return Respond(std::move(texts));
+}
+
+std::shared_ptr<const std::string> PodObjectText(const PodView& pod, const WatchCache* versions,
+                                                 PodEncodingCache* cache) {
+  const std::string& uid = pod.pod->metadata.uid;
+  uint64_t version = versions != nullptr ? versions->PodVersion(uid) : 0;
+  if (cache != nullptr) {
+    if (auto text = cache->Find(uid, PodTextKind::kObject, pod.revision, version)) return text;
+  }
+  auto text = std::make_shared<const std::string>(Dump(EncodePodObjectAt(*pod.pod, version)));
+  if (cache != nullptr) cache->Store(uid, PodTextKind::kObject, pod.revision, version, text);
+  return text;
 }
 
 json EventColumnDefinitions() {

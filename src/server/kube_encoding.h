@@ -12,7 +12,11 @@
 // WatchCache given must outlive them.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,13 +25,22 @@
 #include "api/time.h"
 #include "server/api_handler.h"
 #include "server/http_target.h"
+#include "server/pod_source.h"
 
 namespace probelet::server {
 
 class WatchCache;
+class PodEncodingCache;
 
 // A v1 Pod / Event object: the api encoding plus "kind" and "apiVersion".
 nlohmann::json EncodePodObject(const api::Pod& pod, const WatchCache* versions = nullptr);
+// The same stamped with `resource_version` (0: none).
+nlohmann::json EncodePodObjectAt(const api::Pod& pod, uint64_t resource_version);
+// A v1 Pod object as served (and as an item of a PodList): EncodePodObject's JSON text, taken
+// from `cache` (may be null) while the pod's revision and resourceVersion are unchanged, and
+// kept there when encoded.
+std::shared_ptr<const std::string> PodObjectText(const PodView& pod, const WatchCache* versions,
+                                                 PodEncodingCache* cache);
 nlohmann::json EncodeEventObject(const api::Event& e, const WatchCache* versions = nullptr);
 // {"kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion"?}, "items": items}.
 nlohmann::json ListJson(std::string_view kind, nlohmann::json items,
@@ -40,11 +53,18 @@ nlohmann::json TableColumn(std::string_view name, std::string_view description, 
 nlohmann::json TableRowObject(const HttpTarget& target, const nlohmann::json& object);
 nlohmann::json TableOf(nlohmann::json columns, nlohmann::json rows);
 
-// The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise.
-HttpResponse PodTableResponse(const HttpTarget& target, std::vector<api::Pod> pods, api::Time now,
-                              const WatchCache* versions = nullptr);
-// The pods as a v1 PodList, produced piecewise.
-HttpResponse PodListResponse(std::vector<api::Pod> pods, const WatchCache* versions = nullptr);
+// The pods as a meta.k8s.io/v1 Table of `kubectl get pods`' columns, produced piecewise. The
+// views are read during the call only; the rows' objects are taken from `cache` (may be null)
+// and kept there as PodListResponse does with items; the cells are made anew (ages change).
+HttpResponse PodTableResponse(const HttpTarget& target, std::span<const PodView> pods,
+                              api::Time now, const WatchCache* versions,
+                              std::shared_ptr<PodEncodingCache> cache);
+// The pods as a v1 PodList, produced piecewise. The views are read during the call only: an
+// item `cache` (may be null) holds for the pod's revision and resourceVersion is taken from it
+// (a copy of its bytes, no encoding); the other pods are copied, encoded a piece at a time and
+// their items kept in `cache`.
+HttpResponse PodListResponse(std::span<const PodView> pods, const WatchCache* versions,
+                             std::shared_ptr<PodEncodingCache> cache);
 // The events as a meta.k8s.io/v1 Table of `kubectl get events`' columns.
 nlohmann::json EventTable(const HttpTarget& target, const std::vector<api::Event>& events,
                           api::Time now, const WatchCache* versions = nullptr);

@@ -158,6 +158,16 @@ std::optional<HttpResponse> FilterPods(const HttpTarget& target, std::vector<api
       [](const api::Pod& p) { return &p.metadata.labels; });
 }
 
+std::optional<HttpResponse> FilterPods(const HttpTarget& target, std::vector<PodView>& pods) {
+  const api::Pod none;  // what an empty list checks the fields against
+  return Filter(
+      target, pods,
+      [&none](const PodView& p, std::string_view f) {
+        return PodField(p.pod != nullptr ? *p.pod : none, f);
+      },
+      [](const PodView& p) { return &p.pod->metadata.labels; });
+}
+
 std::optional<HttpResponse> FilterEvents(const HttpTarget& target,
                                          std::vector<api::Event>& events) {
   return Filter(

@@ -17,11 +17,13 @@
 #include "api/service.h"
 #include "server/api_handler.h"
 #include "server/http_target.h"
+#include "server/pod_source.h"
 
 namespace probelet::server {
 
 // Keeps the pods that match the target's selectors; the 400 response when one is invalid.
 std::optional<HttpResponse> FilterPods(const HttpTarget& target, std::vector<api::Pod>& pods);
+std::optional<HttpResponse> FilterPods(const HttpTarget& target, std::vector<PodView>& pods);
 // The same for events (which carry no labels: a label selector sees none).
 std::optional<HttpResponse> FilterEvents(const HttpTarget& target, std::vector<api::Event>& events);
 

@@ -7,7 +7,10 @@
 // request, hundreds of times a second).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +24,29 @@
 
 namespace probelet::server {
 
+// A pod as WithPods shows it: not a copy. `revision` changes whenever the pod does (spec,
+// metadata or status) and is never reused, even by another pod; 0 means unknown (the pod may
+// have changed since any earlier look), so nothing derived from it may be kept.
+struct PodView {
+  const api::Pod* pod;
+  uint64_t revision;
+};
+
 class PodSource {
  public:
   virtual ~PodSource() = default;
   // Every pod the agent runs, spec plus current status (the kubelet's read-only /pods).
   virtual std::vector<api::Pod> ListPods() const = 0;
+  // Calls `visit` once with the same pods, in the same order, without copying them: the views
+  // are valid only during the call. The default copies ListPods() and gives revision 0; a source
+  // that knows when its pods change gives revisions, so the API encodes each change only once.
+  virtual void WithPods(const std::function<void(std::span<const PodView>)>& visit) const {
+    std::vector<api::Pod> pods = ListPods();
+    std::vector<PodView> views;
+    views.reserve(pods.size());
+    for (const auto& p : pods) views.push_back({&p, 0});
+    visit(views);
+  }
   // Every event recorded and still kept, aggregated (count, first and last timestamp).
   virtual std::vector<api::Event> ListEvents() const = 0;
   // Path of a container's log file (CRI format: "<RFC3339Nano> <stream> <P|F> <message>" per

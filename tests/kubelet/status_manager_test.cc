@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <optional>
 
+#include <set>
+
 #include "base/virtual_clock.h"
 #include "kubelet/status_generation.h"
 
@@ -112,6 +114,61 @@ TEST_F(StatusManagerTest, TerminalPhaseSticks) {
   s.phase = api::kPodRunning;
   status_.SetPodStatus("u1", s);
   EXPECT_EQ(status_.GetPodStatus("u1")->phase, "Failed");
+}
+
+// The API keeps each pod's JSON while its revision is unchanged (server/pod_encoding_cache.h):
+// every change must renew it, a no-op must not, and no revision may come back.
+TEST_F(StatusManagerTest, EveryChangeRenewsThePodsRevisionAndNoOpsKeepIt) {
+  auto revision = [&] {
+    auto views = status_.ViewPods();
+    EXPECT_EQ(views.size(), 1u);
+    return views.empty() ? 0 : views[0].revision;
+  };
+  std::set<uint64_t> seen;
+  auto renewed = [&] {
+    uint64_t r = revision();
+    EXPECT_NE(r, 0u);
+    return seen.insert(r).second;
+  };
+  status_.AddPod(pod_);
+  EXPECT_TRUE(renewed());
+  EXPECT_EQ(status_.ViewPods()[0].pod, status_.GetPod("u1"));
+  Store(Running(false, false));
+  EXPECT_TRUE(renewed()) << "status stored";
+  status_.SetContainerReadiness("u1", "probelet://a", true);
+  EXPECT_TRUE(renewed()) << "readiness";
+  status_.SetContainerReadiness("u1", "probelet://a", true);
+  EXPECT_FALSE(renewed()) << "unchanged readiness";
+  status_.SetContainerStartup("u1", "probelet://b", true);
+  EXPECT_TRUE(renewed()) << "startup";
+  status_.SetPodStatus("u1", *status_.GetPodStatus("u1"));
+  EXPECT_FALSE(renewed()) << "the same status again";
+  status_.MarkDeleted("u1", clock_.WallNow(), 30);
+  EXPECT_TRUE(renewed()) << "deletionTimestamp";
+  status_.MarkDeleted("u1", clock_.WallNow(), 30);
+  EXPECT_FALSE(renewed()) << "already deleted";
+  api::Pod respec = pod_;
+  respec.spec.containers[0].image = "other";
+  status_.AddPod(respec);
+  EXPECT_TRUE(renewed()) << "spec";
+  // A pod removed and added again under the same UID never gets an old revision back.
+  status_.RemovePod("u1");
+  EXPECT_TRUE(status_.ViewPods().empty());
+  status_.AddPod(pod_);
+  EXPECT_TRUE(renewed()) << "added again";
+}
+
+TEST_F(StatusManagerTest, ViewPodsIsListPodsWithoutACopy) {
+  api::Pod second = pod_;
+  second.metadata.uid = "u2";
+  status_.AddPod(second);
+  status_.AddPod(pod_);
+  auto views = status_.ViewPods();
+  auto pods = status_.ListPods();
+  ASSERT_EQ(views.size(), 2u);
+  ASSERT_EQ(pods.size(), 2u);
+  for (size_t i = 0; i < pods.size(); ++i) EXPECT_EQ(*views[i].pod, pods[i]);
+  EXPECT_EQ(views[0].pod->metadata.uid, "u2");  // the order they were added
 }
 
 }  // namespace

@@ -292,6 +292,17 @@ class ThrowingPodSource : public testing::FakePodSource {
  public:
   enum class Throw { kNothing, kStd, kInt };
   std::vector<api::Pod> ListPods() const override {
+    MaybeThrow();
+    return FakePodSource::ListPods();
+  }
+  void WithPods(const std::function<void(std::span<const PodView>)>& visit) const override {
+    MaybeThrow();
+    FakePodSource::WithPods(visit);
+  }
+  void Arm(Throw what) { throw_ = what; }
+
+ private:
+  void MaybeThrow() const {
     switch (throw_.load()) {
       case Throw::kStd:
         throw std::runtime_error("the source broke");
@@ -300,11 +311,8 @@ class ThrowingPodSource : public testing::FakePodSource {
       case Throw::kNothing:
         break;
     }
-    return FakePodSource::ListPods();
   }
-  void Arm(Throw what) { throw_ = what; }
 
- private:
   std::atomic<Throw> throw_{Throw::kNothing};
 };
 

@@ -3,6 +3,9 @@
 // one the kubelet reports after a liveness restart (probes of each kind, a restart with
 // lastState, conditions, events).
 //
+// Each pod has a revision (PodView) that SetPods and UpdatePod renew, as the status manager
+// does on a change, so the API's pod JSON cache is exercised as with a real agent.
+//
 // Header-only so integration tests can use it without linking the server tests' helpers.
 // Thread safety: all methods lock, so a test thread may change it while the server's loop
 // thread reads it.
@@ -21,6 +24,12 @@ class FakePodSource : public PodSource {
   std::vector<api::Pod> ListPods() const override {
     std::lock_guard lock(mu_);
     return pods_;
+  }
+  void WithPods(const std::function<void(std::span<const PodView>)>& visit) const override {
+    std::lock_guard lock(mu_);
+    std::vector<PodView> views;
+    for (size_t i = 0; i < pods_.size(); ++i) views.push_back({&pods_[i], revisions_[i]});
+    visit(views);
   }
   std::vector<api::Event> ListEvents() const override {
     std::lock_guard lock(mu_);
@@ -61,6 +70,8 @@ class FakePodSource : public PodSource {
   void SetPods(std::vector<api::Pod> pods) {
     std::lock_guard lock(mu_);
     pods_ = std::move(pods);
+    revisions_.clear();
+    for (size_t i = 0; i < pods_.size(); ++i) revisions_.push_back(next_revision_++);
   }
   void SetEvents(std::vector<api::Event> events) {
     std::lock_guard lock(mu_);
@@ -113,14 +124,18 @@ class FakePodSource : public PodSource {
   template <typename Fn>
   void UpdatePod(std::string_view name, Fn fn) {
     std::lock_guard lock(mu_);
-    for (auto& p : pods_) {
-      if (p.metadata.name == name) fn(p);
+    for (size_t i = 0; i < pods_.size(); ++i) {
+      if (pods_[i].metadata.name != name) continue;
+      fn(pods_[i]);
+      revisions_[i] = next_revision_++;
     }
   }
 
  private:
   mutable std::mutex mu_;
   std::vector<api::Pod> pods_;
+  std::vector<uint64_t> revisions_;  // of pods_, one each
+  uint64_t next_revision_ = 1;
   std::vector<api::Event> events_;
   std::vector<api::Service> services_;
   std::vector<api::Endpoints> endpoints_;
