@@ -17,7 +17,7 @@ if [ $# -gt 0 ]; then
   base=$(git merge-base "$1" HEAD)
   files=$( { git diff --name-only --diff-filter=d "$base" -- 'src/*.cc' 'src/*.h'
              git ls-files --others --exclude-standard -- 'src/*.cc' 'src/*.h'; } |
-    sed 's/\.h$/.cc/' | sort -u | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+    sed 's/\.h$/.cc/' | sort -u | while read -r f; do if [ -f "$f" ]; then echo "$f"; fi; done)
 else
   files=$(git ls-files --cached --others --exclude-standard 'src/*.cc')
 fi

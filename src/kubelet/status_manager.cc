@@ -48,12 +48,23 @@ void StatusManager::SetCheckpoint(PodStatusCheckpoint* checkpoint, base::Duratio
 
 void StatusManager::FlushCheckpoint() {
   if (checkpoint_timer_) checkpoint_timer_->Cancel();
-  if (checkpoint_ != nullptr) {
-    for (const auto& uid : unsaved_) {
-      if (const Entry* e = Find(uid)) checkpoint_->Save(e->pod);
+  SaveUnsaved(unsaved_.size());
+}
+
+void StatusManager::SaveUnsaved(size_t limit) {
+  for (size_t n = 0; n < limit && !unsaved_.empty(); ++n) {
+    auto node = unsaved_.extract(unsaved_.begin());
+    if (const Entry* e = Find(node.value()); e != nullptr && checkpoint_ != nullptr) {
+      checkpoint_->Save(e->pod);
     }
   }
-  unsaved_.clear();
+}
+
+void StatusManager::SaveSomeUnsaved() {
+  // A bounded batch per turn of the loop: 2,000 pods changed within one interval written in
+  // one turn would hold every probe back for most of a second.
+  SaveUnsaved(kCheckpointSavesPerTurn);
+  if (!unsaved_.empty()) checkpoint_timer_->Arm(clock_.Now(), [this] { SaveSomeUnsaved(); });
 }
 
 void StatusManager::RemovePod(std::string_view pod_uid) {
@@ -126,7 +137,7 @@ void StatusManager::Store(Entry& entry, api::PodStatus status) {
     unsaved_.insert(entry.pod.metadata.uid);
     if (!checkpoint_timer_) checkpoint_timer_ = clock_.NewTimer();
     if (!checkpoint_timer_->armed()) {
-      checkpoint_timer_->Arm(clock_.Now() + checkpoint_interval_, [this] { FlushCheckpoint(); });
+      checkpoint_timer_->Arm(clock_.Now() + checkpoint_interval_, [this] { SaveSomeUnsaved(); });
     }
   }
   if (observer_) observer_(entry.pod, old, entry.pod.status);

@@ -104,6 +104,11 @@ class StatusManager : public prober::StatusProvider {
   Entry* Find(std::string_view pod_uid);
   api::ContainerStatus* FindContainer(api::PodStatus& status, std::string_view container_id);
   void Store(Entry& entry, api::PodStatus status);
+  // Saves up to `limit` pods of unsaved_ (and forgets them).
+  void SaveUnsaved(size_t limit);
+  // The checkpoint timer's turn: kCheckpointSavesPerTurn saves, the rest on the next turns.
+  void SaveSomeUnsaved();
+  static constexpr size_t kCheckpointSavesPerTurn = 32;
 
   // Looked up by every probe of every worker: hashed, and by string_view without a copy.
   struct UidHash {

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
-
 #include <set>
 
 #include "base/virtual_clock.h"
@@ -212,6 +212,27 @@ TEST_F(StatusCheckpointBatchTest, ChangesWithinTheIntervalAreSavedOnceWithTheLas
   EXPECT_EQ(SavedReadyOfA(), true);
   clock_.Advance(std::chrono::seconds(1));
   EXPECT_EQ(SavedReadyOfA(), false);
+}
+
+TEST_F(StatusCheckpointBatchTest, ManyPodsAreSavedABoundedBatchPerTurn) {
+  std::vector<std::string> uids;
+  for (int i = 0; i < 100; ++i) {
+    api::Pod pod = TwoContainerPod();
+    pod.metadata.uid = "p" + std::to_string(i);
+    status_.AddPod(pod);
+    status_.SetPodStatus(pod.metadata.uid, Running(true, false));
+    uids.push_back(pod.metadata.uid);
+  }
+  auto saved = [&] {
+    return std::count_if(uids.begin(), uids.end(),
+                         [&](const auto& uid) { return checkpoint_.Load(uid).has_value(); });
+  };
+  clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(saved(), 0);
+  ASSERT_TRUE(clock_.RunNext());  // the interval's end: one batch
+  EXPECT_EQ(saved(), 32);
+  clock_.RunUntilIdle();  // the next turns: the rest
+  EXPECT_EQ(saved(), 100);
 }
 
 TEST_F(StatusCheckpointBatchTest, FlushSavesAtOnce) {
