@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "api/probe_describe.h"
 #include "api/time.h"
@@ -115,13 +116,23 @@ HttpResponse List(const HttpTarget& target, const PodSource& source) {
     }
   }
   q.attempts = std::max<size_t>(attempts, 1);
-  json items = json::array();
+  // Each item is dumped as soon as it is built: a DOM of every worker's history (4,000 workers
+  // with 12 attempts each) held at once, and copied into the list, left a malloc high-water
+  // mark of about 170 MB. The bytes are those of the whole document dumped at once: its keys
+  // come out sorted, so "apiVersion", "items", "kind".
+  HttpResponse r;
+  r.body = R"({"apiVersion":")";
+  r.body += kApiVersion;
+  r.body += R"(","items":[)";
+  bool first = true;
   for (const auto& w : source.ListProbeWorkers(q)) {
     json item = WorkerJson(w);
     if (attempts > 0) item["attempts"] = AttemptsJson(w.attempts);
-    items.push_back(std::move(item));
+    if (!std::exchange(first, false)) r.body += ',';
+    r.body += item.dump();
   }
-  return Json({{"kind", "ProbeWorkerList"}, {"apiVersion", kApiVersion}, {"items", items}});
+  r.body += R"(],"kind":"ProbeWorkerList"})";
+  return r;
 }
 
 HttpResponse One(const HttpTarget& target, const PodSource& source) {

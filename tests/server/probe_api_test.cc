@@ -89,6 +89,18 @@ class ProbeApiTest : public ::testing::Test {
   ApiHandler handler_{clock_, source_, monitor_};
 };
 
+// The list is written item by item (no DOM of every worker at once); its bytes must be those
+// of one document dumped whole, as clients and the dashboard have always read.
+TEST_F(ProbeApiTest, TheListIsOneCanonicalDocument) {
+  for (const char* target : {"/probes", "/probes?attempts=5", "/probes?namespace=nobody"}) {
+    HttpResponse r = Get(target);
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.body, json::parse(r.body).dump()) << target;
+  }
+  EXPECT_EQ(json::parse(Get("/probes?attempts=5").body)["items"][0]["attempts"].size(), 3u);
+  EXPECT_EQ(json::parse(Get("/probes?namespace=nobody").body)["items"], json::array());
+}
+
 TEST_F(ProbeApiTest, ListsEveryWorkerWithItsLastAttempt) {
   json list = GetJson("/probes");
   EXPECT_EQ(list["kind"], "ProbeWorkerList");
