@@ -23,10 +23,6 @@
 namespace probelet::runtime {
 namespace {
 
-// How long a shim may take to report its spawn of the container: an exec of a small binary
-// and a clone, normally about a millisecond.
-constexpr int kShimReportTimeoutMs = 10'000;
-
 base::UniqueFd PidfdOpen(pid_t pid) {
   return base::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 }
@@ -45,16 +41,21 @@ base::Expected<ShimReport> ParseReport(const std::string& line) {
   return base::Error{"probelet-shim: unexpected report \"" + line + "\""};
 }
 
-// Waits for the report on `fd` (StartContainerNow only: the loop's starts read it
-// asynchronously, LaunchStart).
-base::Expected<ShimReport> ReadReport(int fd) {
+// Waits for the report on `fd`, at most `timeout` (ProcessRuntimeOptions::shim_report_timeout)
+// in all (StartContainerNow only: the loop's starts read it asynchronously, LaunchStart).
+base::Expected<ShimReport> ReadReport(int fd, base::Duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string line;
   char buf[512];
   while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
-    int r = ::poll(&p, 1, kShimReportTimeoutMs);
+    int r = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
     if (r < 0 && errno == EINTR) continue;
-    if (r == 0) return base::Error{"probelet-shim did not report within 10 s"};
+    if (r == 0) {
+      return base::Error{"probelet-shim did not report within " + base::FormatGoDuration(timeout)};
+    }
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return base::Error{"probelet-shim exited before reporting the start"};
@@ -140,7 +141,7 @@ base::Expected<base::UniqueFd> ProcessRuntime::Impl::SpawnShim(Container& c,
 base::Status ProcessRuntime::Impl::StartWithShim(Container& c, const std::string& id) {
   auto report = SpawnShim(c, id);
   if (!report.ok()) return report.error();
-  return ShimReported(c, id, ReadReport(report->get()));
+  return ShimReported(c, id, ReadReport(report->get(), options_.shim_report_timeout));
 }
 
 void ProcessRuntime::Impl::QueueStartWithShim(Container& c, const std::string& id,

@@ -160,6 +160,18 @@ TEST_F(ShimStartTest, AReportUnreadWhenTheTimeoutFiresCounts) {
   EXPECT_EQ(rt_->GetContainerStatus(id)->state, ContainerState::kRunning);
 }
 
+TEST_F(ShimStartTest, TheSynchronousStartHonoursTheReportTimeout) {
+  // StartContainerNow waits for the report itself: with the same timeout as the loop's starts.
+  Make(Delayed("5"), 16, 300ms);
+  std::string id = Create("slow");
+  const auto t0 = std::chrono::steady_clock::now();
+  base::Status st = rt_->StartContainerNow(id);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message, "probelet-shim did not report within 300ms");
+  EXPECT_LT(waited, 3s);
+}
+
 TEST_F(ShimStartTest, TheLoopTurnsWhileAShimIsLateToReport) {
   Make(Delayed("0.6"));
   std::string id = Create("late");
