@@ -14,5 +14,7 @@ namespace probelet::base {
 // already in brackets gets a second pair.
 std::string JoinHostPort(std::string_view host, std::string_view port);
 std::string JoinHostPort(std::string_view host, int port);
+// The same, appended to `out` without a temporary string (the Host header of every probe).
+void AppendHostPort(std::string& out, std::string_view host, int port);
 
 }  // namespace probelet::base

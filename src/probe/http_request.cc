@@ -386,7 +386,11 @@ void AppendRequestHead(const HttpRequest& request, std::string& out, std::string
   out += "GET ";
   out += request.path_and_query.empty() ? std::string_view("/") : request.path_and_query;
   out += " HTTP/1.1\r\nHost: ";
-  out += HostHeaderValue(request);
+  if (const std::string* host = FirstHeader(request, "Host"); host && !host->empty()) {
+    out += *host;  // HostHeaderValue, without its copy
+  } else {
+    base::AppendHostPort(out, request.host, request.port);
+  }
   out += "\r\n";
   // Go's Request.write: the first User-Agent value, or none when it is empty.
   // (Go tests the value before trimming it, so "  " still sends an empty User-Agent line.)

@@ -39,5 +39,14 @@ TEST(JoinHostPortTest, IntegerPortIsWrittenInDecimal) {
   EXPECT_EQ(JoinHostPort("", -1), ":-1");
 }
 
+TEST(JoinHostPortTest, AppendHostPortAppends) {
+  std::string out = "Host: ";
+  AppendHostPort(out, "10.244.1.23", 8080);
+  EXPECT_EQ(out, "Host: 10.244.1.23:8080");
+  out.clear();
+  AppendHostPort(out, "fd00::5", 2147483647);
+  EXPECT_EQ(out, "[fd00::5]:2147483647");
+}
+
 }  // namespace
 }  // namespace probelet::base
