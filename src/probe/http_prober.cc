@@ -60,7 +60,7 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // block in glibc's per-thread cache (requests up to 1,032 bytes): 2,048 took malloc's slow path
 // on every probe.
 constexpr size_t kInitialBuffer = 1024;
-constexpr int kMax1xxResponses = 5;      // Go's transport
+constexpr int kMax1xxResponses = 5;  // Go's transport
 
 bool IsIPLiteral(std::string_view host) {
   error_code ec;
