@@ -125,6 +125,26 @@ TEST(HttpRequestTest, WireBytesSortHeadersAndUseHostOverride) {
             "\r\n");
 }
 
+// Up to 16 headers are sorted in a buffer on the stack, more with std::stable_sort: both
+// keep the values of one name in their order.
+TEST(HttpRequestTest, ManyHeadersAreSortedStably) {
+  for (int n : {3, 16, 17, 40}) {
+    auto action = Action("/", 80);
+    std::string want_b, want_a;
+    for (int i = 0; i < n; ++i) {
+      const std::string name = i % 2 ? "X-A" : "X-B";
+      action.http_headers.push_back({name, std::to_string(i)});
+      (i % 2 ? want_a : want_b) += name + ": " + std::to_string(i) + "\r\n";
+    }
+    std::string head;
+    AppendRequestHead(Build(action), head);
+    EXPECT_NE(head.find("Accept: */*\r\n" + want_a + want_b + "Connection: close\r\n"),
+              std::string::npos)
+        << n << " headers:\n"
+        << head;
+  }
+}
+
 TEST(HttpRequestTest, EmptyHostHeaderFallsBackToUrlHost) {
   auto action = Action("/", 443);
   action.http_headers = {{"Host", ""}};
