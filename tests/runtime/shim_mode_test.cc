@@ -124,8 +124,9 @@ TEST_P(ShimModeTest, ASecondRuntimeAdoptsARunningContainerAndSeesItsExit) {
   std::string file = dir_ / "go";
   std::string id = Start("echo $$$$ > " + std::string(dir_ / "pid") + "; while [ ! -e " + file +
                          " ]; do sleep 0.05; done; echo bye; exit 5");
+  // The shell's redirect makes the file before echo writes to it: wait for the whole line.
   ASSERT_TRUE(RunUntil(
-      io_, [&] { return std::filesystem::exists(dir_ / "pid"); }, 5s));
+      io_, [&] { return ReadFile(dir_ / "pid").ends_with('\n'); }, 5s));
   pid_t pid = std::stoi(ReadFile(dir_ / "pid"));
   auto before = *rt_->GetContainerStatus(id);
   rt_->Detach();
