@@ -376,11 +376,18 @@ std::string RequestUrl(const HttpRequest& request) {
          request.path_and_query;
 }
 
-std::string HostHeaderValue(const HttpRequest& request) {
+void AppendHostHeaderValue(const HttpRequest& request, std::string& out) {
   if (const std::string* host = FirstHeader(request, "Host"); host && !host->empty()) {
-    return *host;
+    out += *host;
+  } else {
+    base::AppendHostPort(out, request.host, request.port);
   }
-  return base::JoinHostPort(request.host, request.port);
+}
+
+std::string HostHeaderValue(const HttpRequest& request) {
+  std::string out;
+  AppendHostHeaderValue(request, out);
+  return out;
 }
 
 void AppendRequestHead(const HttpRequest& request, std::string& out, std::string_view referer) {
@@ -394,11 +401,7 @@ void AppendRequestHead(const HttpRequest& request, std::string& out, std::string
   out += "GET ";
   out += request.path_and_query.empty() ? std::string_view("/") : request.path_and_query;
   out += " HTTP/1.1\r\nHost: ";
-  if (const std::string* host = FirstHeader(request, "Host"); host && !host->empty()) {
-    out += *host;  // HostHeaderValue, without its copy
-  } else {
-    base::AppendHostPort(out, request.host, request.port);
-  }
+  AppendHostHeaderValue(request, out);
   out += "\r\n";
   // Go's Request.write: the first User-Agent value, or none when it is empty.
   // (Go tests the value before trimming it, so "  " still sends an empty User-Agent line.)

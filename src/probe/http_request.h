@@ -66,6 +66,8 @@ std::string RequestUrl(const HttpRequest& request);
 // (newProbeRequest, request.go, sets req.Host from it, §5.3.1.8), else the URL's host:port (the
 // port always written, IPv6 in brackets; §5.3.2.9.2).
 std::string HostHeaderValue(const HttpRequest& request);
+// The same, appended to `out` (the request head of every probe: no temporary string).
+void AppendHostHeaderValue(const HttpRequest& request, std::string& out);
 
 // Appends the request head Go's client writes for `request` with keep-alives and compression
 // off (§5.3.2.9): request line, Host, User-Agent (unless empty), the other headers sorted by

@@ -117,9 +117,9 @@ HttpResponse List(const HttpTarget& target, const PodSource& source) {
   }
   q.attempts = std::max<size_t>(attempts, 1);
   // Each item is dumped as soon as it is built: a DOM of every worker's history (4,000 workers
-  // with 12 attempts each) held at once, and copied into the list, left a malloc high-water
-  // mark of about 170 MB. The bytes are those of the whole document dumped at once: its keys
-  // come out sorted, so "apiVersion", "items", "kind".
+  // with 12 attempts each) held at once, and copied into the list, left probelet's RSS at
+  // 291 MB after one such request at 2,000 pods (90 MB this way). The bytes are those of the whole
+  // document dumped at once: its keys come out sorted, so "apiVersion", "items", "kind".
   HttpResponse r;
   r.body = R"({"apiVersion":")";
   r.body += kApiVersion;
