@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/pod.h"
@@ -42,6 +43,21 @@ struct ProbeWorkerStatus {
   }
 };
 
+// A worker's place in the list's order: namespace, pod, container, type, then pod UID (two pods
+// of one name exist while the old one terminates). Views into the worker or status it names.
+struct ProbeWorkerKey {
+  std::string_view pod_namespace;
+  std::string_view pod_name;
+  std::string_view container;
+  ProbeType type = ProbeType::kLiveness;
+  std::string_view pod_uid;
+  auto operator<=>(const ProbeWorkerKey&) const = default;
+};
+
+inline ProbeWorkerKey KeyOf(const ProbeWorkerStatus& s) {
+  return {s.pod_namespace, s.pod_name, s.container, s.type, s.pod_uid};
+}
+
 // Which workers, and how much of their history, ListWorkers copies.
 struct ProbeWorkerQuery {
   std::string pod_namespace;  // "" = any
@@ -50,6 +66,18 @@ struct ProbeWorkerQuery {
   std::optional<ProbeType> type;
   size_t attempts = 1;  // the last N attempts of each (SIZE_MAX: the whole ring)
   api::Time since{};    // only attempts started after this
+  // Paging, so that a long list is copied a page per turn of the loop: only the workers after
+  // `after` (a status of the previous page, whose key is all that is read), at most `limit`.
+  std::optional<ProbeWorkerStatus> after;
+  size_t limit = SIZE_MAX;
+
+  // Whether the filters and `after` select the worker with this key (`limit` aside).
+  bool Selects(const ProbeWorkerKey& k) const {
+    return (pod_namespace.empty() || k.pod_namespace == pod_namespace) &&
+           (pod_name.empty() || k.pod_name == pod_name) &&
+           (container.empty() || k.container == container) && (!type || k.type == *type) &&
+           (!after || KeyOf(*after) < k);
+  }
 };
 
 }  // namespace probelet::prober

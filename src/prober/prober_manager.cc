@@ -75,15 +75,24 @@ Worker* ProberManager::GetWorker(std::string_view pod_uid, std::string_view cont
 }
 
 std::vector<ProbeWorkerStatus> ProberManager::ListWorkers(const ProbeWorkerQuery& q) const {
-  std::vector<ProbeWorkerStatus> out;
+  // Keys first and copies last: a page of a long list copies only its own workers.
+  std::vector<std::pair<ProbeWorkerKey, const Worker*>> selected;
   for (const auto& w : workers_) {
     const PodRef& pod = w->pod();
-    if ((!q.pod_namespace.empty() && pod.namespace_ != q.pod_namespace) ||
-        (!q.pod_name.empty() && pod.name != q.pod_name) ||
-        (!q.container.empty() && w->container_name() != q.container) ||
-        (q.type && w->probe_type() != *q.type)) {
-      continue;
-    }
+    ProbeWorkerKey key{pod.namespace_, pod.name, w->container_name(), w->probe_type(), pod.uid};
+    if (q.Selects(key)) selected.emplace_back(key, w.get());
+  }
+  auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (selected.size() > q.limit) {
+    std::nth_element(selected.begin(), selected.begin() + static_cast<ptrdiff_t>(q.limit),
+                     selected.end(), by_key);
+    selected.resize(q.limit);
+  }
+  std::sort(selected.begin(), selected.end(), by_key);
+  std::vector<ProbeWorkerStatus> out;
+  out.reserve(selected.size());
+  for (const auto& [key, w] : selected) {
+    const PodRef& pod = w->pod();
     ProbeWorkerStatus& s = out.emplace_back();
     s.pod_namespace = pod.namespace_;
     s.pod_name = pod.name;
@@ -107,10 +116,6 @@ std::vector<ProbeWorkerStatus> ProberManager::ListWorkers(const ProbeWorkerQuery
       if (q.attempts > 0) s.attempts = h->Snapshot(q.attempts, q.since);
     }
   }
-  std::sort(out.begin(), out.end(), [](const ProbeWorkerStatus& a, const ProbeWorkerStatus& b) {
-    return std::tie(a.pod_namespace, a.pod_name, a.container, a.type) <
-           std::tie(b.pod_namespace, b.pod_name, b.container, b.type);
-  });
   return out;
 }
 

@@ -81,8 +81,9 @@ class ProberManager {
   ResultsManager& results(ProbeType type);
 
   size_t worker_count() const { return workers_.size(); }
-  // Copies of the workers `query` selects, ordered by namespace, pod, container, type
-  // (liveness, readiness, startup), each with its last query.attempts attempts.
+  // Copies of the workers `query` selects, in ProbeWorkerKey order (namespace, pod, container,
+  // type as liveness, readiness, startup, pod UID), each with its last query.attempts attempts;
+  // the page after query.after, of at most query.limit, when those are set.
   std::vector<ProbeWorkerStatus> ListWorkers(const ProbeWorkerQuery& query) const;
   // The worker for a key, or nullptr (for tests and the bench).
   Worker* GetWorker(std::string_view pod_uid, std::string_view container, ProbeType type) const;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdint>
+#include <iterator>
 
 namespace probelet::prober {
 
@@ -37,6 +39,13 @@ size_t ResultIndex(CachedResult r) {
 
 void AppendDouble(std::string& out, double v) {
   char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, res.ptr);
+}
+
+template <typename Int>
+void AppendInt(std::string& out, Int v) {
+  char buf[24];
   auto res = std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, res.ptr);
 }
@@ -126,12 +135,27 @@ void ProberMetrics::Delete(Series* series) {
 }
 
 void ProberMetrics::WriteText(std::string& out) const {
-  if (!series_.empty()) {
-    out +=
-        "# HELP prober_probe_total [BETA] Cumulative number of a liveness, readiness or startup "
-        "probe for a container by result.\n"
-        "# TYPE prober_probe_total counter\n";
-    for (const auto& [k, s] : series_) {
+  TextCursor cursor;
+  while (!WriteText(out, cursor, SIZE_MAX)) {
+  }
+}
+
+bool ProberMetrics::WriteText(std::string& out, TextCursor& cursor, size_t max_series) const {
+  using Family = TextCursor::Family;
+  size_t written = 0;
+  if (cursor.family_ == Family::kCounters) {
+    auto it = series_.begin();
+    if (cursor.last_counter_) {
+      it = series_.upper_bound(*cursor.last_counter_);
+    } else if (!series_.empty()) {
+      out +=
+          "# HELP prober_probe_total [BETA] Cumulative number of a liveness, readiness or startup "
+          "probe for a container by result.\n"
+          "# TYPE prober_probe_total counter\n";
+    }
+    const size_t before = written;
+    for (; it != series_.end() && written < max_series; ++it, ++written) {
+      const auto& [k, s] = *it;
       for (size_t r = 0; r < kResultLabels.size(); ++r) {
         if (s.counts[r] < 0) continue;
         out += "prober_probe_total{";
@@ -142,17 +166,30 @@ void ProberMetrics::WriteText(std::string& out) const {
         AppendLabel(out, "probe_type", k[4], false);
         AppendLabel(out, "result", kResultLabels[r], false);
         out += "} ";
-        out += std::to_string(s.counts[r]);
+        AppendInt(out, s.counts[r]);
         out += '\n';
       }
     }
+    if (written > before) cursor.last_counter_ = std::prev(it)->first;
+    if (it != series_.end()) return false;
+    cursor.family_ = Family::kHistograms;
   }
-  if (!histograms_.empty()) {
-    out +=
-        "# HELP prober_probe_duration_seconds [ALPHA] Duration in seconds for a probe response.\n"
-        "# TYPE prober_probe_duration_seconds histogram\n";
-    for (const auto& [k, h] : histograms_) {
-      std::string labels;
+  if (cursor.family_ == Family::kHistograms) {
+    if (written >= max_series) return false;  // the family's first series, and HELP, come next
+    auto it = histograms_.begin();
+    if (cursor.last_histogram_) {
+      it = histograms_.upper_bound(*cursor.last_histogram_);
+    } else if (!histograms_.empty()) {
+      out +=
+          "# HELP prober_probe_duration_seconds [ALPHA] Duration in seconds for a probe "
+          "response.\n"
+          "# TYPE prober_probe_duration_seconds histogram\n";
+    }
+    std::string labels;
+    const size_t before = written;
+    for (; it != histograms_.end() && written < max_series; ++it, ++written) {
+      const auto& [k, h] = *it;
+      labels.clear();
       AppendLabel(labels, "container", k[0], true);
       AppendLabel(labels, "namespace", k[1], false);
       AppendLabel(labels, "pod", k[2], false);
@@ -170,7 +207,7 @@ void ProberMetrics::WriteText(std::string& out) const {
           out += "+Inf";
         }
         out += "\"} ";
-        out += std::to_string(cumulative);
+        AppendInt(out, cumulative);
         out += '\n';
       }
       out += "prober_probe_duration_seconds_sum{";
@@ -180,10 +217,14 @@ void ProberMetrics::WriteText(std::string& out) const {
       out += "\nprober_probe_duration_seconds_count{";
       out += labels;
       out += "} ";
-      out += std::to_string(h.count);
+      AppendInt(out, h.count);
       out += '\n';
     }
+    if (written > before) cursor.last_histogram_ = std::prev(it)->first;
+    if (it != histograms_.end()) return false;
+    cursor.family_ = Family::kDone;
   }
+  return true;
 }
 
 int64_t ProberMetrics::ProbeTotal(const Labels& labels, std::string_view result) const {

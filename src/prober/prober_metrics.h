@@ -25,6 +25,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,8 +63,17 @@ class ProberMetrics {
   // Deletes a worker's series (nullptr: nothing to do).
   void Delete(Series* series);
 
+  // Where a piecewise WriteText stopped (defined below).
+  class TextCursor;
+
   // Appends the exposition text; metric families with no series are left out.
   void WriteText(std::string& out) const;
+  // Appends the next `max_series` series after `cursor` (a default one: from the start) and
+  // moves it on; true once the text is complete. Between calls the loop may run probes, and a
+  // series added or deleted meanwhile is written or not by where its key falls, as a scrape of a
+  // client_golang registry sees a series that comes or goes while it is collected. Each family's
+  // HELP and TYPE come once, before its first series.
+  bool WriteText(std::string& out, TextCursor& cursor, size_t max_series) const;
 
   // For tests: the counter value, or -1 when the series does not exist.
   int64_t ProbeTotal(const Labels& labels, std::string_view result) const;
@@ -80,6 +90,19 @@ class ProberMetrics {
 
   std::map<CounterKey, Series> series_;
   std::map<HistogramKey, Histogram> histograms_;
+};
+
+// The family being written, and the key of the last series written in it.
+class ProberMetrics::TextCursor {
+ public:
+  bool done() const { return family_ == Family::kDone; }
+
+ private:
+  friend class ProberMetrics;
+  enum class Family : uint8_t { kCounters, kHistograms, kDone };
+  Family family_ = Family::kCounters;
+  std::optional<CounterKey> last_counter_;
+  std::optional<HistogramKey> last_histogram_;
 };
 
 }  // namespace probelet::prober

@@ -40,8 +40,11 @@ class AgentPodSource : public PodSource {
       const prober::ProbeWorkerQuery& query) const override {
     return agent_.probers().ListWorkers(query);
   }
+  bool WriteProberMetrics(std::string& out, prober::ProberMetrics::TextCursor& cursor,
+                          size_t max_series) const override {
+    return agent_.metrics().WriteText(out, cursor, max_series);
+  }
   void WriteMetrics(std::string& out) const override {
-    agent_.metrics().WriteText(out);
     out +=
         "# HELP probelet_log_dropped_lines_total Log lines dropped rather than block the event "
         "loop: containers' logs (the disk could not keep up) and probelet's own (stderr).\n"

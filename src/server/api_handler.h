@@ -67,9 +67,11 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
   std::optional<LogStream> log;  // set: the body is empty and the log is streamed instead
-  // Set for long lists (pods): appends the next piece of the body to `body` and returns true
-  // once it is complete. The server calls it between other work, so encoding a thousand pods
-  // never holds the event loop (and the probes on it) for more than a piece.
+  // Set for long bodies (pods, /probes, /metrics): appends the next piece of the body to `body`
+  // and returns true once it is complete. The server calls it between other work, so encoding a
+  // thousand pods never holds the event loop (and the probes on it) for more than a piece. It
+  // may read the handler and its PodSource, so it must not outlive them (the server's sessions
+  // do not), and the source may change between pieces.
   std::function<bool(std::string& body)> produce;
   // Set for a watch (kube_watch.h): the server streams the watcher's lines as HTTP chunks until
   // it ends, times out, the client goes or the server stops.

@@ -7,6 +7,7 @@
 // request, hundreds of times a second).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "api/pod.h"
 #include "api/service.h"
 #include "prober/probe_worker_status.h"
+#include "prober/prober_metrics.h"
 
 namespace probelet::server {
 
@@ -53,8 +55,17 @@ class PodSource {
   // line); previous = the instance before the current one. nullopt when there is none.
   virtual std::optional<std::string> LogPath(std::string_view ns, std::string_view pod,
                                              std::string_view container, bool previous) const = 0;
-  // Appends the kubelet's two probe metrics (prober_probe_total, prober_probe_duration_seconds,
-  // defined in prober_manager.go, §7.2) in the Prometheus text format, HELP and TYPE included.
+  // Appends the next piece of the kubelet's two probe metrics (prober_probe_total,
+  // prober_probe_duration_seconds, defined in prober_manager.go, §7.2), at most `max_series`
+  // series after `cursor` (ProberMetrics::WriteText); true once they are complete. /metrics
+  // writes them first, between turns of the loop: at 4,000 workers they are megabytes. None by
+  // default.
+  virtual bool WriteProberMetrics(std::string& out, prober::ProberMetrics::TextCursor& cursor,
+                                  size_t max_series) const {
+    (void)out, (void)cursor, (void)max_series;
+    return true;
+  }
+  // Appends the source's other metrics in the Prometheus text format, HELP and TYPE included.
   virtual void WriteMetrics(std::string& out) const = 0;
 
   // Services (issue 11) and their endpoints as the agent computes them (src/proxy/, wired by

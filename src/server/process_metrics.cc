@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -45,6 +46,10 @@ std::optional<double> BootTimeSeconds() {
 }
 
 std::optional<int> CountOpenFds() {
+  // Since Linux 6.2, stat() of /proc/self/fd gives the count in st_size at once; listing the
+  // directory costs a dentry lookup per fd, about 5 ms at 6,000 fds, all of it on the loop.
+  struct stat st {};
+  if (stat("/proc/self/fd", &st) == 0 && st.st_size > 0) return static_cast<int>(st.st_size);
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return std::nullopt;
   int n = 0;

@@ -3,7 +3,8 @@
 // process_resident_memory_bytes, process_virtual_memory_bytes, process_open_fds,
 // process_max_fds, process_start_time_seconds.
 //
-// Thread safety: any thread. Cost: a few small /proc reads and one readdir of /proc/self/fd.
+// Thread safety: any thread. Cost: a few small /proc reads and a stat of /proc/self/fd (a
+// readdir of it on kernels before 6.2, whose stat does not give the count).
 #pragma once
 
 #include <string>

@@ -111,6 +111,55 @@ TEST_F(ProberManagerTest, T25AddRemovePods) {
   EXPECT_EQ(tcp_.calls, 0);
 }
 
+// The API's /probes reads the workers a page at a time: in key order (namespace, pod, container,
+// type, then the pod's UID, so two pods of one name both come), filtered, after a given worker.
+TEST_F(ProberManagerTest, ListWorkersInKeyOrderAPageAtATime) {
+  for (const char* uid : {"b", "a", "c"}) {
+    m_.AddPod(MakePod(uid, {Probed("web", {ProbeType::kReadiness, ProbeType::kLiveness}),
+                            Probed("db", {ProbeType::kStartup})}));
+  }
+  api::Pod twin = MakePod("b2", {Probed("web", {ProbeType::kLiveness})});
+  twin.metadata.name = "b_name";  // the same name as pod "b", another UID
+  m_.AddPod(twin);
+  auto keys = [](const std::vector<ProbeWorkerStatus>& list) {
+    std::vector<std::string> out;
+    for (const auto& w : list) {
+      out.push_back(w.pod_name + "/" + w.container + "/" + std::string(ToString(w.type)) + "/" +
+                    w.pod_uid);
+    }
+    return out;
+  };
+  std::vector<std::string> all = keys(m_.ListWorkers({}));
+  ASSERT_EQ(all.size(), 10u);
+  EXPECT_EQ(all[0], "a_name/db/Startup/a");
+  EXPECT_EQ(all[1], "a_name/web/Liveness/a");
+  EXPECT_EQ(all[2], "a_name/web/Readiness/a");
+  EXPECT_EQ(all[4], "b_name/web/Liveness/b");
+  EXPECT_EQ(all[5], "b_name/web/Liveness/b2");
+  EXPECT_EQ(all[9], "c_name/web/Readiness/c");
+
+  ProbeWorkerQuery q;
+  q.limit = 3;
+  std::vector<std::string> paged;
+  for (;;) {
+    std::vector<ProbeWorkerStatus> page = m_.ListWorkers(q);
+    ASSERT_LE(page.size(), 3u);
+    for (auto& k : keys(page)) paged.push_back(k);
+    if (page.size() < q.limit) break;
+    q.after = std::move(page.back());
+  }
+  EXPECT_EQ(paged, all);
+
+  q = {};
+  q.type = ProbeType::kLiveness;
+  q.limit = 2;
+  EXPECT_EQ(keys(m_.ListWorkers(q)),
+            (std::vector<std::string>{"a_name/web/Liveness/a", "b_name/web/Liveness/b"}));
+  q.after = m_.ListWorkers(q).back();
+  EXPECT_EQ(keys(m_.ListWorkers(q)),
+            (std::vector<std::string>{"b_name/web/Liveness/b2", "c_name/web/Liveness/c"}));
+}
+
 TEST_F(ProberManagerTest, T26RestartableInitContainerGetsWorkers) {
   api::Container init =
       Probed("init", {ProbeType::kLiveness, ProbeType::kReadiness, ProbeType::kStartup});

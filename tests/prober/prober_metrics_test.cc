@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace probelet::prober {
 namespace {
@@ -70,6 +72,58 @@ TEST(ProberMetricsTest, ExpositionText) {
   want += "prober_probe_duration_seconds_sum{" + labels + ",probe_type=\"Liveness\"} 20.005\n";
   want += "prober_probe_duration_seconds_count{" + labels + ",probe_type=\"Liveness\"} 2\n";
   EXPECT_EQ(out, want);
+}
+
+// /metrics writes the series a piece at a time between turns of the loop: the pieces make the
+// same text as one call, each family's HELP and TYPE once, and a series that comes or goes
+// between pieces is written or not by where its key falls, never twice.
+TEST(ProberMetricsTest, ThePiecewiseTextIsTheWholeText) {
+  ProberMetrics m;
+  std::vector<ProberMetrics::Series*> series;
+  for (int i = 0; i < 10; ++i) {
+    std::string c = "c" + std::to_string(i);
+    auto* s =
+        m.Observe(nullptr, L(ProbeType::kLiveness, c), CachedResult::kSuccess, milliseconds(i));
+    series.push_back(
+        m.Observe(s, L(ProbeType::kLiveness, c), CachedResult::kFailure, milliseconds(i)));
+  }
+  std::string whole;
+  m.WriteText(whole);
+  for (size_t per_piece : {1, 3, 10, 11, 20, 1000}) {
+    std::string text;
+    ProberMetrics::TextCursor cursor;
+    int pieces = 1;
+    while (!m.WriteText(text, cursor, per_piece)) ++pieces;
+    EXPECT_TRUE(cursor.done());
+    EXPECT_EQ(text, whole) << per_piece;
+    EXPECT_EQ(pieces, static_cast<int>((20 + per_piece - 1) / per_piece)) << per_piece;
+  }
+
+  std::string text;
+  ProberMetrics::TextCursor cursor;
+  ASSERT_FALSE(m.WriteText(text, cursor, 5));  // counters c0..c4
+  m.Delete(series[2]);                         // already written
+  m.Delete(series[7]);                         // not yet: left out
+  m.Observe(nullptr, L(ProbeType::kLiveness, "c0a"), CachedResult::kSuccess, milliseconds(1));
+  m.Observe(nullptr, L(ProbeType::kLiveness, "c9a"), CachedResult::kSuccess, milliseconds(1));
+  while (!m.WriteText(text, cursor, 5)) {
+  }
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("# TYPE prober_probe_total counter\n"), 1u);
+  EXPECT_EQ(count("# TYPE prober_probe_duration_seconds histogram\n"), 1u);
+  EXPECT_EQ(count("prober_probe_total{container=\"c2\""), 2u);  // written before it went
+  EXPECT_EQ(count("prober_probe_total{container=\"c7\""), 0u);
+  EXPECT_EQ(count("prober_probe_total{container=\"c0a\""), 0u);  // came behind the cursor
+  EXPECT_EQ(count("prober_probe_total{container=\"c9a\""), 1u);
+  // Histograms are written after every counter, so c2's is gone and c0a's is there.
+  EXPECT_EQ(count("prober_probe_duration_seconds_count{container=\"c2\""), 0u);
+  EXPECT_EQ(count("prober_probe_duration_seconds_count{container=\"c0a\""), 1u);
 }
 
 TEST(ProberMetricsTest, LabelValuesAreEscaped) {

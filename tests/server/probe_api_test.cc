@@ -97,7 +97,7 @@ TEST_F(ProbeApiTest, TheListIsOneCanonicalDocument) {
     ASSERT_EQ(r.status, 200) << target;
     EXPECT_EQ(r.body, json::parse(r.body).dump()) << target;
   }
-  EXPECT_EQ(json::parse(Get("/probes?attempts=5").body)["items"][0]["attempts"].size(), 3u);
+  EXPECT_EQ(json::parse(Get("/probes?attempts=5").body)["items"][1]["attempts"].size(), 3u);
   EXPECT_EQ(json::parse(Get("/probes?namespace=nobody").body)["items"], json::array());
 }
 
@@ -106,7 +106,9 @@ TEST_F(ProbeApiTest, ListsEveryWorkerWithItsLastAttempt) {
   EXPECT_EQ(list["kind"], "ProbeWorkerList");
   EXPECT_EQ(list["apiVersion"], "probelet.dev/v1");
   ASSERT_EQ(list["items"].size(), 3u);
-  const json& w = list["items"][0];
+  // In the prober manager's order: namespace, pod, container, type.
+  EXPECT_EQ(list["items"][0]["pod"]["namespace"], "data");
+  const json& w = list["items"][1];
   EXPECT_EQ(w["pod"], (json{{"namespace", "default"}, {"name", "web"}, {"uid", "uid-web"}}));
   EXPECT_EQ(w["container"], "web");
   EXPECT_EQ(w["type"], "liveness");
@@ -136,10 +138,46 @@ TEST_F(ProbeApiTest, ListsEveryWorkerWithItsLastAttempt) {
   EXPECT_EQ(a["discarded"], false);
 
   // Not probed yet: no result, no last attempt.
-  const json& r = list["items"][1];
+  const json& r = list["items"][2];
   EXPECT_EQ(r["type"], "readiness");
   EXPECT_TRUE(r["result"].is_null());
   EXPECT_TRUE(r["lastAttempt"].is_null());
+}
+
+// A long list comes a page of workers per piece, so the loop runs probes in between; the pieces
+// make the same document as the list written at once, and a worker that goes between two
+// pieces leaves a valid document without it.
+TEST_F(ProbeApiTest, ALongListIsProducedAPageAtATime) {
+  std::vector<prober::ProbeWorkerStatus> workers;
+  for (int i = 0; i < 300; ++i) {
+    auto w = Worker("pod-" + std::to_string(1000 + i), "c", prober::ProbeType::kReadiness);
+    w.attempts = {Attempt(0, probe::Result::kSuccess, prober::CachedResult::kSuccess, 1,
+                          prober::CachedResult::kSuccess, false, "")};
+    workers.push_back(w);
+  }
+  source_.SetProbeWorkers(workers);
+  std::string whole = Get("/probes?attempts=1").body;
+  ASSERT_EQ(json::parse(whole)["items"].size(), 300u);
+
+  HttpResponse r = handler_.Handle({"GET", "/probes?attempts=1", ""});
+  ASSERT_TRUE(r.produce);
+  int pieces = 0;
+  while (!r.produce(r.body)) ++pieces;
+  EXPECT_GE(pieces, 300 / 64);  // at most 64 workers a piece with one attempt each
+  EXPECT_EQ(r.body, whole);
+
+  r = handler_.Handle({"GET", "/probes", ""});
+  ASSERT_FALSE(r.produce(r.body));       // the first page, pod-1000 onwards
+  workers.erase(workers.begin() + 200);  // pod-1200 goes before its page
+  source_.SetProbeWorkers(workers);
+  while (!r.produce(r.body)) {
+  }
+  json list = json::parse(r.body);
+  ASSERT_EQ(list["items"].size(), 299u);
+  for (size_t i = 1; i < list["items"].size(); ++i) {
+    EXPECT_LT(list["items"][i - 1]["pod"]["name"], list["items"][i]["pod"]["name"]);
+  }
+  EXPECT_EQ(r.body, list.dump());
 }
 
 TEST_F(ProbeApiTest, ListFiltersAndAttempts) {

@@ -11,6 +11,7 @@
 // thread reads it.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -91,18 +92,14 @@ class FakePodSource : public PodSource {
     std::lock_guard lock(mu_);
     metrics_ = std::move(text);
   }
-  // The probe workers: ListProbeWorkers filters them and cuts their attempts as the prober
-  // manager does.
+  // The probe workers: ListProbeWorkers selects, orders, pages and cuts their attempts as the
+  // prober manager does.
   std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
       const prober::ProbeWorkerQuery& q) const override {
     std::lock_guard lock(mu_);
     std::vector<prober::ProbeWorkerStatus> out;
     for (const auto& w : probe_workers_) {
-      if ((!q.pod_namespace.empty() && w.pod_namespace != q.pod_namespace) ||
-          (!q.pod_name.empty() && w.pod_name != q.pod_name) ||
-          (!q.container.empty() && w.container != q.container) || (q.type && w.type != *q.type)) {
-        continue;
-      }
+      if (!q.Selects(prober::KeyOf(w))) continue;
       prober::ProbeWorkerStatus copy = w;
       copy.attempts.clear();
       for (size_t i = w.attempts.size(); i > 0 && copy.attempts.size() < q.attempts; --i) {
@@ -113,6 +110,9 @@ class FakePodSource : public PodSource {
       }
       out.push_back(std::move(copy));
     }
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return prober::KeyOf(a) < prober::KeyOf(b); });
+    if (out.size() > q.limit) out.resize(q.limit);
     return out;
   }
   void SetProbeWorkers(std::vector<prober::ProbeWorkerStatus> workers) {
