@@ -39,6 +39,8 @@ constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 constexpr size_t kMaxBodyBytes = 4096;
 // How much of a log file is read, decoded and sent at a time.
 constexpr size_t kLogChunkBytes = 64 * 1024;
+// A produced body (pods, /probes, /metrics) goes out in chunks of at least this much.
+constexpr size_t kBodyChunkBytes = 64 * 1024;
 // When accept fails for lack of fds, wait before trying again rather than spin.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 // After an error answer, how long and how much of the client's leftover input is drained.
@@ -334,20 +336,16 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         response = InternalError(request, std::current_exception());
       }
       self->Release(self->clock_.Now() - start);
-      // A long body is produced a piece per admission, so probes run in between.
-      while (response.produce) {
-        if (!co_await self->Admit()) co_return;
-        start = self->clock_.Now();
-        bool done = true;
-        try {
-          done = response.produce(response.body);
-        } catch (...) {
-          response = InternalError(request, std::current_exception());
-        }
-        self->Release(self->clock_.Now() - start);
-        if (done) response.produce = nullptr;
-      }
       bool head = req.method() == http::verb::head;
+      // A long body is produced a piece per admission, so probes run in between. Over HTTP/1.1
+      // each piece goes out as it comes (StreamProduced); HEAD and HTTP/1.0 wait for the whole
+      // body, whose Content-Length they need.
+      const bool chunked = response.produce && !head && req.version() >= 11;
+      while (response.produce && !chunked) {
+        Piece piece = co_await ProducePiece(*self, request, response);
+        if (piece == Piece::kStopped) co_return;
+        if (piece != Piece::kMore) response.produce = nullptr;
+      }
       if (response.watch && !head) {
         co_await StreamWatch(stream, std::move(response.watch), req.version() >= 11,
                              ToSteady(opt.request_timeout), self->watch_streams_, self->stopped_);
@@ -363,7 +361,11 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
         co_return;
       }
       stream.expires_after(ToSteady(opt.request_timeout));
-      if (!co_await SendResponse(stream, response, req.version(), keep_alive, head)) co_return;
+      if (chunked) {
+        if (!co_await StreamProduced(self, stream, request, response, keep_alive)) co_return;
+      } else if (!co_await SendResponse(stream, response, req.version(), keep_alive, head)) {
+        co_return;
+      }
       if (!keep_alive) break;
     }
     error_code ignored;
@@ -376,17 +378,73 @@ class ApiServer::Impl : public std::enable_shared_from_this<Impl> {
     return HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, {}, {}, {}};
   }
 
-  // Takes the body from `r` rather than copy it (a PodList of 2,000 pods is megabytes).
-  static http::response<http::string_body> MakeResponse(HttpResponse& r, unsigned version,
-                                                        bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  template <typename Body>
+  static http::response<Body> MakeHeader(const HttpResponse& r, unsigned version, bool keep_alive) {
+    http::response<Body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "probelet");
     res.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
+    return res;
+  }
+
+  // Takes the body from `r` rather than copy it (a PodList of 2,000 pods is megabytes).
+  static http::response<http::string_body> MakeResponse(HttpResponse& r, unsigned version,
+                                                        bool keep_alive) {
+    auto res = MakeHeader<http::string_body>(r, version, keep_alive);
     res.body() = std::move(r.body);
     res.prepare_payload();
     return res;
+  }
+
+  enum class Piece { kMore, kDone, kThrew, kStopped };
+
+  // Produces the next piece of r's body (HttpResponse::produce) in an admitted turn of the
+  // loop. kThrew: `r` is now the request's 500 (logged); kStopped: the server stopped first.
+  static net::awaitable<Piece> ProducePiece(Impl& self, const HttpRequest& request,
+                                            HttpResponse& r) {
+    if (!co_await self.Admit()) co_return Piece::kStopped;
+    base::MonoTime start = self.clock_.Now();
+    Piece piece = Piece::kDone;
+    try {
+      piece = r.produce(r.body) ? Piece::kDone : Piece::kMore;
+    } catch (...) {
+      r = InternalError(request, std::current_exception());
+      piece = Piece::kThrew;
+    }
+    self.Release(self.clock_.Now() - start);
+    co_return piece;
+  }
+
+  // Sends `r` as a chunked HTTP/1.1 response: the header and what Handle wrote of the body,
+  // then the rest as it is produced, a piece per admission, in chunks of about
+  // kBodyChunkBytes. The body is never whole in memory: a 20 MB /probes list, grown by doubling
+  // and then freed, held the loop for tens of milliseconds in copies and page faults alone.
+  // A piece that throws once the header is out can only cut the body short (no last chunk,
+  // the connection closed), which the client sees as an incomplete response. False: close.
+  static net::awaitable<bool> StreamProduced(std::shared_ptr<Impl> self, beast::tcp_stream& stream,
+                                             const HttpRequest& request, HttpResponse& r,
+                                             bool keep_alive) {
+    auto res = MakeHeader<http::empty_body>(r, 11, keep_alive);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    if (auto [ec, n] = co_await http::async_write_header(stream, sr, kUseTuple); ec) {
+      co_return false;
+    }
+    for (bool done = false; !done;) {
+      Piece piece = co_await ProducePiece(*self, request, r);
+      if (piece == Piece::kStopped || piece == Piece::kThrew) co_return false;
+      done = piece == Piece::kDone;
+      if (r.body.size() >= kBodyChunkBytes || (done && !r.body.empty())) {
+        stream.expires_after(ToSteady(self->options_.request_timeout));
+        auto [ec, n] =
+            co_await net::async_write(stream, http::make_chunk(net::buffer(r.body)), kUseTuple);
+        if (ec) co_return false;
+        r.body.clear();  // its capacity is the next chunk's
+      }
+    }
+    auto [ec, n] = co_await net::async_write(stream, http::make_chunk_last(), kUseTuple);
+    co_return !ec;
   }
 
   static net::awaitable<bool> SendResponse(beast::tcp_stream& stream, HttpResponse& r,

@@ -12,7 +12,9 @@
 // headers up to max_header_bytes (else 431 and close), a whole request must arrive within
 // request_timeout (slowloris), and an idle keep-alive connection is closed after idle_timeout.
 // Serving must not disturb probing on the same loop: requests are handled one at a time and,
-// when they queue up, spaced so the API takes at most api_loop_share of the loop.
+// when they queue up, spaced so the API takes at most api_loop_share of the loop. A long body
+// (pod lists, /probes, /metrics) is produced a piece per turn and, over HTTP/1.1, sent in
+// chunks as it comes (Transfer-Encoding: chunked), never whole in memory.
 //
 // Errors: whatever a request's handler throws, of any type, is that request's 500 (logged) and
 // the server goes on. An exception that escapes one of the server's coroutines (a bug of the

@@ -335,6 +335,92 @@ TEST_F(ApiServerTest, AHandlerThatThrowsAnythingIsA500AndTheServerGoesOn) {
   }
 }
 
+// A FakePodSource whose probe workers are many, and whose ListProbeWorkers throws from its
+// `throw_at`th call on (0: never): a long /probes list that breaks while it is produced.
+class ManyWorkersPodSource : public testing::FakePodSource {
+ public:
+  explicit ManyWorkersPodSource(int workers) {
+    std::vector<prober::ProbeWorkerStatus> list;
+    for (int i = 0; i < workers; ++i) {
+      prober::ProbeWorkerStatus w;
+      w.pod_namespace = "default";
+      w.pod_name = "pod-" + std::to_string(1000 + i);
+      w.pod_uid = "uid-" + w.pod_name;
+      w.container = "app";
+      w.type = prober::ProbeType::kReadiness;
+      w.spec = testing::HttpGetProbe("/healthz", 8080);
+      list.push_back(std::move(w));
+    }
+    SetProbeWorkers(std::move(list));
+  }
+  std::vector<prober::ProbeWorkerStatus> ListProbeWorkers(
+      const prober::ProbeWorkerQuery& q) const override {
+    if (throw_at_ > 0 && ++calls_ >= throw_at_) throw std::runtime_error("the source broke");
+    return FakePodSource::ListProbeWorkers(q);
+  }
+  void ThrowAt(int call) {
+    calls_ = 0;
+    throw_at_ = call;
+  }
+
+ private:
+  mutable std::atomic<int> calls_{0};
+  std::atomic<int> throw_at_{0};
+};
+
+// A long body goes out over HTTP/1.1 in chunks as it is produced, a page of workers per turn
+// of the loop; HTTP/1.0 and HEAD get it whole with its Content-Length, the same bytes.
+TEST_F(ApiServerTest, ALongBodyIsSentInChunksAsItIsProduced) {
+  ManyWorkersPodSource source(1000);  // 16 pages of 64 workers, about 1 MB
+  testing::RunningServer server(source);
+  auto r = Get(server.address(), "/probes");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(r->Header("content-length"), "");
+  json list = json::parse(r->body);
+  ASSERT_EQ(list["items"].size(), 1000u);
+  EXPECT_EQ(list["items"][999]["pod"]["name"], "pod-1999");
+
+  RawConnection c = RawConnection::MustConnect(server.address());
+  ASSERT_TRUE(c.Send("GET /probes HTTP/1.0\r\n\r\n"));
+  auto raw = c.ReadUntilClosed(seconds(5));
+  ASSERT_TRUE(raw);
+  EXPECT_THAT(*raw, HasSubstr("Content-Length: " + std::to_string(r->body.size()) + "\r\n"));
+  EXPECT_THAT(*raw, ::testing::EndsWith("\r\n\r\n" + r->body));
+
+  RawConnection h = RawConnection::MustConnect(server.address());
+  ASSERT_TRUE(h.Send("HEAD /probes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  raw = h.ReadUntilClosed(seconds(5));
+  ASSERT_TRUE(raw);
+  EXPECT_THAT(*raw, HasSubstr("Content-Length: " + std::to_string(r->body.size()) + "\r\n"));
+  EXPECT_THAT(*raw, ::testing::EndsWith("\r\n\r\n"));
+}
+
+// Once the header of a chunked body is out, a piece that throws can no longer become a 500:
+// the body is cut short (no last chunk) and the connection closed, so that no client takes
+// half a list for the whole; the server goes on.
+TEST_F(ApiServerTest, APieceThatThrowsMidBodyCutsTheResponseShort) {
+  ManyWorkersPodSource source(1000);
+  testing::RunningServer server(source);
+  source.ThrowAt(5);  // four pages of 64 workers (about 90 KB) go well, the fifth throws
+  RawConnection c = RawConnection::MustConnect(server.address());
+  ASSERT_TRUE(c.Send("GET /probes HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto raw = c.ReadUntilClosed(seconds(5));
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->substr(0, 17), "HTTP/1.1 200 OK\r\n");
+  EXPECT_NE(raw->find("\"pod-1000\""), std::string::npos);  // a chunk went out
+  EXPECT_EQ(raw->find("\"pod-1999\""), std::string::npos);
+  EXPECT_NE(raw->substr(raw->size() - 5), "0\r\n\r\n");  // no last chunk
+  auto cut = Get(server.address(), "/probes");
+  EXPECT_FALSE(cut.ok());  // the client library sees the body end early
+
+  source.ThrowAt(0);
+  auto r = Get(server.address(), "/probes");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(json::parse(r->body)["items"].size(), 1000u);
+}
+
 // An exception escaping a connection's coroutine (here from the follower's check that its
 // container still runs, outside any handler) used to be logged and swallowed when it was a
 // std::exception, leaving the agent running with a server in an unknown state. It now leaves
