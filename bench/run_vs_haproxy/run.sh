@@ -12,7 +12,7 @@
 #             probe's start less the earliest start of its worker's schedule in the window,
 #             each start taken modulo the period), RSS, time from start to all pods Ready; then
 #             over another DURATION seconds GET /pods latency p50/p99 while probing, and the
-#             CPU per probe with that API load (column cpu+api);
+#             lateness p99 (after the slash) and CPU per probe (column cpu+api) with that API load;
 #   haproxy   one backend with RATE `server` lines, `option httpchk GET /healthz`, `inter 1s`,
 #             nbthread 1: CPU per check (its CPU over DURATION / (RATE x DURATION));
 #   kubeprober-go  -n RATE -period 1s (../shared/bench/kubeprober-go, built when `go` exists):
@@ -59,20 +59,20 @@ probe_totals() {
     END { printf "%d %d\n", n, f }'
 }
 
-# p99 lateness in ms of the probes started after $2 (unix seconds), from GET /probes.
+# p99 lateness in ms of the probes started from $2 to $4 (unix seconds), from GET /probes.
 lateness_p99() {
   curl -sf "http://$1/probes?attempts=$3" | python3 -c '
 import json, sys, datetime
-since = float(sys.argv[1]); period = 1.0; late = []
+since, until = float(sys.argv[1]), float(sys.argv[2]); period = 1.0; late = []
 def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 for w in json.load(sys.stdin).get("items", []):
     starts = [ts(a["start"]) for a in (w.get("attempts") or [])]
-    starts = [t for t in starts if t >= since]
+    starts = [t for t in starts if since <= t < until]
     if len(starts) < 2: continue
     ph = [(t - starts[0] + period / 2) % period - period / 2 for t in starts]
     m = min(ph); late += [(p - m) * 1000 for p in ph]
 late.sort()
-print("%.2f" % late[min(len(late) - 1, int(len(late) * 0.99))] if late else "-")' "$2"
+print("%.2f" % late[min(len(late) - 1, int(len(late) * 0.99))] if late else "-")' "$2" "$4"
 }
 
 if [ "$kind" = tcp ]; then
@@ -80,7 +80,7 @@ if [ "$kind" = tcp ]; then
 else
   haproxy_check="  option httpchk GET /healthz"
 fi
-printf '\n%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' what rate cpu_us/pr fails late_p99 rss_MB ready_s "pods p50/p99" cpu+api note
+printf '\n%-14s %6s %10s %9s %11s %9s %10s %12s %9s %s\n' what rate cpu_us/pr fails late_p99/api rss_MB ready_s "pods p50/p99" cpu+api note
 for rate in $rates; do
   pods=$((rate / 2))
   if [ "$kind" = tcp ]; then
@@ -161,10 +161,11 @@ print(sum(1 for p in d.get("items",[]) for c in p["status"].get("conditions",[])
   c1=$(cpu_ticks "$ppid")
   read -r n1 f1 < <(probe_totals "$api")
   w1=$(date +%s.%N)
-  late=$(lateness_p99 "$api" "$w0" "$((duration + 2))" || echo "?")
+  late=$(lateness_p99 "$api" "$w0" "$((duration + 2))" "$w1" || echo "?")
   # GET /pods while probing: latency of each request, p50 and p99; CPU per probe meanwhile.
   read -r n2 f2 < <(probe_totals "$api")
   c2=$(cpu_ticks "$ppid")
+  w2=$(date +%s.%N)
   lat=$(python3 - "$api" "$duration" <<'PY'
 import http.client, sys, time
 host, port = sys.argv[1].split(":"); end = time.time() + float(sys.argv[2]) - 1
@@ -178,7 +179,9 @@ PY
 )
   sleep 1
   c3=$(cpu_ticks "$ppid")
+  w3=$(date +%s.%N)
   read -r n3 f3 < <(probe_totals "$api")
+  late_api=$(lateness_p99 "$api" "$w2" "$((duration + 2))" "$w3" || echo "?")
   rss=$(( $(rss_kb "$ppid") / 1024 ))
   # What the containers cost: probelet's fds, and the shims (one per container) with their
   # RSS and PSS summed (PSS shares the static binary's pages among them).
@@ -192,9 +195,9 @@ PY
     ($1 in s) { k++ } END { print k + 0 }')
   kill -TERM "$ppid"; wait "$ppid" 2>/dev/null || true
   probes=$((n1 - n0))
-  printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' "probelet run" "$rate" \
+  printf '%-14s %6s %10s %9s %11s %9s %10s %12s %9s %s\n' "probelet run" "$rate" \
     "$(python3 -c "print(f'{($c1-$c0)/$hz*1e6/max($probes,1):.1f}')")" \
-    "$((f1 - f0 + f3 - f2))" "$late" "$rss" "${ready:-never}" "$lat" \
+    "$((f1 - f0 + f3 - f2))" "$late/$late_api" "$rss" "${ready:-never}" "$lat" \
     "$(python3 -c "print(f'{($c3-$c2)/$hz*1e6/max($n3-$n2,1):.1f}')")" \
     "$pods pods, $(python3 -c "print(f'{$probes/($w1-$w0):.0f}')") probes/s measured, $killed killed before all Ready"
   printf '%-14s %6s   probelet fds %s; %s shims (RSS/PSS summed %s MB) with %s containers\n' \
@@ -227,7 +230,7 @@ PY
   h0=$(cpu_ticks "$hpid"); sleep "$duration"; h1=$(cpu_ticks "$hpid")
   hrss=$(( $(rss_kb "$hpid") / 1024 ))
   kill "$hpid"; wait "$hpid" 2>/dev/null || true
-  printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' haproxy "$rate" \
+  printf '%-14s %6s %10s %9s %11s %9s %10s %12s %9s %s\n' haproxy "$rate" \
     "$(python3 -c "print(f'{($h1-$h0)/$hz*1e6/($rate*$duration):.1f}')")" - - "$hrss" - - - \
     "checks assumed at rate"
 
@@ -235,7 +238,7 @@ PY
   if [ -x "$kubeprober" ]; then
     out=$("$kubeprober" -kind "$kind" -n "$rate" -period 1s -duration "${duration}s" -target "127.0.0.1:$port" -path /healthz 2>&1 | tail -1)
     cpu=$(sed -n 's/.*cpu_us_per_probe=\([0-9.]*\).*/\1/p' <<<"$out")
-    printf '%-14s %6s %10s %9s %9s %9s %10s %12s %9s %s\n' kubeprober-go "$rate" "${cpu:-?}" - - - - - - \
+    printf '%-14s %6s %10s %9s %11s %9s %10s %12s %9s %s\n' kubeprober-go "$rate" "${cpu:-?}" - - - - - - \
       "$out"
   fi
 done
