@@ -294,7 +294,15 @@ class ServicePortProxy::Impl : public std::enable_shared_from_this<Impl> {
     connect_timer_->Arm(connecting_.front()->deadline, [this] {
       const base::MonoTime now = clock_.Now();
       while (!connecting_.empty() && connecting_.front()->deadline <= now) {
-        ConnectFailed(*connecting_.front());
+        Link& link = *connecting_.front();
+        // The loop may run late (a stall, a busy machine) and take this timer before the
+        // epoll batch that says the connect succeeded: a connect that has completed is not a
+        // timeout. Its edge stays queued in the epoll set and comes later as a plain event.
+        if (ConnectCompleted(link.pc.backend().fd.get())) {
+          Connected(link);
+        } else {
+          ConnectFailed(link);
+        }
       }
       graveyard_.clear();
       ArmConnectTimer();

@@ -26,6 +26,8 @@ base::Expected<base::UniqueFd> StartConnect(const std::string& ip, uint16_t port
                                             bool* in_progress);
 // The result of a completed non-blocking connect: 0, or the errno it failed with.
 int ConnectError(int fd);
+// Whether a non-blocking connect has completed without error, now (a poll that does not wait).
+bool ConnectCompleted(int fd);
 
 void SetNoDelay(int fd);
 // Closes `fd` with SO_LINGER 0, so the peer gets a RST at once instead of a FIN.
